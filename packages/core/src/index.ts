@@ -1,0 +1,8 @@
+/**
+ * @cxrkit/core — backend injection, DICOM reading, preprocessing, augmentation, datasets, labels and
+ * synthetic radiographs. Data flows: DICOM/PNG file → image record → transforms → tensor batch.
+ */
+export { CxrkitError, isCxrkitError, describeValue, didYouMean } from './errors.js';
+export type { CxrkitErrorOptions } from './errors.js';
+export { initBackend, backendKindFromEnv, BACKEND_KINDS, BACKEND_PACKAGES } from './backend.js';
+export type { BackendKind, InitBackendOptions } from './backend.js';

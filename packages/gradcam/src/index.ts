@@ -1,0 +1,2 @@
+// @cxrkit/gradcam — public entry point (filled in by its issue).
+export {};

@@ -1,0 +1,2 @@
+// @cxrkit/metrics — public entry point (filled in by its issue).
+export {};

@@ -1,0 +1,2 @@
+// @cxrkit/models — public entry point (filled in by its issue).
+export {};
