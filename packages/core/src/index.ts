@@ -6,3 +6,8 @@ export { CxrkitError, isCxrkitError, describeValue, didYouMean } from './errors.
 export type { CxrkitErrorOptions } from './errors.js';
 export { initBackend, backendKindFromEnv, BACKEND_KINDS, BACKEND_PACKAGES } from './backend.js';
 export type { BackendKind, InitBackendOptions } from './backend.js';
+export * from './dicom/index.js';
+export * from './image/index.js';
+export * from './augment/index.js';
+export * from './data/index.js';
+export * from './synthetic/index.js';

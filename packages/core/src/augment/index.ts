@@ -1,0 +1,2 @@
+// Barrel for the augment module of @cxrkit/core.
+export {};

@@ -1,0 +1,2 @@
+// Barrel for the data module of @cxrkit/core.
+export {};

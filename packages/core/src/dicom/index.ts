@@ -1,0 +1,2 @@
+// Barrel for the dicom module of @cxrkit/core.
+export {};

@@ -1,0 +1,2 @@
+// Barrel for the image module of @cxrkit/core.
+export {};

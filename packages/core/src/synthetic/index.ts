@@ -1,0 +1,2 @@
+// Barrel for the synthetic module of @cxrkit/core.
+export {};
