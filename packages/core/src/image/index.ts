@@ -1,2 +1,2 @@
-// Barrel for the image module of @cxrkit/core.
-export {};
+// Barrel for the image module of @cxrkit/core (preprocessing on typed arrays).
+export type { GrayImage } from './types.js';

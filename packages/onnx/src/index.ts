@@ -1,0 +1,2 @@
+// @cxrkit/onnx — public entry point (filled in by its issue).
+export {};
