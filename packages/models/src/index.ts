@@ -1,2 +1,20 @@
-// @cxrkit/models — public entry point (filled in by its issue).
-export {};
+/**
+ * @cxrkit/models — Keras-exact builders (registry), the screening head with demographic fusion,
+ * freezing, weight transfer and Node file-system save/load. Models are ordinary tf.LayersModels.
+ * Data flow: tensor batch [batch, h, w, 1|3] (+ age/sex) → model → predictions.
+ */
+export { createModel, listModels, modelInfo } from './registry.js';
+export type { ModelInfo } from './registry.js';
+export type { ModelOptions, ClassifierActivation } from './builders/options.js';
+export { inceptionV3 } from './builders/inception-v3.js';
+export { densenet121, densenet169, densenet201, denseNet } from './builders/densenet.js';
+export { resnet50 } from './builders/resnet.js';
+export {
+  KerasBatchNormalization,
+  batchNormalization,
+  registerKerasBatchNormalization,
+  upgradeBatchNormalization,
+} from './layers/batch-norm.js';
+export { buildScreeningModel, lossForTask, screeningInputs, DEFAULT_SCREENING_HEAD, SCREENING_HEAD_LAYERS } from './screening.js';
+export type { ScreeningModelOptions, ScreeningTask, ScreeningHead, FusionInput } from './screening.js';
+export * from './predict/index.js';
