@@ -1,2 +1,11 @@
-// @cxrkit/gradcam — public entry point (filled in by its issue).
-export {};
+/**
+ * @cxrkit/gradcam — Grad-CAM on branching and nested tfjs-layers models, multi-layer averaging,
+ * colormap overlays, lung segmentation, rigid lung registration and the registered CAM atlas.
+ * Data flows: tensor batch → model → Grad-CAM heat maps → overlays / atlas → PNG.
+ */
+export { gradCam, gradCamDetailed } from './grad-cam.js';
+export type { GradCamOptions, GradCamResult, GradCamTarget, GradCamTargetLike, GradCamInputs } from './grad-cam.js';
+export type { Heatmap } from './heatmap.js';
+export { normalizeHeatmap, heatmapPeak, resizeBilinear } from './heatmap.js';
+export { findLayer, listLayers } from './graph.js';
+export type { LayerLocation } from './graph.js';
