@@ -1,0 +1,161 @@
+// exportOnnx: walks a tfjs-layers model (functional, sequential, nested) and writes an ONNX ModelProto.
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { CxrkitError, describeValue } from '@cxrkit/core';
+import { CONVERTERS, SUPPORTED_LAYERS } from './convert-layers.js';
+import { GraphBuilder } from './graph-builder.js';
+import { isModel, type LayerLike, type ModelLike, type SymTensor } from './layer-access.js';
+import { encodeModel, IR_VERSION, TensorDataType } from './proto.js';
+import type { TensorInfo } from './tensor-info.js';
+import { CXRKIT_VERSION } from './version.js';
+
+/** Opsets the exporter writes (the ops it emits mean the same in all of them). */
+export const SUPPORTED_OPSETS: readonly number[] = [13, 14, 15, 16, 17];
+
+export interface ExportOnnxOptions {
+  /** Recorded as the graph name and in metadata (`cxrkit.model_name`). Default: the tfjs model's name. */
+  modelName?: string;
+  /**
+   * How images must be prepared before they reach the model, recorded in metadata
+   * (`cxrkit.preprocessing`, JSON), e.g. `{ clipPercent: 0.5, resize: 'bicubic', size: 512, normalize: 'zscore' }`
+   * (THESIS.md, parts 1 and 2). Default: the string "unspecified" — pass it so deployments can check it.
+   */
+  preprocessing?: string | Record<string, unknown>;
+  /** ONNX opset, 13–17. Default 13 (widest runtime support: onnxruntime ≥ 1.7, onnxruntime-web). */
+  opset?: number;
+  /** Extra metadata_props (string values). */
+  metadata?: Record<string, string>;
+}
+
+interface Scope {
+  prefix: string;
+  names: Map<number, TensorInfo>;
+}
+
+/**
+ * Exports a tfjs-layers model built by cxrkit (any registered backbone at any input size, the screening
+ * head, fusion models with named extra inputs; regression/binary/multiclass outputs) to ONNX bytes.
+ *
+ * The ONNX graph takes the same inputs as the tfjs model — images `[batch, h, w, c]` NHWC float32 under
+ * the tfjs input names (`model.inputNames`), extra inputs such as age/sex `[batch, k]` — and gives the
+ * same outputs under `model.outputNames`. Inside, feature maps run NCHW (one Transpose at each image
+ * input). The batch dimension is dynamic. Nested models (a backbone used as a layer) are flattened.
+ * BatchNormalization is written as BatchNormalization nodes (onnxruntime folds them into the convs at load).
+ *
+ * @throws CxrkitError `ONNX_UNSUPPORTED_LAYER` naming the first layer (path and class) that has no exact
+ *   conversion, `ONNX_UNSUPPORTED_CONFIG` for a supported layer used in an unsupported way (e.g.
+ *   channelsFirst), `ONNX_BAD_OPTION` for a bad option, `ONNX_NOT_A_MODEL` when `model` is not a tfjs model.
+ */
+export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
+  if (!isModel(model)) {
+    throw new CxrkitError('ONNX_NOT_A_MODEL', 'exportOnnx needs a tfjs-layers LayersModel', { received: describeValue(model), fix: 'pass the model returned by createModel / buildScreeningModel / tf.loadLayersModel', pkg: 'onnx' });
+  }
+  const m = model as unknown as ModelLike;
+  const opset = options.opset ?? 13;
+  if (!SUPPORTED_OPSETS.includes(opset)) {
+    throw new CxrkitError('ONNX_BAD_OPTION', 'unsupported opset', { received: opset, fix: `pass one of ${SUPPORTED_OPSETS.join(', ')}`, pkg: 'onnx' });
+  }
+  const g = new GraphBuilder();
+  g.reserve(...m.inputNames, ...m.outputNames);
+  const root: Scope = { prefix: '', names: new Map() };
+
+  const graphInputs = m.inputs.map((t, i) => {
+    const name = m.inputNames[i]!;
+    if (t.shape.length === 4) {
+      root.names.set(t.id, { name: g.op('Transpose', [name], `${name}/nchw`, { perm: { ints: [0, 3, 1, 2] } }), layout: 'nchw', kerasShape: t.shape });
+    } else {
+      root.names.set(t.id, { name, layout: 'plain', kerasShape: t.shape });
+    }
+    return valueInfo(name, t.shape);
+  });
+
+  const graphOutputs = [];
+  for (let i = 0; i < m.outputs.length; i++) {
+    const t = m.outputs[i]!;
+    const name = m.outputNames[i]!;
+    const info = await visit(g, t, root);
+    if (info.layout === 'nchw') g.node('Transpose', [info.name], name, { perm: { ints: [0, 2, 3, 1] } }, [name]);
+    else g.node('Identity', [info.name], name, {}, [name]);
+    graphOutputs.push(valueInfo(name, t.shape));
+  }
+
+  const modelName = options.modelName ?? m.name;
+  const preprocessing = options.preprocessing === undefined ? 'unspecified' : typeof options.preprocessing === 'string' ? options.preprocessing : JSON.stringify(options.preprocessing);
+  const metadata: Record<string, string> = {
+    'cxrkit.model_name': modelName,
+    'cxrkit.version': CXRKIT_VERSION,
+    'cxrkit.preprocessing': preprocessing,
+    'cxrkit.input_layout': 'NHWC',
+    ...options.metadata,
+  };
+  return encodeModel({
+    ir_version: IR_VERSION,
+    opset_import: [{ domain: '', version: opset }],
+    producer_name: 'cxrkit',
+    producer_version: CXRKIT_VERSION,
+    model_version: 1,
+    doc_string: `cxrkit model '${modelName}' exported from TensorFlow.js`,
+    graph: {
+      name: modelName,
+      node: g.nodes,
+      initializer: g.initializers,
+      input: graphInputs,
+      output: graphOutputs,
+    },
+    metadata_props: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+  });
+}
+
+function valueInfo(name: string, shape: readonly (number | null)[]): Record<string, unknown> {
+  return {
+    name,
+    type: {
+      tensor_type: {
+        elem_type: TensorDataType.FLOAT,
+        shape: { dim: shape.map((d, i) => (d === null || d === undefined ? { dim_param: i === 0 ? 'batch' : `d${i}` } : { dim_value: d })) },
+      },
+    },
+  };
+}
+
+/** The ONNX tensor for symbolic tensor `t`, emitting (once) the nodes of every layer it depends on. */
+async function visit(g: GraphBuilder, t: SymTensor, scope: Scope): Promise<TensorInfo> {
+  const known = scope.names.get(t.id);
+  if (known) return known;
+  const layer = t.sourceLayer;
+  const path = `${scope.prefix}${layer.name}${t.nodeIndex > 0 && !isModel(layer) ? `_call${t.nodeIndex}` : ''}`;
+  if (layer.getClassName() === 'InputLayer') {
+    throw new CxrkitError('ONNX_UNSUPPORTED_LAYER', `input layer '${path}' is not an input of the exported model`, { received: layer.name, fix: 'export the model whose inputs include it', pkg: 'onnx' });
+  }
+  const node = layer.inboundNodes[t.nodeIndex]!;
+  const inputs: TensorInfo[] = [];
+  for (const x of node.inputTensors) inputs.push(await visit(g, x, scope));
+
+  let outputs: TensorInfo[];
+  if (isModel(layer)) {
+    outputs = await visitNested(g, layer, inputs, scope);
+  } else {
+    const convert = CONVERTERS[layer.getClassName()];
+    if (!convert) throw unsupported(layer, path);
+    outputs = await convert({ g, layer, config: layer.getConfig(), inputs, outShapes: node.outputTensors.map((o) => o.shape), path });
+  }
+  node.outputTensors.forEach((o, i) => scope.names.set(o.id, outputs[i]!));
+  return scope.names.get(t.id)!;
+}
+
+/** Inlines a model used as a layer: its inputs bound to `inputs`, its layers named `<model>/<layer>`. */
+async function visitNested(g: GraphBuilder, inner: ModelLike, inputs: TensorInfo[], outer: Scope): Promise<TensorInfo[]> {
+  const scope: Scope = { prefix: `${outer.prefix}${inner.name}/`, names: new Map() };
+  inner.inputs.forEach((t, i) => scope.names.set(t.id, inputs[i]!));
+  const out: TensorInfo[] = [];
+  for (const t of inner.outputs) out.push(await visit(g, t, scope));
+  return out;
+}
+
+function unsupported(layer: LayerLike, path: string): CxrkitError {
+  const cls = layer.getClassName();
+  return new CxrkitError('ONNX_UNSUPPORTED_LAYER', `layer '${path}' of class ${cls} has no exact ONNX conversion; nothing was exported`, {
+    received: cls,
+    fix: `use layers the exporter supports (${SUPPORTED_LAYERS.join(', ')}, nested models), or open an issue for ${cls}`,
+    pkg: 'onnx',
+  });
+}

@@ -1,0 +1,43 @@
+import { CxrkitError } from '@cxrkit/core';
+import { decodeModel } from './proto.js';
+
+/** What an exported file says about itself. */
+export interface OnnxModelInfo {
+  /** metadata_props: `cxrkit.model_name`, `cxrkit.version`, `cxrkit.preprocessing`, … */
+  metadata: Record<string, string>;
+  opset: number;
+  producer: string;
+  inputs: { name: string; shape: (number | string)[] }[];
+  outputs: { name: string; shape: (number | string)[] }[];
+  /** Number of nodes by op type, e.g. { Conv: 94, BatchNormalization: 94, … }. */
+  opCounts: Record<string, number>;
+}
+
+/**
+ * Reads the metadata, opset, inputs/outputs (`'batch'` for the dynamic dimension) and op counts of ONNX
+ * bytes (decodes the whole file: fine for checks, not on a hot path).
+ * @throws CxrkitError `ONNX_NOT_ONNX` when the bytes are not an ONNX model.
+ */
+export function readOnnxInfo(bytes: Uint8Array): OnnxModelInfo {
+  let m: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    m = decodeModel(bytes);
+  } catch (cause) {
+    throw new CxrkitError('ONNX_NOT_ONNX', 'the bytes are not an ONNX model', { received: `${bytes.byteLength} bytes`, fix: 'pass the output of exportOnnx', cause, pkg: 'onnx' });
+  }
+  if (!m['graph']) throw new CxrkitError('ONNX_NOT_ONNX', 'the bytes decode to a ModelProto without a graph', { received: `${bytes.byteLength} bytes`, fix: 'pass the output of exportOnnx', pkg: 'onnx' });
+  const vi = (v: any) => ({
+    name: String(v.name),
+    shape: (v.type?.tensor_type?.shape?.dim ?? []).map((d: any) => (d.dim_param !== undefined ? String(d.dim_param) : Number(d.dim_value))),
+  });
+  const opCounts: Record<string, number> = {};
+  for (const n of m['graph'].node ?? []) opCounts[n.op_type] = (opCounts[n.op_type] ?? 0) + 1;
+  return {
+    metadata: Object.fromEntries((m['metadata_props'] ?? []).map((p: any) => [p.key, p.value])),
+    opset: Number((m['opset_import'] ?? []).find((o: any) => !o.domain)?.version ?? 0),
+    producer: String(m['producer_name'] ?? ''),
+    inputs: (m['graph'].input ?? []).map(vi),
+    outputs: (m['graph'].output ?? []).map(vi),
+    opCounts,
+  };
+}

@@ -1,0 +1,141 @@
+// The onnxruntime predictor: same `predict` contract as createTfjsPredictor (@cxrkit/models).
+import { CxrkitError, describeValue } from '@cxrkit/core';
+import { concatChunks, orderInputs, resolveBatchSize, sliceRows } from '@cxrkit/models';
+import type { PredictInputs, PredictOutputs, Predictor, PredictorOptions } from '@cxrkit/models';
+
+/** The parts of `onnxruntime-node` / `onnxruntime-web` the predictor uses (both export them). */
+export interface OrtModule {
+  InferenceSession: { create(model: Uint8Array | string, options?: Record<string, unknown>): Promise<OrtSession> };
+  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
+  env?: { wasm?: { numThreads?: number; wasmPaths?: unknown } };
+}
+
+export interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown; dims: readonly number[] }>>;
+  release?(): Promise<void>;
+}
+
+export interface OnnxPredictorOptions extends PredictorOptions {
+  /**
+   * Loads onnxruntime; pass it so your bundler sees the import and cxrkit never picks one:
+   * `load: () => import('onnxruntime-node')` (Node) or `load: () => import('onnxruntime-web')` (browser, wasm).
+   */
+  load: () => Promise<unknown> | unknown;
+  /** Threads for one inference (onnxruntime intra-op threads; onnxruntime-web: wasm threads). Default: onnxruntime's own (all cores). */
+  threads?: number;
+  /** Execution providers in order of preference. Default ['cpu'] (onnxruntime-node) / ['wasm'] (onnxruntime-web). */
+  executionProviders?: string[];
+  /** Graph optimisations at session creation. Default 'all' (includes Conv+BatchNormalization fusion). */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+/** The ONNX predictor: a {@link Predictor} plus the session it runs. */
+export interface OnnxPredictor extends Predictor {
+  readonly session: OrtSession;
+}
+
+function resolveOrt(mod: unknown): OrtModule {
+  const m = mod as Partial<OrtModule> & { default?: Partial<OrtModule> };
+  const ort = m?.InferenceSession ? m : m?.default?.InferenceSession ? m.default : undefined;
+  if (!ort || typeof ort.Tensor !== 'function') {
+    throw new CxrkitError('ONNX_RUNTIME_INVALID', 'load() did not return an onnxruntime module (no InferenceSession/Tensor)', {
+      received: describeValue(Object.keys((mod as object) ?? {})),
+      fix: "pass load: () => import('onnxruntime-node') or () => import('onnxruntime-web')",
+      pkg: 'onnx',
+    });
+  }
+  return ort as OrtModule;
+}
+
+/**
+ * Opens an exported cxrkit model (ONNX bytes, or a file path/URL onnxruntime can open) on an injected
+ * onnxruntime and returns a predictor with the same `predict` contract as `createTfjsPredictor`:
+ * images `[batch, h, w, c]` NHWC float32 (plus named extra inputs), outputs keyed by the tfjs output names.
+ *
+ * ```ts
+ * const p = await createOnnxPredictor(bytes, { load: () => import('onnxruntime-node'), threads: 2, batchSize: 8 });
+ * const out = await p.predict({ data, shape: [n, 512, 512, 1] });
+ * ```
+ * @throws CxrkitError `ONNX_RUNTIME_NOT_INSTALLED` when `load` fails, `ONNX_RUNTIME_INVALID` when it gives
+ *   something else, `ONNX_SESSION_FAILED` when onnxruntime rejects the model, `PREDICT_BAD_INPUT` / `PREDICT_BAD_OPTION`.
+ */
+export async function createOnnxPredictor(model: Uint8Array | string, options: OnnxPredictorOptions): Promise<OnnxPredictor> {
+  if (typeof options?.load !== 'function') {
+    throw new CxrkitError('ONNX_BAD_OPTION', 'createOnnxPredictor needs `load`, the onnxruntime import', {
+      received: describeValue(options?.load),
+      fix: "pass load: () => import('onnxruntime-node') (Node) or () => import('onnxruntime-web') (browser)",
+      pkg: 'onnx',
+    });
+  }
+  const batchSize = resolveBatchSize(options.batchSize, 'onnx');
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+    throw new CxrkitError('PREDICT_BAD_OPTION', 'threads must be a positive integer', { received: options.threads, fix: 'pass e.g. threads: 2', pkg: 'onnx' });
+  }
+  let mod: unknown;
+  try {
+    mod = await options.load();
+  } catch (cause) {
+    throw new CxrkitError('ONNX_RUNTIME_NOT_INSTALLED', 'could not load onnxruntime', {
+      received: 'the load() you passed',
+      fix: 'install it: ONNXRUNTIME_NODE_INSTALL=skip npm i onnxruntime-node (Node) or npm i onnxruntime-web (browser); see @cxrkit/onnx README',
+      cause,
+      pkg: 'onnx',
+    });
+  }
+  const ort = resolveOrt(mod);
+  const isWeb = options.executionProviders?.includes('wasm') ?? (ort.env?.wasm !== undefined && typeof (globalThis as { window?: unknown }).window !== 'undefined');
+  if (options.threads !== undefined && ort.env?.wasm) ort.env.wasm.numThreads = options.threads;
+  const sessionOptions: Record<string, unknown> = {
+    executionProviders: options.executionProviders ?? [isWeb ? 'wasm' : 'cpu'],
+    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+    executionMode: 'sequential',
+  };
+  if (options.threads !== undefined) {
+    sessionOptions['intraOpNumThreads'] = options.threads;
+    sessionOptions['interOpNumThreads'] = 1;
+  }
+  let session: OrtSession;
+  try {
+    session = await ort.InferenceSession.create(model, sessionOptions);
+  } catch (cause) {
+    throw new CxrkitError('ONNX_SESSION_FAILED', `onnxruntime could not open the model: ${(cause as Error)?.message ?? String(cause)}`, {
+      received: typeof model === 'string' ? model : `${model.byteLength} bytes`,
+      fix: 'pass the bytes from exportOnnx (or the path of a file written from them)',
+      cause,
+      pkg: 'onnx',
+    });
+  }
+  const inputNames = [...session.inputNames];
+  const outputNames = [...session.outputNames];
+  return {
+    session,
+    inputNames,
+    outputNames,
+    engine: 'onnxruntime',
+    async predict(inputs: PredictInputs): Promise<PredictOutputs> {
+      const { batches, batch } = orderInputs(inputs, inputNames, 'onnx');
+      const chunks: PredictOutputs[] = [];
+      for (let start = 0; start < batch; start += batchSize) {
+        const end = Math.min(batch, start + batchSize);
+        const feeds: Record<string, unknown> = {};
+        batches.forEach((b, i) => {
+          const s = sliceRows(b, start, end);
+          feeds[inputNames[i]!] = new ort.Tensor('float32', s.data, s.shape);
+        });
+        const result = await session.run(feeds);
+        const chunk: PredictOutputs = {};
+        for (const name of outputNames) {
+          const r = result[name]!;
+          chunk[name] = { data: r.data as Float32Array, shape: [...r.dims].map(Number) };
+        }
+        chunks.push(chunk);
+      }
+      return concatChunks(chunks, outputNames);
+    },
+    async dispose() {
+      await session.release?.();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// @cxrkit-backends: cpu wasm
+// Parity of the ONNX export with TensorFlow.js for every registered backbone (width-scaled) with the
+// screening head, all three tasks and demographic fusion, on real chest radiographs (NIH thumbnails):
+// onnxruntime-node's outputs must equal tfjs's within 1e-4. The exported files are also run through the
+// official ONNX checker (Debian python3-onnx) when it is installed — otherwise that test is SKIPPED with
+// the reason. tfjs (the reference) runs on the backend the test runner picked.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { PNG } from 'pngjs';
+import * as ort from 'onnxruntime-node';
+import { buildScreeningModel, createTfjsPredictor, listModels, type ScreeningModelOptions } from '@cxrkit/models';
+import { createOnnxPredictor, exportOnnx, readOnnxInfo } from '@cxrkit/onnx';
+import { dataDir, expectNoLeaks, repoRoot, testOutputDir } from './helpers.js';
+
+const TOL = 1e-4;
+const SIZE = 80; // ≥ InceptionV3's minimum of 75; thumbnails are resized from 64.
+const N = 4;
+
+/** N real radiographs (NIH ChestX-ray14 thumbnails, 64×64 gray) with age/sex, resized to SIZE, z-scored per image. */
+function loadRadiographs(): { images: Float32Array; age: Float32Array; sex: Float32Array; files: string[] } {
+  const base = dataDir('cxr', 'nih-thumbs64');
+  const rows = readFileSync(join(base, 'labels.csv'), 'utf8').trim().split('\n').slice(1);
+  const picked = [rows[0], rows[100], rows[400], rows[900]].map((r) => r!.split(','));
+  const images = new Float32Array(N * SIZE * SIZE);
+  tf.tidy(() => {
+    const gray = picked.map((r) => {
+      const png = PNG.sync.read(readFileSync(join(base, r[0]!)));
+      const px = new Float32Array(png.width * png.height);
+      for (let i = 0; i < px.length; i++) px[i] = png.data[i * 4]!;
+      return tf.tensor3d(px, [png.height, png.width, 1]);
+    });
+    const resized = tf.image.resizeBilinear(tf.stack(gray) as tf.Tensor4D, [SIZE, SIZE]);
+    const { mean, variance } = tf.moments(resized, [1, 2, 3], true);
+    images.set(tf.div(tf.sub(resized, mean), tf.add(tf.sqrt(variance), 1e-6)).dataSync());
+  });
+  return {
+    images,
+    age: Float32Array.from(picked, (r) => Number(r[3]) / 100),
+    sex: Float32Array.from(picked, (r) => (r[4] === 'M' ? 1 : 0)),
+    files: picked.map((r) => r[0]!),
+  };
+}
+
+/** Non-trivial BatchNorm statistics (Keras initialises mean 0 / variance 1, which would hide layout bugs). */
+function randomizeBatchNorm(model: tfl.LayersModel, seed: number): void {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (const layer of model.layers) {
+    for (const w of layer.weights) {
+      const short = (w.originalName ?? w.name).split('/').pop()!;
+      const range = { gamma: [0.6, 1.4], beta: [-0.2, 0.2], moving_mean: [-0.2, 0.2], moving_variance: [0.5, 1.5] }[short.replace(/_\d+$/, '')];
+      if (!range) continue;
+      const size = w.shape.reduce((a, b) => a * b, 1);
+      w.write(tf.tensor(Float32Array.from({ length: size }, () => range[0]! + (range[1]! - range[0]!) * rnd()), w.shape));
+    }
+  }
+}
+
+const radiographs = loadRadiographs();
+const outDir = testOutputDir('onnx');
+mkdirSync(outDir, { recursive: true });
+const exported: string[] = [];
+const errors: Record<string, number> = {};
+
+// Every backbone twice: without fusion and with one fusion variant; tasks rotate over the three kinds.
+const fusions = [['age', 'sex'], ['age'], ['sex'], ['predictedAge']] as const;
+const cases: { backbone: string; task: ScreeningModelOptions['task']; fusion: ScreeningModelOptions['fusion'] }[] = listModels().flatMap((backbone, i) => [
+  { backbone, task: (['binary', 'regression', { classes: 3 }] as const)[i % 3], fusion: [] },
+  { backbone, task: (['regression', { classes: 3 }, 'binary'] as const)[i % 3], fusion: fusions[i % fusions.length] },
+]);
+
+for (const c of cases) {
+  const label = `${c.backbone} (width 1/16) · ${JSON.stringify(c.task)} · fusion [${c.fusion!.join(', ')}]`;
+  test(`ONNX export of ${label} matches tfjs within ${TOL} on real radiographs`, async () => {
+    const model = buildScreeningModel({ backbone: c.backbone, inputShape: [SIZE, SIZE, 1], backboneOptions: { widthMultiplier: 1 / 16 }, task: c.task, fusion: c.fusion, head: { units: [16, 8], dropout: [0.5, 0.25] } });
+    randomizeBatchNorm(model, 7 + c.backbone.length);
+    const bytes = await expectNoLeaks(() => exportOnnx(model, { preprocessing: { resize: 'bilinear', size: SIZE, normalize: 'zscore' } }), 'exportOnnx');
+    const file = join(outDir, `${model.name}${c.fusion!.length ? `_${c.fusion!.join('_')}` : ''}.onnx`);
+    writeFileSync(file, bytes);
+    exported.push(file);
+
+    const info = readOnnxInfo(bytes);
+    assert.deepEqual(info.inputs.map((i) => i.name), model.inputNames);
+    assert.deepEqual(info.inputs[0]!.shape, ['batch', SIZE, SIZE, 1]);
+    assert.equal(info.metadata['cxrkit.model_name'], model.name);
+    assert.equal(info.opCounts['Transpose'], 1, 'one layout change, at the image input');
+
+    const inputs: Record<string, { data: Float32Array; shape: number[] }> = { image: { data: radiographs.images, shape: [N, SIZE, SIZE, 1] } };
+    for (const f of c.fusion!) inputs[f] = { data: f === 'sex' ? radiographs.sex : radiographs.age, shape: [N, 1] };
+
+    const ref = await expectNoLeaks(() => createTfjsPredictor(model, { batchSize: N }).predict(inputs), 'tfjs predict');
+    const onnx = await createOnnxPredictor(bytes, { load: () => ort, threads: 1, batchSize: 3 }); // 3: exercises chunking
+    const got = await onnx.predict(inputs);
+    await onnx.dispose();
+    const name = model.outputNames[0]!;
+    assert.deepEqual(got[name]!.shape, ref[name]!.shape);
+    let maxErr = 0;
+    let maxAbs = 0;
+    ref[name]!.data.forEach((v, i) => {
+      maxErr = Math.max(maxErr, Math.abs(v - got[name]!.data[i]!));
+      maxAbs = Math.max(maxAbs, Math.abs(v));
+    });
+    errors[label] = maxErr;
+    console.log(`# ${label}: max |onnx − tfjs| = ${maxErr.toExponential(2)} (max |y| ${maxAbs.toFixed(3)})`);
+    assert.ok(Number.isFinite(maxErr) && maxErr <= TOL, `max error ${maxErr} > ${TOL}`);
+    assert.ok(maxAbs > 0, 'outputs are not all zero');
+    model.dispose();
+  });
+}
+
+// The official ONNX checker (full check, with shape inference). Runs when python3 can import onnx.
+const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0);
+test('exported files pass the ONNX checker (onnx.checker.check_model, full_check)', { skip: python ? false : 'python3 with the onnx module is not installed (apt-get install -y python3-onnx)' }, () => {
+  assert.ok(exported.length >= cases.length, 'the parity tests exported the files');
+  const r = spawnSync(python!, [join(repoRoot, 'test', 'fixtures', 'onnx', 'check_onnx.py'), ...exported], { encoding: 'utf8' });
+  console.log(r.stdout.trim().split('\n').map((l) => `# ${l}`).join('\n'));
+  assert.equal(r.status, 0, `checker failed:\n${r.stdout}\n${r.stderr}`);
+  assert.equal((r.stdout.match(/^OK /gm) ?? []).length, exported.length);
+});
