@@ -1,2 +1,3 @@
-// Barrel for the augment module of @cxrkit/core.
-export {};
+// Barrel for the augment module of @cxrkit/core: seeded randomness and training-time augmentation.
+export { createRng, deriveSeed } from './rng.js';
+export type { Rng, RngState } from './rng.js';
