@@ -13,3 +13,21 @@ export {
   type R2Options,
   type RegressionMetrics,
 } from './regression.js';
+export {
+  confusionMatrix,
+  binaryMetrics,
+  metricsFromCounts,
+  chooseThreshold,
+  evaluateWithTunedThreshold,
+  type ConfusionMatrix,
+  type Proportion,
+  type BinaryMetrics,
+  type BinaryMetricsOptions,
+  type ThresholdRule,
+  type ChosenThreshold,
+  type ScoredSet,
+  type TunedEvaluation,
+} from './binary.js';
+export { wilsonInterval, delongCi, delongTest, type AucInterval, type DelongTestResult } from './intervals.js';
+export { chiSquareTest, kruskalWallis, type ChiSquareResult, type ChiSquareOptions, type KruskalResult } from './stats.js';
+export { chiSquareSf, normalCdf, normalQuantile, normalTwoSidedP } from './distributions.js';
