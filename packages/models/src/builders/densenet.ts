@@ -1,10 +1,10 @@
-// DenseNet-121/169/201, layer for layer as Keras 2 builds them (tf.keras 2.x
-// keras/applications/densenet.py; the same graph and explicit names as keras-applications 1.0.8 used by
-// Keras 2.2/2.3, except that 2.x adds the final `relu` and names the top `predictions`).
+// DenseNet-121/169/201, layer for layer as standalone Keras 2.2.5/2.3 builds them (keras-applications
+// 1.0.8 keras_applications/densenet.py, the thesis's environment; tf.keras 2.x has the same graph and
+// names except the top, which it calls `predictions`, and the auto names of the paddings).
 // Explicit names: conv1/conv, conv1/bn, conv1/relu, pool1, conv{2..5}_block{i}_{0_bn,0_relu,1_conv,1_bn,
-// 1_relu,2_conv,concat}, pool{2,3,4}_{bn,relu,conv,pool}, bn, relu, avg_pool | max_pool, predictions.
-// The two ZeroPadding2D layers are unnamed in Keras and get tf.keras 2's auto names zero_padding2d and
-// zero_padding2d_1; the input is input_1.
+// 1_relu,2_conv,concat}, pool{2,3,4}_{bn,relu,conv,pool}, bn, relu, avg_pool | max_pool, fc1000.
+// The two ZeroPadding2D layers are unnamed in Keras and get Keras 2.2's auto names zero_padding2d_1 and
+// zero_padding2d_2; the input is input_1.
 import * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormalization } from '../layers/batch-norm.js';
 import { KerasAutoNames, addTop, resolveOptions, scaleFilters, type ModelOptions } from './options.js';
@@ -31,7 +31,7 @@ const EPS = 1.001e-5;
  */
 export function denseNet(blocks: readonly [number, number, number, number], modelName: string, options?: ModelOptions): tfl.LayersModel {
   const o = resolveOptions(modelName, options, { size: 224, minSize: DENSENET_MIN_SIZE });
-  const auto = new KerasAutoNames('none');
+  const auto = new KerasAutoNames();
   const growth = scaleFilters(32, o.widthMultiplier);
   const bn = (x: T, name: string): T => batchNormalization({ axis: 3, epsilon: EPS, name }).apply(x) as T;
   const relu = (x: T, name: string): T => tfl.layers.activation({ activation: 'relu', name }).apply(x) as T;
@@ -75,7 +75,7 @@ export function denseNet(blocks: readonly [number, number, number, number], mode
   x = denseBlock(x, blocks[3], 'conv5'); // 7 x 7
 
   x = relu(bn(x, 'bn'), 'relu');
-  const out = addTop(x, o, { avg: 'avg_pool', max: 'max_pool', predictions: 'predictions' });
+  const out = addTop(x, o, { avg: 'avg_pool', max: 'max_pool', predictions: 'fc1000' });
   return tfl.model({ inputs: input, outputs: out, name: o.name });
 }
 

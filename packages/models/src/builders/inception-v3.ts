@@ -21,7 +21,7 @@ export const INCEPTION_V3_MIN_SIZE = 75;
  */
 export function inceptionV3(options?: ModelOptions): tfl.LayersModel {
   const o = resolveOptions('inception_v3', options, { size: 299, minSize: INCEPTION_V3_MIN_SIZE });
-  const auto = new KerasAutoNames('one');
+  const auto = new KerasAutoNames();
   const f = (n: number) => scaleFilters(n, o.widthMultiplier);
 
   // conv2d_bn: Conv2D (no bias) → BatchNormalization(scale=False) → ReLU, all auto-named.

@@ -129,13 +129,11 @@ export function scaleFilters(filters: number, m: number): number {
  */
 export class KerasAutoNames {
   private readonly counts = new Map<string, number>();
-  constructor(private readonly firstSuffix: 'one' | 'none' = 'one') {}
 
   /** Next name for a layer class given in Keras snake case, e.g. `next('conv2d')` → 'conv2d_1'. */
   next(prefix: string): string {
     const n = (this.counts.get(prefix) ?? 0) + 1;
     this.counts.set(prefix, n);
-    if (this.firstSuffix === 'none') return n === 1 ? prefix : `${prefix}_${n - 1}`;
     return `${prefix}_${n}`;
   }
 }

@@ -1,7 +1,8 @@
-// ResNet-50 (v1), layer for layer as Keras 2 builds it (tf.keras 2.x keras/applications/resnet.py, the
-// same graph as keras-applications resnet_common.py): conv1_pad, conv1_conv, conv1_bn, conv1_relu,
+// ResNet-50 (v1), layer for layer as standalone Keras 2.2.5/2.3 builds `keras.applications.resnet.ResNet50`
+// (keras-applications 1.0.8 keras_applications/resnet_common.py; tf.keras 2.x resnet.py has the same
+// graph and names except the top, `predictions` there): conv1_pad, conv1_conv, conv1_bn, conv1_relu,
 // pool1_pad, pool1_pool, conv{2..5}_block{i}_{0_conv,0_bn,1_conv,1_bn,1_relu,2_conv,2_bn,2_relu,3_conv,
-// 3_bn,add,out}, avg_pool | max_pool, predictions. Convolutions have biases (use_bias=True in v1).
+// 3_bn,add,out}, avg_pool | max_pool, probs. Convolutions have biases (use_bias=True in v1).
 import * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormalization } from '../layers/batch-norm.js';
 import { addTop, resolveOptions, scaleFilters, type ModelOptions } from './options.js';
@@ -53,6 +54,6 @@ export function resnet50(options?: ModelOptions): tfl.LayersModel {
   x = stack(x, f(256), 6, 2, 'conv4'); // 14 x 14 x 1024
   x = stack(x, f(512), 3, 2, 'conv5'); // 7 x 7 x 2048
 
-  const out = addTop(x, o, { avg: 'avg_pool', max: 'max_pool', predictions: 'predictions' });
+  const out = addTop(x, o, { avg: 'avg_pool', max: 'max_pool', predictions: 'probs' });
   return tfl.model({ inputs: input, outputs: out, name: o.name });
 }
