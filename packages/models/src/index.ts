@@ -18,3 +18,4 @@ export {
 export { buildScreeningModel, lossForTask, screeningInputs, DEFAULT_SCREENING_HEAD, SCREENING_HEAD_LAYERS } from './screening.js';
 export type { ScreeningModelOptions, ScreeningTask, ScreeningHead, FusionInput } from './screening.js';
 export * from './predict/index.js';
+export * from './wasm/index.js';

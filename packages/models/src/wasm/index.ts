@@ -1,0 +1,1 @@
+export { registerWasmTrainingKernels, unregisterWasmTrainingKernels, wasmTrainingKernelNames } from './register.js';
