@@ -1,0 +1,198 @@
+// The WASM codecs (@cornerstonejs/codec-*): JPEG baseline 8-bit (libjpeg-turbo), JPEG-LS (CharLS),
+// JPEG 2000 (OpenJPEG) and HTJ2K (OpenJPH). Each runs inside a WasmHost (fresh instance after any
+// failure); headers are checked against the DICOM header before the codec decodes anything.
+import type { PixelModule } from '../pixel-module.js';
+import type { DecodedFrame, FrameCodec } from './types.js';
+import { WasmHost, type Deletable } from './wasm-host.js';
+import { bytesPerSample, checkGeometry, checkOutput, decodeFailed, widen } from './check.js';
+import { readJpegFrameHeader, startsWithSoi } from './jpeg-markers.js';
+import { dicomError } from '../errors.js';
+
+interface FrameInfo {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  componentCount: number;
+  isSigned?: boolean;
+}
+
+interface EmDecoder extends Deletable {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  readHeader?(): void;
+  decode(): void;
+  getFrameInfo(): FrameInfo;
+  getInterleaveMode?(): number;
+}
+
+type EmModule = Record<string, new () => EmDecoder>;
+
+const factoryOf = (mod: unknown) => ((mod as { default?: unknown }).default ?? mod) as (o: Record<string, unknown>) => Promise<EmModule>;
+
+/** Copies the codec's output out of WASM memory (the heap view dies with the decoder). */
+function copyOut(view: Uint8Array): Uint8Array {
+  return view.slice();
+}
+
+function withDecoder<T>(host: WasmHost<EmModule>, cls: string, fn: (d: EmDecoder) => T): T {
+  return host.run((m) => {
+    const Ctor = m[cls];
+    if (!Ctor) throw new Error(`${cls} missing from the ${host.name} module`);
+    const d = new Ctor();
+    try {
+      return fn(d);
+    } finally {
+      try {
+        d.delete();
+      } catch {
+        /* the instance is discarded anyway */
+      }
+    }
+  });
+}
+
+/** Samples the codec produced → the pixel module's sample size. */
+function finish(codec: string, pm: PixelModule, out: Uint8Array, bitsPerSample: number, signed: boolean, planar: boolean, photometric?: string): DecodedFrame {
+  const inBps = bitsPerSample > 8 ? 2 : 1;
+  checkOutput(codec, pm, out, inBps);
+  const n = pm.rows * pm.columns * pm.samplesPerPixel;
+  const bytes = widen(out.subarray(0, n * inBps), inBps, pm, signed);
+  checkOutput(codec, pm, bytes, bytesPerSample(pm));
+  return { bytes, planar, ...(photometric ? { photometric } : {}) };
+}
+
+function makeCodec(
+  name: string,
+  host: WasmHost<EmModule>,
+  isFrameStart: (b: Uint8Array) => boolean,
+  decode: (encoded: Uint8Array, pm: PixelModule) => DecodedFrame,
+): FrameCodec & { host: WasmHost<EmModule> } {
+  return {
+    name,
+    host,
+    isFrameStart,
+    decode(encoded, pm) {
+      try {
+        return decode(encoded, pm);
+      } catch (e) {
+        throw decodeFailed(name, e);
+      }
+    },
+  };
+}
+
+/** J2K codestream (SOC + SIZ) or JP2 box signature. */
+function isJ2kStart(b: Uint8Array): boolean {
+  return (b.length >= 4 && b[0] === 0xff && b[1] === 0x4f && b[2] === 0xff && b[3] === 0x51) || (b.length >= 12 && b[4] === 0x6a && b[5] === 0x50);
+}
+
+/** Reads the J2K SIZ segment (image size and components) before the codec sees the stream. */
+function readSiz(b: Uint8Array): { width: number; height: number; components: number; precision: number } | undefined {
+  // Find SOC+SIZ (also inside a JP2 wrapper: search the first 4 KiB).
+  const limit = Math.min(b.length - 42, 4096);
+  for (let p = 0; p <= limit; p++) {
+    if (b[p] === 0xff && b[p + 1] === 0x4f && b[p + 2] === 0xff && b[p + 3] === 0x51) {
+      const dv = new DataView(b.buffer, b.byteOffset + p + 4);
+      // SIZ after its marker: Lsiz, Rsiz, Xsiz, Ysiz, XOsiz, YOsiz, tile sizes/offsets, Csiz, Ssiz…
+      const xs = dv.getUint32(4);
+      const ys = dv.getUint32(8);
+      const x0 = dv.getUint32(12);
+      const y0 = dv.getUint32(16);
+      const comps = dv.getUint16(36);
+      const ssiz = b.length > p + 4 + 38 ? b[p + 4 + 38]! : 0;
+      return { width: xs - x0, height: ys - y0, components: comps, precision: (ssiz & 0x7f) + 1 };
+    }
+  }
+  return undefined;
+}
+
+const hosts = new Map<string, WasmHost<EmModule>>();
+
+function host(name: string, load: () => Promise<unknown>): WasmHost<EmModule> {
+  let h = hosts.get(name);
+  if (!h) {
+    h = new WasmHost<EmModule>(name, async (opts) => factoryOf(await load())(opts));
+    hosts.set(name, h);
+  }
+  return h;
+}
+
+/** JPEG baseline/extended 8-bit: libjpeg-turbo (colour comes out RGB). 12-bit streams are refused. */
+export async function createJpegBaselineCodec(): Promise<FrameCodec> {
+  const h = host('libjpeg-turbo', () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'));
+  await h.ready();
+  return makeCodec('JPEG baseline (libjpeg-turbo)', h, startsWithSoi, (encoded, pm) => {
+    const sof = readJpegFrameHeader(encoded);
+    checkGeometry('JPEG baseline', pm, sof);
+    if (sof!.precision !== 8) {
+      throw dicomError('DICOM_UNSUPPORTED_PIXEL_FORMAT', `JPEG with ${sof!.precision}-bit samples (process 4, extended) is not decoded: only 8-bit JPEG baseline/extended is`, {
+        received: `${sof!.precision}-bit JPEG`,
+        fix: 'transcode the file to a lossless syntax (e.g. `gdcmconv --raw` or `dcmdjpeg`) before reading it',
+      });
+    }
+    if (sof!.marker !== 0xffc0 && sof!.marker !== 0xffc1) {
+      throw dicomError('DICOM_DECODE_FAILED', `JPEG process with SOF ${sof!.marker.toString(16)} is not baseline/extended Huffman`, {
+        received: sof!.marker,
+        fix: 'the frame uses a JPEG process the transfer syntax does not allow; re-export the file',
+      });
+    }
+    return withDecoder(h, 'JPEGDecoder', (d) => {
+      d.getEncodedBuffer(encoded.length).set(encoded);
+      d.readHeader!();
+      const fi = d.getFrameInfo();
+      checkGeometry('JPEG baseline', pm, { width: fi.width, height: fi.height, components: fi.componentCount });
+      d.decode();
+      const out = copyOut(d.getDecodedBuffer());
+      return finish('JPEG baseline', pm, out, 8, false, false, pm.samplesPerPixel === 3 ? 'RGB' : undefined);
+    });
+  });
+}
+
+/** JPEG-LS lossless and near-lossless: CharLS. */
+export async function createJpegLsCodec(): Promise<FrameCodec> {
+  const h = host('charls', () => import('@cornerstonejs/codec-charls/decodewasmjs'));
+  await h.ready();
+  return makeCodec('JPEG-LS (CharLS)', h, startsWithSoi, (encoded, pm) => {
+    const sof = readJpegFrameHeader(encoded);
+    checkGeometry('JPEG-LS', pm, sof);
+    if (sof!.marker !== 0xfff7) throw new Error(`SOF marker ${sof!.marker.toString(16)} is not JPEG-LS (SOF55)`);
+    return withDecoder(h, 'JpegLSDecoder', (d) => {
+      d.getEncodedBuffer(encoded.length).set(encoded);
+      d.decode();
+      const fi = d.getFrameInfo();
+      checkGeometry('JPEG-LS', pm, { width: fi.width, height: fi.height, components: fi.componentCount });
+      const planar = pm.samplesPerPixel > 1 && d.getInterleaveMode!() === 0;
+      const out = copyOut(d.getDecodedBuffer());
+      return finish('JPEG-LS', pm, out, fi.bitsPerSample, false, planar);
+    });
+  });
+}
+
+function j2kLike(name: string, h: WasmHost<EmModule>, cls: string): FrameCodec {
+  return makeCodec(name, h, isJ2kStart, (encoded, pm) => {
+    checkGeometry(name, pm, readSiz(encoded));
+    return withDecoder(h, cls, (d) => {
+      d.getEncodedBuffer(encoded.length).set(encoded);
+      // The SIZ check above already matched the size; OpenJPEG fills its frame info only on decode.
+      d.decode();
+      const fi = d.getFrameInfo();
+      checkGeometry(name, pm, { width: fi.width, height: fi.height, components: fi.componentCount, precision: fi.bitsPerSample });
+      const out = copyOut(d.getDecodedBuffer());
+      return finish(name, pm, out, fi.bitsPerSample, fi.isSigned === true, false);
+    });
+  });
+}
+
+/** JPEG 2000 (lossless and lossy): OpenJPEG. */
+export async function createJpeg2000Codec(): Promise<FrameCodec> {
+  const h = host('openjpeg', () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'));
+  await h.ready();
+  return j2kLike('JPEG 2000 (OpenJPEG)', h, 'J2KDecoder');
+}
+
+/** High-Throughput JPEG 2000: OpenJPH. */
+export async function createHtj2kCodec(): Promise<FrameCodec> {
+  const h = host('openjph', () => import('@cornerstonejs/codec-openjph/wasmjs'));
+  await h.ready();
+  return j2kLike('HTJ2K (OpenJPH)', h, 'HTJ2KDecoder');
+}
