@@ -31,3 +31,27 @@ export {
 export { wilsonInterval, delongCi, delongTest, type AucInterval, type DelongTestResult } from './intervals.js';
 export { chiSquareTest, kruskalWallis, type ChiSquareResult, type ChiSquareOptions, type KruskalResult } from './stats.js';
 export { chiSquareSf, normalCdf, normalQuantile, normalTwoSidedP } from './distributions.js';
+export { bootstrapCi, seededRandom, quantileSorted, type BootstrapOptions, type BootstrapInterval } from './bootstrap.js';
+export {
+  bySubgroup,
+  groupIndices,
+  screeningSummary,
+  screeningBySubgroup,
+  regressionBySubgroup,
+  type GroupLabels,
+  type BySubgroup,
+  type ScreeningSummary,
+} from './subgroups.js';
+export {
+  ageGap,
+  ageGapGroups,
+  biologicalAgeAnalysis,
+  AGE_GAP_GROUPS,
+  type AgeGapGroup,
+  type BiologicalAgeInput,
+  type BiologicalAgeAnalysis,
+  type CategoricalComparison,
+  type ContinuousComparison,
+  type ContinuousSummary,
+} from './bio-age.js';
+export { ScreeningAccumulator, RegressionAccumulator } from './accumulators.js';
