@@ -2,3 +2,12 @@
 export type { GrayImage } from './types.js';
 export { encodePng, encodeRgbPng, decodePng, decodeJpeg, readImageFile, writePng, checkImage } from './png.js';
 export type { EncodePngOptions, RgbaImage } from './png.js';
+export { percentileClipMinMax, zScore, minMax, percentiles } from './normalize.js';
+export type { PercentileClipOptions } from './normalize.js';
+export { resizeBicubic } from './resize.js';
+export type { ResizeOptions } from './resize.js';
+export { grayToChannels, imagesToTensor, imageToTensor } from './tensor.js';
+export { maskBoundingBox, roiBox, cropImage, cropRoi, ROI_NAMES, ROI_FRACTIONS } from './roi.js';
+export type { Box, RoiName } from './roi.js';
+export { preprocessRadiograph } from './pipeline.js';
+export type { PreprocessOptions } from './pipeline.js';

@@ -54,15 +54,14 @@ export function encodePng(image: GrayImage, options: EncodePngOptions = {}): Uin
   }
   const max = bitDepth === 16 ? 65535 : 255;
   const png = new PNG({ width, height, colorType: 0, inputColorType: 0, bitDepth, inputHasAlpha: false });
-  const buf = Buffer.alloc(width * height * (bitDepth / 8));
+  // pngjs takes 16-bit input as platform-endian uint16 and writes it big-endian itself.
+  const samples = bitDepth === 16 ? new Uint16Array(width * height) : new Uint8Array(width * height);
   for (let i = 0; i < data.length; i++) {
     let v = (data[i]! - lo) / span;
     v = v < 0 || Number.isNaN(v) ? 0 : v > 1 ? 1 : v;
-    const q = Math.round(v * max);
-    if (bitDepth === 16) buf.writeUInt16BE(q, i * 2);
-    else buf[i] = q;
+    samples[i] = Math.round(v * max);
   }
-  png.data = buf;
+  png.data = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
   return new Uint8Array(PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth, inputHasAlpha: false }));
 }
 
