@@ -3,3 +3,5 @@ export { synthesizeRadiograph, drawSyntheticLabels, syntheticMeanTScore, SIGNAL_
 export type { SynthesizeRadiographOptions, SyntheticRadiograph, SyntheticLabels, SignalRegion } from './radiograph.js';
 export { synthesizeDataset } from './dataset.js';
 export type { SynthesizeDatasetOptions, SyntheticRecord } from './dataset.js';
+export { encodeDicom, writeDicomFile, CR_IMAGE_STORAGE, EXPLICIT_VR_LITTLE_ENDIAN } from './write-dicom.js';
+export type { EncodeDicomOptions, DicomSource } from './write-dicom.js';
