@@ -18,4 +18,10 @@ export {
 export { buildScreeningModel, lossForTask, screeningInputs, DEFAULT_SCREENING_HEAD, SCREENING_HEAD_LAYERS } from './screening.js';
 export type { ScreeningModelOptions, ScreeningTask, ScreeningHead, FusionInput } from './screening.js';
 export * from './predict/index.js';
+export { applyFreezePolicy } from './freeze.js';
+export type { FreezePolicy, FreezeReport } from './freeze.js';
+export { transferWeights, grayToRgb } from './transfer.js';
+export type { TransferOptions, TransferReport, TransferSkip } from './transfer.js';
+export { saveModel, loadModel, SHARD_BYTES } from './save-load.js';
+export type { SaveModelOptions, SaveModelResult } from './save-load.js';
 export * from './wasm/index.js';

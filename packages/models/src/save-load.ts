@@ -1,0 +1,198 @@
+// Node file-system save/load in the TensorFlow.js layers format (model.json + binary weight shards),
+// for the pure-JS backends that have no `file://` handler. Writes are atomic: everything goes to a
+// temporary sibling folder that is renamed into place, so a crash never leaves a half-written model.
+// Node modules are imported lazily so the package barrel stays loadable in browsers.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { CxrkitError } from '@cxrkit/core';
+import { registerKerasBatchNormalization } from './layers/batch-norm.js';
+
+/** Bytes per weight shard (as tfjs's converter writes them). */
+export const SHARD_BYTES = 4 * 1024 * 1024;
+
+export interface SaveModelOptions {
+  /** Save the optimizer's state too (tfjs `includeOptimizer`). Default false. */
+  includeOptimizer?: boolean;
+  /** Free-form JSON metadata stored in model.json as `userDefinedMetadata` (e.g. preprocessing, task). */
+  metadata?: Record<string, unknown>;
+}
+
+/** What was written. */
+export interface SaveModelResult {
+  /** Absolute path of the model folder. */
+  dir: string;
+  /** File names written in it (model.json first). */
+  files: string[];
+  /** Bytes of weights. */
+  weightBytes: number;
+}
+
+function err(code: string, message: string, received: unknown, fix: string, cause?: unknown): CxrkitError {
+  return new CxrkitError(code, message, { received, fix, pkg: 'models', cause });
+}
+
+/**
+ * Saves `model` to the folder `dir` as `model.json` + `group1-shard{i}of{n}.bin` (4 MiB shards), the
+ * format `tf.loadLayersModel` reads (e.g. `tf.loadLayersModel('file://dir/model.json')` with tfjs-node,
+ * or over http in a browser). Atomic: written to `<dir>.tmp-…` and renamed into place; an existing
+ * model at `dir` is replaced only once the new one is complete.
+ */
+export async function saveModel(model: tfl.LayersModel, dir: string, options: SaveModelOptions = {}): Promise<SaveModelResult> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const target = path.resolve(dir);
+  const tmp = `${target}.tmp-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    {
+      save: async (a: tf.io.ModelArtifacts) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      },
+    },
+    { includeOptimizer: options.includeOptimizer ?? false },
+  );
+  if (!artifacts) throw err('MODEL_SAVE_FAILED', 'tfjs produced no model artifacts', model.name, 'check that the model is a built tf.LayersModel');
+  const weightData = artifacts.weightData
+    ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
+    : new Uint8Array(0);
+  const nShards = Math.max(1, Math.ceil(weightData.byteLength / SHARD_BYTES));
+  const shardNames = Array.from({ length: nShards }, (_, i) => `group1-shard${i + 1}of${nShards}.bin`);
+  const modelJson: Record<string, unknown> = {
+    format: 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: shardNames, weights: artifacts.weightSpecs ?? [] }],
+  };
+  if (artifacts.trainingConfig) modelJson['trainingConfig'] = artifacts.trainingConfig;
+  const metadata = { ...(artifacts.userDefinedMetadata ?? {}), ...(options.metadata ?? {}) };
+  if (Object.keys(metadata).length > 0) modelJson['userDefinedMetadata'] = metadata;
+
+  try {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.mkdir(tmp);
+    for (let i = 0; i < nShards; i++) {
+      await writeDurable(fs, path.join(tmp, shardNames[i]!), weightData.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
+    }
+    await writeDurable(fs, path.join(tmp, 'model.json'), new TextEncoder().encode(JSON.stringify(modelJson)));
+    // Swap into place: a plain rename when `dir` is new; otherwise move the old one aside first.
+    let old: string | undefined;
+    try {
+      await fs.rename(tmp, target);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
+      const st = await fs.stat(target);
+      if (!st.isDirectory()) throw err('MODEL_SAVE_TARGET_NOT_DIR', `${target} exists and is not a folder`, target, 'choose a folder path for the model');
+      old = `${target}.old-${process.pid}-${Date.now().toString(36)}`;
+      await fs.rename(target, old);
+      await fs.rename(tmp, target);
+    }
+    if (old) await fs.rm(old, { recursive: true, force: true });
+  } catch (e) {
+    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    if (e instanceof CxrkitError) throw e;
+    throw err('MODEL_SAVE_FAILED', `could not write the model to ${target}: ${(e as Error).message}`, target, 'check that the folder is writable and the disk not full', e);
+  }
+  return { dir: target, files: ['model.json', ...shardNames], weightBytes: weightData.byteLength };
+}
+
+async function writeDurable(fs: typeof import('node:fs/promises'), file: string, data: Uint8Array): Promise<void> {
+  const h = await fs.open(file, 'wx');
+  try {
+    await h.writeFile(data);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2 };
+
+/**
+ * Loads a layers-format model from the folder `dir` (a `model.json` path also works) — one saved by
+ * {@link saveModel}, by tfjs-node, or converted from Keras by tensorflowjs_converter. BatchNormalization
+ * layers get cxrkit's Keras semantics (trainable with `scale: false`, frozen = inference mode).
+ * Typed errors: MODEL_FILE_MISSING, MODEL_FILE_CORRUPT (unreadable/half-written model.json),
+ * MODEL_WEIGHTS_MISSING (a shard file absent), MODEL_WEIGHTS_TRUNCATED (shards shorter or longer than the
+ * manifest says), MODEL_LOAD_FAILED (tfjs rejected the topology).
+ */
+export async function loadModel(dir: string): Promise<tfl.LayersModel> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const resolved = path.resolve(dir);
+  const jsonPath = resolved.endsWith('.json') ? resolved : path.join(resolved, 'model.json');
+  const base = path.dirname(jsonPath);
+  let text: string;
+  try {
+    text = await fs.readFile(jsonPath, 'utf8');
+  } catch (e) {
+    throw err('MODEL_FILE_MISSING', `no model.json at ${jsonPath}`, jsonPath, 'pass the folder that saveModel wrote (it holds model.json and group1-shard*.bin)', e);
+  }
+  let json: {
+    modelTopology?: unknown;
+    weightsManifest?: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
+    trainingConfig?: tf.io.TrainingConfig;
+    userDefinedMetadata?: Record<string, unknown>;
+    format?: string;
+    generatedBy?: string;
+    convertedBy?: string | null;
+  };
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw err('MODEL_FILE_CORRUPT', `model.json at ${jsonPath} is not valid JSON (${text.length} bytes; half-written?)`, text.slice(0, 80), 're-save the model; saveModel writes atomically so only an interrupted foreign copy leaves this', e);
+  }
+  if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw err('MODEL_FILE_CORRUPT', `model.json at ${jsonPath} lacks modelTopology or weightsManifest`, Object.keys(json ?? {}), 'pass a TensorFlow.js layers-model (not a graph-model or a Keras .h5)');
+  }
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const buffers: Uint8Array[] = [];
+  let expected = 0;
+  let actual = 0;
+  for (const group of json.weightsManifest) {
+    weightSpecs.push(...group.weights);
+    for (const w of group.weights) {
+      const bytesPer = w.quantization ? DTYPE_BYTES[w.quantization.dtype] ?? 4 : DTYPE_BYTES[w.dtype] ?? 4;
+      expected += w.shape.reduce((a, b) => a * b, 1) * bytesPer;
+    }
+    for (const p of group.paths) {
+      const file = path.join(base, p);
+      let buf: Buffer;
+      try {
+        buf = await fs.readFile(file);
+      } catch (e) {
+        throw err('MODEL_WEIGHTS_MISSING', `weight shard ${p} listed in ${jsonPath} is missing`, file, 'copy the whole model folder (model.json and every group1-shard*.bin)', e);
+      }
+      buffers.push(buf);
+      actual += buf.byteLength;
+    }
+  }
+  if (actual !== expected) {
+    throw err('MODEL_WEIGHTS_TRUNCATED', `weight shards hold ${actual} bytes but model.json describes ${expected}`, { actual, expected }, 'the shards are truncated or from another model: re-copy or re-save the model folder');
+  }
+  const weightData = new Uint8Array(actual);
+  let offset = 0;
+  for (const b of buffers) {
+    weightData.set(b, offset);
+    offset += b.byteLength;
+  }
+  registerKerasBatchNormalization();
+  try {
+    return await tfl.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'],
+        weightSpecs,
+        weightData: weightData.buffer,
+        trainingConfig: json.trainingConfig,
+        userDefinedMetadata: json.userDefinedMetadata,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy ?? undefined,
+      }),
+    );
+  } catch (e) {
+    throw err('MODEL_LOAD_FAILED', `tfjs could not build the model in ${jsonPath}: ${(e as Error).message}`, jsonPath, 'check that the model uses layers this tfjs-layers version knows (custom layers must be registered first)', e);
+  }
+}
