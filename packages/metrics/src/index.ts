@@ -55,3 +55,18 @@ export {
   type ContinuousSummary,
 } from './bio-age.js';
 export { ScreeningAccumulator, RegressionAccumulator } from './accumulators.js';
+export {
+  rocPlotSpec,
+  confusionMatrixSpec,
+  ageScatterSpec,
+  densitySpec,
+  renderSvg,
+  renderPng,
+  writePlot,
+  type VegaLiteSpec,
+  type RocPlotModel,
+  type RocPlotOptions,
+  type ConfusionPlotOptions,
+  type AgeScatterOptions,
+  type DensityPlotOptions,
+} from './plots.js';
