@@ -94,7 +94,7 @@ export function createRng(seed: number | string | RngState = 0): Rng {
   const nextU32 = (): number => {
     const t = (((a + b) >>> 0) + d) >>> 0;
     d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
+    a = (b ^ (b >>> 9)) >>> 0;
     b = (c + (c << 3)) >>> 0;
     c = ((c << 21) | (c >>> 11)) >>> 0;
     c = (c + t) >>> 0;
@@ -127,7 +127,7 @@ export function createRng(seed: number | string | RngState = 0): Rng {
       }
       return out;
     },
-    state: () => [a, b, c, d] as const,
+    state: () => [a >>> 0, b >>> 0, c >>> 0, d >>> 0] as const,
   };
   return rng;
 }
