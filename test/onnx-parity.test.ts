@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { PNG } from 'pngjs';
 import * as ort from 'onnxruntime-node';
 import { buildScreeningModel, createTfjsPredictor, listModels, type ScreeningModelOptions } from '@cxrkit/models';
@@ -55,8 +55,9 @@ function randomizeBatchNorm(model: tfl.LayersModel, seed: number): void {
       const short = (w.originalName ?? w.name).split('/').pop()!;
       const range = { gamma: [0.6, 1.4], beta: [-0.2, 0.2], moving_mean: [-0.2, 0.2], moving_variance: [0.5, 1.5] }[short.replace(/_\d+$/, '')];
       if (!range) continue;
-      const size = w.shape.reduce((a, b) => a * b, 1);
-      w.write(tf.tensor(Float32Array.from({ length: size }, () => range[0]! + (range[1]! - range[0]!) * rnd()), w.shape));
+      const shape = w.shape as number[];
+      const size = shape.reduce((a, b) => a * b, 1);
+      w.write(tf.tensor(Float32Array.from({ length: size }, () => range[0]! + (range[1]! - range[0]!) * rnd()), shape));
     }
   }
 }
@@ -66,6 +67,8 @@ const outDir = testOutputDir('onnx');
 mkdirSync(outDir, { recursive: true });
 const exported: string[] = [];
 const errors: Record<string, number> = {};
+/** tfjs reference outputs and inputs per exported file, for the onnxruntime-web check below. */
+const references = new Map<string, { inputs: Record<string, { data: Float32Array; shape: number[] }>; output: string; y: Float32Array }>();
 
 // Every backbone twice: without fusion and with one fusion variant; tasks rotate over the three kinds.
 const fusions = [['age', 'sex'], ['age'], ['sex'], ['predictedAge']] as const;
@@ -98,6 +101,7 @@ for (const c of cases) {
     const got = await onnx.predict(inputs);
     await onnx.dispose();
     const name = model.outputNames[0]!;
+    references.set(file, { inputs, output: name, y: ref[name]!.data });
     assert.deepEqual(got[name]!.shape, ref[name]!.shape);
     let maxErr = 0;
     let maxAbs = 0;
@@ -109,9 +113,39 @@ for (const c of cases) {
     console.log(`# ${label}: max |onnx − tfjs| = ${maxErr.toExponential(2)} (max |y| ${maxAbs.toFixed(3)})`);
     assert.ok(Number.isFinite(maxErr) && maxErr <= TOL, `max error ${maxErr} > ${TOL}`);
     assert.ok(maxAbs > 0, 'outputs are not all zero');
+
+    // The pooled backbone features too (wider values than the squashed head output): same tolerance, relative
+    // to their scale when it exceeds 1.
+    const probe = tfl.model({ inputs: model.inputs, outputs: model.getLayer('avg_pool').output as tfl.SymbolicTensor, name: `${model.name}_features` });
+    const fRef = (await createTfjsPredictor(probe).predict(inputs))['avg_pool']!;
+    const fp = await createOnnxPredictor(await exportOnnx(probe), { load: () => ort, threads: 1 });
+    const fGot = (await fp.predict(inputs))['avg_pool']!;
+    await fp.dispose();
+    let fErr = 0;
+    let fMax = 0;
+    fRef.data.forEach((v, i) => {
+      fErr = Math.max(fErr, Math.abs(v - fGot.data[i]!));
+      fMax = Math.max(fMax, Math.abs(v));
+    });
+    console.log(`#   pooled features [${fRef.shape.join(', ')}]: max |onnx − tfjs| = ${fErr.toExponential(2)} (max |f| ${fMax.toFixed(3)})`);
+    assert.ok(fErr <= TOL * Math.max(1, fMax), `feature error ${fErr}`);
     model.dispose();
   });
 }
+
+// The same files on onnxruntime-web (the wasm engine the browser example uses; its Node build here).
+test('the exported files run on onnxruntime-web (wasm) with the same outputs as tfjs within 1e-4', async () => {
+  assert.equal(references.size, cases.length);
+  let worst = 0;
+  for (const [file, ref] of references) {
+    const p = await createOnnxPredictor(readFileSync(file), { load: () => import('onnxruntime-web'), threads: 1, executionProviders: ['wasm'] });
+    const y = (await p.predict(ref.inputs))[ref.output]!.data;
+    await p.dispose();
+    ref.y.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - y[i]!))));
+  }
+  console.log(`# onnxruntime-web (wasm): max |onnx − tfjs| over ${references.size} models = ${worst.toExponential(2)}`);
+  assert.ok(worst <= TOL, `max error ${worst}`);
+});
 
 // The official ONNX checker (full check, with shape inference). Runs when python3 can import onnx.
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0);

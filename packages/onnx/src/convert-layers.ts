@@ -234,6 +234,11 @@ const leakyRelu: Converter = (ctx) => {
   return [{ ...x, name: ctx.g.op('LeakyRelu', [x.name], ctx.path, { alpha: { float: Number(ctx.config['alpha'] ?? 0.3) } }), kerasShape: ctx.outShapes[0]! }];
 };
 
+const eluLayer: Converter = (ctx) => {
+  const x = ctx.inputs[0]!;
+  return [{ ...x, name: ctx.g.op('Elu', [x.name], ctx.path, { alpha: { float: Number(ctx.config['alpha'] ?? 1) } }), kerasShape: ctx.outShapes[0]! }];
+};
+
 const softmaxLayer: Converter = (ctx) => {
   const x = ctx.inputs[0]!;
   const axisCfg = ctx.config['axis'];
@@ -341,6 +346,7 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   Activation: activationLayer,
   ReLU: reluLayer,
   LeakyReLU: leakyRelu,
+  ELU: eluLayer,
   Softmax: softmaxLayer,
   MaxPooling2D: pooling('MaxPool'),
   AveragePooling2D: pooling('AveragePool'),
@@ -349,7 +355,6 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   ZeroPadding2D: zeroPadding,
   Concatenate: concatenate,
   Add: merge('Add', 'Sum'),
-  Subtract: merge('Sub'),
   Multiply: merge('Mul'),
   Maximum: merge('Max', 'Max'),
   Minimum: merge('Min', 'Min'),

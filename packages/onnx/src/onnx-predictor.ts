@@ -25,7 +25,7 @@ export interface OnnxPredictorOptions extends PredictorOptions {
   load: () => Promise<unknown> | unknown;
   /** Threads for one inference (onnxruntime intra-op threads; onnxruntime-web: wasm threads). Default: onnxruntime's own (all cores). */
   threads?: number;
-  /** Execution providers in order of preference. Default ['cpu'] (onnxruntime-node) / ['wasm'] (onnxruntime-web). */
+  /** Execution providers in order of preference. Default: the runtime's own ('cpu' for onnxruntime-node, 'wasm' for onnxruntime-web). */
   executionProviders?: string[];
   /** Graph optimisations at session creation. Default 'all' (includes Conv+BatchNormalization fusion). */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
@@ -85,13 +85,13 @@ export async function createOnnxPredictor(model: Uint8Array | string, options: O
     });
   }
   const ort = resolveOrt(mod);
-  const isWeb = options.executionProviders?.includes('wasm') ?? (ort.env?.wasm !== undefined && typeof (globalThis as { window?: unknown }).window !== 'undefined');
   if (options.threads !== undefined && ort.env?.wasm) ort.env.wasm.numThreads = options.threads;
   const sessionOptions: Record<string, unknown> = {
-    executionProviders: options.executionProviders ?? [isWeb ? 'wasm' : 'cpu'],
     graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
     executionMode: 'sequential',
   };
+  // Unset, each runtime uses its own default: 'cpu' for onnxruntime-node, 'wasm' for onnxruntime-web.
+  if (options.executionProviders) sessionOptions['executionProviders'] = options.executionProviders;
   if (options.threads !== undefined) {
     sessionOptions['intraOpNumThreads'] = options.threads;
     sessionOptions['interOpNumThreads'] = 1;

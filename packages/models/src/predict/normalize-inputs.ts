@@ -52,6 +52,7 @@ export function orderInputs(inputs: PredictInputs, inputNames: readonly string[]
     return b;
   });
   const batch = batches[0]!.shape[0]!;
+  if (batch === 0) throw new CxrkitError('PREDICT_BAD_INPUT', 'the batch is empty (0 rows)', { received: batches[0]!.shape, fix: 'pass at least one image', pkg });
   batches.forEach((b, i) => {
     if (b.shape[0] !== batch) {
       throw new CxrkitError('PREDICT_BAD_INPUT', `input '${inputNames[i]}' has batch ${b.shape[0]} but '${inputNames[0]}' has ${batch}`, { received: b.shape, fix: 'give every input the same number of rows', pkg });

@@ -27,7 +27,7 @@ export function createTfjsPredictor(model: tfl.LayersModel, options: PredictorOp
     async predict(inputs: PredictInputs): Promise<PredictOutputs> {
       const { batches, batch } = orderInputs(inputs, inputNames);
       const chunks: PredictOutputs[] = [];
-      for (let start = 0; start < Math.max(batch, 1); start += batchSize) {
+      for (let start = 0; start < batch; start += batchSize) {
         const end = Math.min(batch, start + batchSize);
         const ys = tf.tidy(() => {
           const xs = batches.map((b) => {
