@@ -54,8 +54,8 @@ if (byBackend.size === 0) {
 }
 for (const [backend, list] of byBackend) {
   console.log(`\n=== ${list.length} test files on backend '${backend}' ===`);
-  const tap = join(outDir, `results-${backend}.tap`);
-  rmSync(tap, { force: true });
+  // one TAP file per run: several runs may share the checkout
+  const tap = join(outDir, `results-${backend}-${process.pid}.tap`);
   const r = spawnSync(
     process.execPath,
     [
@@ -77,6 +77,10 @@ for (const [backend, list] of byBackend) {
       const m = text.match(new RegExp(`^# ${k} (\\d+)$`, 'm'));
       if (m) totals[k] += Number(m[1]);
     }
+    rmSync(tap, { force: true });
+  } else {
+    console.error(`no TAP results were written for backend '${backend}'`);
+    exitCode ||= 1;
   }
 }
 console.log(`\n${totals.pass} passed, ${totals.fail + totals.cancelled} failed, ${totals.skipped + totals.todo} skipped`);
