@@ -12,7 +12,7 @@ const fx = JSON.parse(readFileSync(new URL('../../../test/fixtures/metrics/roc-r
 test('ScreeningAccumulator over batches of 64 equals the whole-set AUC (sklearn) and metrics', () => {
   const c = fx.binary.find((b) => b.name === 'continuous-1000')!;
   const acc = new ScreeningAccumulator();
-  for (let i = 0; i < c.yTrue.length; i += 64) acc.update(c.yTrue.slice(i, i + 64), Float32Array.from(c.yScore.slice(i, i + 64)).map((_, j) => c.yScore[i + j]!));
+  for (let i = 0; i < c.yTrue.length; i += 64) acc.update(c.yTrue.slice(i, i + 64), Float64Array.from(c.yScore.slice(i, i + 64)));
   assert.equal(acc.count, 1000);
   const r = acc.compute({ threshold: 0.4 });
   assert.ok(Math.abs(r.auc.auc - c.auc) <= 1e-12);

@@ -192,3 +192,44 @@ test('chooseThreshold: Youden, target sensitivity/specificity, fixed; tuned on o
   assert.throws(() => chooseThreshold(y, s, { method: 'youdn' } as never), (e) => isCxrkitError(e, 'METRICS_BAD_RULE'));
   assert.throws(() => chooseThreshold(y, s, { method: 'sensitivity', target: 90 }), (e) => isCxrkitError(e, 'METRICS_BAD_RULE'));
 });
+
+test('thesis Tables 4.3/4.4 (normal vs osteoporosis): all four rows fit one balanced test set of 701 + 701, and no smaller one', () => {
+  // [ACC, SEN, SPE] as printed. ACC is the mean of SEN and SPE in each row, so the two classes are equal in size.
+  const rows: [string, number, number, number][] = [
+    ['4.3 right shoulder', 92.72, 94.01, 91.44],
+    ['4.3 cervical + thoracic spine', 92.01, 92.58, 91.44],
+    ['4.3 thoracic + lumbar spine', 91.37, 91.16, 91.58],
+    ['4.4 whole chest 512, batch 15', 94.44, 95.86, 93.01],
+  ];
+  const fits = (n: number) =>
+    rows.every(([, acc, sen, spe]) =>
+      readBack(n, n, sen, spe, 2, 2).some(({ tp, tn }) => within(metricsFromCounts({ tp, fn: n - tp, tn, fp: n - tn }).accuracy.value, acc)),
+    );
+  const sizes = Array.from({ length: 1400 }, (_, i) => i + 10).filter(fits);
+  assert.equal(sizes[0], 701, `smallest class size fitting all rows: ${sizes.slice(0, 5)}`);
+});
+
+test('accuracy lies between sensitivity and specificity at one threshold; the thesis Part 1 sex rows violate it', () => {
+  // ACC = w·SEN + (1 − w)·SPE with w = P / (P + N), so min(SEN, SPE) ≤ ACC ≤ max(SEN, SPE) — checked here on random matrices.
+  let seed = 5;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = 0; i < 500; i++) {
+    const m = metricsFromCounts({ tp: Math.floor(rand() * 50) + 1, fn: Math.floor(rand() * 50), tn: Math.floor(rand() * 50) + 1, fp: Math.floor(rand() * 50) });
+    const [lo, hi] = [Math.min(m.sensitivity.value, m.specificity.value), Math.max(m.sensitivity.value, m.specificity.value)];
+    assert.ok(m.accuracy.value >= lo - 1e-12 && m.accuracy.value <= hi + 1e-12);
+  }
+  // Part 1 sex models [ACC, SEN, SPE]: ACC outside [min, max] even allowing ±0.005 rounding on each value — these
+  // cannot come from one threshold on one test set (e.g. sensitivity/specificity at another operating point).
+  const violating: [string, number, number, number][] = [
+    ['ResNet-50, 512', 99.14, 99.55, 99.77],
+    ['InceptionV3, 800/100', 96.94, 96.33, 96.12],
+    ['InceptionV3, 450/50', 94.49, 94.99, 94.6],
+    ['InceptionV3, 180/20', 91.16, 90.67, 90.16],
+  ];
+  for (const [name, acc, sen, spe] of violating) {
+    const outside = acc + 0.005 < Math.min(sen, spe) - 0.005 || acc - 0.005 > Math.max(sen, spe) + 0.005;
+    assert.ok(outside, name);
+  }
+  // Every reproducible Table 4.5–4.19 row satisfies it.
+  for (const [name, , , [acc, sen, spe]] of reproducible) assert.ok(acc >= Math.min(sen, spe) - 0.01 && acc <= Math.max(sen, spe) + 0.01, name);
+});

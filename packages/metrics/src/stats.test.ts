@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { chiSquareTest, kruskalWallis, chiSquareSf, normalTwoSidedP, normalQuantile, isCxrkitError } from './index.js';
+import { chiSquareTest, kruskalWallis, chiSquareSf, normalTwoSidedP, normalQuantile, normalCdf, isCxrkitError } from './index.js';
 
 interface ChiRes {
   statistic: number;
@@ -49,7 +49,10 @@ test('kruskalWallis equals scipy.stats.kruskal (with and without ties) to 1e-12'
 
 test('distribution functions equal scipy chi2.sf / norm.sf / norm.ppf to 1e-12 (ppf: 1e-11 relative in the far tail)', () => {
   for (const c of fixture.chi2sf) assert.ok(Math.abs(chiSquareSf(c.x, c.dof) - c.p) <= 1e-12 * Math.max(1e-3, c.p) + 1e-15, `chi2.sf(${c.x}, ${c.dof})`);
-  for (const c of fixture.normTwoSided) assert.ok(Math.abs(normalTwoSidedP(c.z) - c.p) <= 1e-14, `2 norm.sf(|${c.z}|)`);
+  for (const c of fixture.normTwoSided) {
+    assert.ok(Math.abs(normalTwoSidedP(c.z) - c.p) <= 1e-14, `2 norm.sf(|${c.z}|)`);
+    assert.ok(Math.abs(2 * normalCdf(-Math.abs(c.z)) - c.p) <= 1e-14, `2 norm.cdf(-|${c.z}|)`);
+  }
   for (const c of fixture.normPpf) rel(normalQuantile(c.p), c.z, c.p < 1e-3 ? 1e-11 : 1e-12, `norm.ppf(${c.p})`);
 });
 
