@@ -254,7 +254,8 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 async function bundledFonts(): Promise<string[]> {
   try {
     const { createRequire } = await import('node:module');
-    const req = createRequire(import.meta.url);
+    // CommonJS builds have __filename but no import.meta.url; ES modules the other way round.
+    const req = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
     const dir = req.resolve('dejavu-fonts-ttf/package.json').replace(/package\.json$/, 'ttf/');
     return [`${dir}DejaVuSans.ttf`, `${dir}DejaVuSans-Bold.ttf`];
   } catch {
