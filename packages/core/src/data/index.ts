@@ -1,3 +1,12 @@
 // Barrel for the data module of @cxrkit/core: manifests, labels, splits, samplers and batch loading.
 export { whoCategory, lowestTScore, osteoporosisLabel, subgroupLabel, WHO_OSTEOPOROSIS_MAX, WHO_OSTEOPENIA_BELOW } from './labels.js';
 export type { WhoCategory, TScores } from './labels.js';
+export { parseCsv, parseManifestCsv, parseManifestJson, readManifest, validateManifestRows, filterByAge, DEFAULT_MANIFEST_COLUMNS } from './manifest.js';
+export type { Manifest, ManifestRecord, ManifestIssue, ManifestColumns, ManifestOptions, AgeRange } from './manifest.js';
+export { splitByPatient, allocate } from './split.js';
+export type { SplitByPatientOptions, PatientSplit } from './split.js';
+export { ksTwoSample, sampleAgeMatched, sampleMatchedCells, sampleBalanced, sampleSexLadder, THESIS_SEX_LADDER } from './samplers.js';
+export type { KsResult, AgeMatchedSample, BalancedSample } from './samplers.js';
+export { createBatchLoader, loadGrayImage } from './loader.js';
+export type { BatchLoader, BatchLoaderOptions, Batch } from './loader.js';
+export { readNihThumbsManifest, readCovidPaManifest, fillFromDicom } from './datasets.js';
