@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ageGap, ageGapGroups, biologicalAgeAnalysis, regressionBySubgroup, AGE_GAP_GROUPS, isCxrkitError } from './index.js';
+import { ageGap, ageGapGroups, biologicalAgeAnalysis, regressionBySubgroup, chiSquareTest, AGE_GAP_GROUPS, isCxrkitError } from './index.js';
 
 interface Cat {
   categories: string[];
@@ -90,4 +90,19 @@ test('regressionBySubgroup (by sex) equals scikit-learn per subgroup', () => {
     assert.equal(got.within[9], e.within9);
   }
   assert.deepEqual(Object.keys(r.groups).sort(), ['F', 'M']);
+});
+
+test('thesis Part 1: osteoporosis shares by age-gap group (44.09 / 33.13 / 29.82 % of 499 / 10,907 / 1,566) → chi-square p < 0.001, as reported', () => {
+  const sizes = [499, 10907, 1566];
+  const shares = [44.09, 33.13, 29.82];
+  // 220/499 = 44.09 %, 3,614/10,907 = 33.13 % (3,613 also rounds there), 467/1,566 = 29.82 %.
+  const osteo = [220, 3614, 467];
+  osteo.forEach((k, i) => assert.equal(Math.round((10000 * k) / sizes[i]!) / 100, shares[i]));
+  const table = osteo.map((k, i) => [sizes[i]! - k, k]);
+  const r = chiSquareTest(table);
+  const stats = JSON.parse(readFileSync(new URL('../../../test/fixtures/metrics/stats.json', import.meta.url), 'utf8'));
+  const ref = stats.chiSquare.find((c: { name: string }) => c.name === '3x2-thesis-like');
+  assert.deepEqual(ref.table, table);
+  assert.ok(Math.abs(r.p - ref.corrected.p) <= 1e-12 && r.dof === 2);
+  assert.ok(r.p < 0.001, `p = ${r.p}`);
 });
