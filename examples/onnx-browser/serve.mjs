@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Static server for the example: the page, the exported model, onnxruntime-web's files under /ort/ and a
+// sample radiograph from the shared data. Sends COOP/COEP so browsers allow multi-threaded wasm.
+//   node examples/onnx-browser/serve.mjs [port]   → http://localhost:8080/
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const repo = resolve(here, '..', '..');
+const ortDist = join(repo, 'node_modules', 'onnxruntime-web', 'dist');
+const dataDir = process.env.CXRKIT_DATA ? resolve(process.env.CXRKIT_DATA) : resolve(repo, '..', 'shared', 'data');
+const sample = join(dataDir, 'cxr', 'nih-thumbs64', 'NIH1000', 'test', '0_normal', '00000231_013.png');
+const types = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream', '.png': 'image/png' };
+const port = Number(process.argv[2] ?? 8080);
+
+createServer(async (req, res) => {
+  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  let file;
+  if (path === '/') file = join(here, 'index.html');
+  else if (path === '/sample.png') file = sample;
+  else if (path.startsWith('/ort/')) file = join(ortDist, normalize(path.slice(5)).replace(/^(\.\.[/\\])+/, ''));
+  else file = join(here, normalize(path).replace(/^(\.\.[/\\])+/, ''));
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, {
+      'content-type': types[extname(file)] ?? 'application/octet-stream',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+    });
+    res.end(body);
+  } catch {
+    res.writeHead(404).end(`not found: ${path}`);
+  }
+}).listen(port, () => console.log(`cxrkit ONNX example on http://localhost:${port}/ (model: run export-model.ts first)`));
