@@ -117,6 +117,20 @@ function host(name: string, load: () => Promise<unknown>): WasmHost<EmModule> {
   return h;
 }
 
+/** Inserts an APP14 "Adobe" segment with transform 0 (RGB, no colour conversion) after SOI, unless one exists. */
+function withAdobeNoTransform(b: Uint8Array): Uint8Array {
+  for (let i = 2; i + 10 < b.length && i < 4096; i++) {
+    if (b[i] === 0xff && b[i + 1] === 0xee && b[i + 4] === 0x41 && b[i + 5] === 0x64) return b; // existing "Ad(obe)"
+  }
+  // FF EE, length 14, "Adobe", version 100, flags0 0, flags1 0, transform 0
+  const app14 = [0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00];
+  const out = new Uint8Array(b.length + app14.length);
+  out.set(b.subarray(0, 2), 0);
+  out.set(app14, 2);
+  out.set(b.subarray(2), 2 + app14.length);
+  return out;
+}
+
 /** JPEG baseline/extended 8-bit: libjpeg-turbo (colour comes out RGB). 12-bit streams are refused. */
 export async function createJpegBaselineCodec(): Promise<FrameCodec> {
   const h = host('libjpeg-turbo', () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'));
@@ -136,8 +150,11 @@ export async function createJpegBaselineCodec(): Promise<FrameCodec> {
         fix: 'the frame uses a JPEG process the transfer syntax does not allow; re-export the file',
       });
     }
+    // DICOM RGB means the JPEG holds untransformed RGB samples (PS3.5 §8.2.1); libjpeg would assume
+    // YCbCr unless an Adobe marker says "no transform", so add one.
+    const stream = pm.samplesPerPixel === 3 && pm.photometric === 'RGB' ? withAdobeNoTransform(encoded) : encoded;
     return withDecoder(h, 'JPEGDecoder', (d) => {
-      d.getEncodedBuffer(encoded.length).set(encoded);
+      d.getEncodedBuffer(stream.length).set(stream);
       d.readHeader!();
       const fi = d.getFrameInfo();
       checkGeometry('JPEG baseline', pm, { width: fi.width, height: fi.height, components: fi.componentCount });
