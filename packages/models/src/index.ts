@@ -25,3 +25,4 @@ export type { TransferOptions, TransferReport, TransferSkip } from './transfer.j
 export { saveModel, loadModel, SHARD_BYTES } from './save-load.js';
 export type { SaveModelOptions, SaveModelResult } from './save-load.js';
 export * from './wasm/index.js';
+export * from './train/index.js';
