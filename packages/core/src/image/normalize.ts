@@ -24,22 +24,80 @@ export function percentiles(values: ArrayLike<number>, qs: readonly number[]): n
   for (const q of qs) {
     if (!(q >= 0 && q <= 100)) throw new CxrkitError('PERCENTILE_OUT_OF_RANGE', 'percentiles must be in [0, 100]', { received: q, fix: 'pass e.g. { lower: 0.5, upper: 99.5 }' });
   }
-  const work = Float64Array.from(values as ArrayLike<number>);
-  return qs.map((q) => {
+  const need = new Set<number>();
+  const plan = qs.map((q) => {
     const pos = ((n - 1) * q) / 100;
     const lo = Math.floor(pos);
     const frac = pos - lo;
-    const a = select(work, lo);
+    need.add(lo);
+    if (frac > 0 && lo + 1 < n) need.add(lo + 1);
+    return { lo, frac };
+  });
+  const order = orderStatistics(values, [...need].sort((a, b) => a - b));
+  return plan.map(({ lo, frac }) => {
+    const a = order.get(lo)!;
     if (frac === 0 || lo + 1 >= n) return a;
-    // the next order statistic is the minimum of everything right of position lo after selection
-    let b = Infinity;
-    for (let i = lo + 1; i < n; i++) if (work[i]! < b) b = work[i]!;
-    return a + (b - a) * frac;
+    return a + (order.get(lo + 1)! - a) * frac;
   });
 }
 
+/**
+ * Exact k-th smallest values for several k. Large inputs go through a 65,536-bin histogram (the
+ * binning is monotone, so order statistics stay in their bins) and a selection inside the few bins
+ * that hold them: two passes over the data instead of a sort.
+ */
+function orderStatistics(values: ArrayLike<number>, ks: number[]): Map<number, number> {
+  const n = values.length;
+  const out = new Map<number, number>();
+  if (n < 65536) {
+    const work = Float64Array.from(values);
+    work.sort();
+    for (const k of ks) out.set(k, work[k]!);
+    return out;
+  }
+  let mn = Infinity;
+  let mx = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
+  }
+  if (!(mx > mn)) {
+    if (Number.isNaN(mn) || Number.isNaN(mx)) throw new CxrkitError('IMAGE_HAS_NAN', 'the image contains NaN', { received: 'NaN', fix: 'replace NaN pixels before normalising' });
+    for (const k of ks) out.set(k, mn);
+    return out;
+  }
+  const B = 65536;
+  const scale = (B - 1) / (mx - mn);
+  const counts = new Uint32Array(B);
+  for (let i = 0; i < n; i++) counts[Math.floor((values[i]! - mn) * scale)]!++;
+  // which bin holds each k, and the rank of k inside it
+  const binOf = new Map<number, { bin: number; rank: number }>();
+  let cum = 0;
+  let j = 0;
+  for (let b = 0; b < B && j < ks.length; b++) {
+    const c = counts[b]!;
+    while (j < ks.length && ks[j]! < cum + c) {
+      binOf.set(ks[j]!, { bin: b, rank: ks[j]! - cum });
+      j++;
+    }
+    cum += c;
+  }
+  const slot = new Int32Array(B).fill(-1);
+  const arrays: Float64Array[] = [];
+  for (const { bin } of binOf.values()) if (slot[bin] === -1) { slot[bin] = arrays.length; arrays.push(new Float64Array(counts[bin]!)); }
+  const fill = new Int32Array(arrays.length);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    const s = slot[Math.floor((v - mn) * scale)]!;
+    if (s >= 0) arrays[s]![fill[s]!++] = v;
+  }
+  for (const [k, { bin, rank }] of binOf) out.set(k, select(arrays[slot[bin]!]!, rank));
+  return out;
+}
+
 /** Quickselect (Hoare partition, median-of-three): puts the k-th smallest at index k, smaller left. */
-function select(a: Float64Array, k: number): number {
+function select(a: Float32Array | Float64Array, k: number): number {
   let lo = 0;
   let hi = a.length - 1;
   while (hi > lo) {

@@ -36,6 +36,17 @@ test('percentiles follow numpy\'s default linear interpolation (small arrays, ti
     const got = percentiles(c.data, c.q);
     got.forEach((v, i) => assert.ok(Math.abs(v - c.values[i]) < 1e-12, `${c.name} q=${c.q[i]}: ${v} vs numpy ${c.values[i]}`));
   }
+  // large input (histogram path) with heavy ties and far outliers, against a plain sort
+  const big = new Float32Array(200_000);
+  for (let i = 0; i < big.length; i++) big[i] = i % 97 === 0 ? 1e6 + i : (i * 7919) % 1000 / 1000;
+  const sorted = Float64Array.from(big).sort();
+  const qs = [0, 0.5, 33.3, 50, 99.5, 99.9, 100];
+  percentiles(big, qs).forEach((v, i) => {
+    const pos = ((big.length - 1) * qs[i]!) / 100;
+    const lo = Math.floor(pos);
+    const want = lo + 1 < big.length ? sorted[lo]! + (sorted[lo + 1]! - sorted[lo]!) * (pos - lo) : sorted[lo]!;
+    assert.ok(Math.abs(v - want) <= 1e-9 * Math.abs(want), `q=${qs[i]}: ${v} vs ${want}`);
+  });
   // hand calculation: [1,2,3,4], q=50 → position 1.5 → 2.5
   assert.deepEqual(percentiles([4, 1, 3, 2], [50, 0, 100]), [2.5, 1, 4]);
 });
