@@ -220,7 +220,7 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
   const densityFactor = densityFromBmd(labels.boneDensity);
   const distractorT = -1 + rng.normal(0, 1.2);
   const distractorDensityFactor = densityFromBmd(SYNTHETIC_BMD_REFERENCE.mean + SYNTHETIC_BMD_REFERENCE.sd * distractorT);
-  const breast = female ? rng.uniform(0.25, 0.45) : 0;
+  const breast = female ? rng.uniform(0.12, 0.24) : 0;
   const markerSide: 'L' | 'R' | null = options.marker ?? true ? (rng.bernoulli(0.5) ? 'L' : 'R') : null;
 
   // ---- canvas in anatomical coordinates (u, v) ∈ [0,1]², u to the image right ----------------
@@ -289,7 +289,7 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
     });
     if (breast > 0) {
       ellipse(cv, 0.5 + s * bodyRx * 0.58, 0.74, bodyRx * 0.42, 0.12, (i, r) => {
-        cv.soft[i] = cv.soft[i]! + breast * Math.sqrt(1 - r);
+        cv.soft[i] = cv.soft[i]! + breast * (1 - r);
       });
     }
   }
