@@ -167,3 +167,18 @@ test('real manifests: NIH thumbnails (1,000 images, 264 patients) and covid-pa (
   const inTrain = new Set(splits.train!.map((r) => r.patientId));
   assert.ok(splits.test!.every((r) => !inTrain.has(r.patientId)));
 });
+
+test('age and sex from DICOM dates fill records that lack them', async () => {
+  const { synthesizeRadiograph, writeDicomFile, fillFromDicom } = await import('@cxrkit/core');
+  const { testOutputDir } = await import('../../../../test/helpers.js');
+  const r = synthesizeRadiograph({ seed: 2, size: 32, age: 58, sex: 'M' });
+  const path = testOutputDir('data', 'age-from-dates.dcm');
+  await writeDicomFile(path, r, { studyDate: '20230301', seed: 9 });
+  const m = parseManifestCsv(`path,patient_id,age,sex\n${path},P1,,\n${path}.missing,P2,,\n`, { baseDir: '/' });
+  const filled = await fillFromDicom(m.records);
+  assert.equal(filled.records[0]!.age, 58);
+  assert.equal(filled.records[0]!.sex, 'M');
+  assert.equal(filled.failed.length, 1);
+  assert.equal(filled.failed[0]!.index, 1);
+  assert.equal(filterByAge(filled.records, { gte: 50 }).length, 1);
+});
