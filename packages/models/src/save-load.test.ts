@@ -126,6 +126,10 @@ test('typed errors: missing folder, half-written model.json, missing or truncate
   await assert.rejects(loadModel(dir), is('MODEL_FILE_CORRUPT'));
   writeFileSync(jsonPath, JSON.stringify({ format: 'graph-model' }));
   await assert.rejects(loadModel(dir), is('MODEL_FILE_CORRUPT'));
+  const escaping = JSON.parse(text);
+  escaping.weightsManifest[0].paths = ['../a-file'];
+  writeFileSync(jsonPath, JSON.stringify(escaping));
+  await assert.rejects(loadModel(dir), (e: unknown) => isCxrkitError(e, 'MODEL_FILE_CORRUPT') && /outside the model folder/.test((e as Error).message));
 
   const file = join(root, 'a-file');
   writeFileSync(file, 'x');

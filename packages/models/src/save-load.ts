@@ -158,7 +158,10 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
       expected += w.shape.reduce((a, b) => a * b, 1) * bytesPer;
     }
     for (const p of group.paths) {
-      const file = path.join(base, p);
+      const file = path.resolve(base, p);
+      if (path.relative(base, file).startsWith('..') || path.isAbsolute(p)) {
+        throw err('MODEL_FILE_CORRUPT', `weight path ${p} in ${jsonPath} points outside the model folder`, p, 'weight shards must sit beside model.json');
+      }
       let buf: Buffer;
       try {
         buf = await fs.readFile(file);
