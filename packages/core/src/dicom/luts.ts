@@ -47,9 +47,14 @@ function readLut(item: DataSet, signedInput: boolean): Lut | undefined {
   if (bytesPerEntry === 0) return undefined;
   const data = new Float64Array(count);
   const b = item.byteArray as Uint8Array;
-  for (let i = 0; i < count; i++) {
-    if (bytesPerEntry === 1) data[i] = b[dataEl.dataOffset + i]!;
-    else data[i] = item.uint16('x00283006', i) ?? 0;
+  if (dataEl.dataOffset + count * bytesPerEntry > b.length) return undefined;
+  try {
+    for (let i = 0; i < count; i++) {
+      if (bytesPerEntry === 1) data[i] = b[dataEl.dataOffset + i]!;
+      else data[i] = item.uint16('x00283006', i) ?? 0;
+    }
+  } catch {
+    return undefined;
   }
   if (bits !== 8 && bits !== 16) bits = 16;
   // Some files declare 16 bits for 8-bit data or the reverse: trust the data's range.

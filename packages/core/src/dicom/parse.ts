@@ -147,7 +147,7 @@ export async function parseDataSet(bytes: Uint8Array, options: ParseOptions): Pr
     }
     meta = header.elements;
     position = header.position ?? bytes.length;
-    declared = cleanUid(header.string('x00020010'));
+    declared = cleanUid(safeString(header, 'x00020010'));
     if (!declared) warnings.push('file meta has no Transfer Syntax UID (0002,0010): inferred from the data');
   } else {
     const sniff = sniffEncoding(bytes, 0, true);

@@ -108,10 +108,10 @@ function readSiz(b: Uint8Array): { width: number; height: number; components: nu
 
 const hosts = new Map<string, WasmHost<EmModule>>();
 
-function host(name: string, load: () => Promise<unknown>): WasmHost<EmModule> {
+function host(name: string, load: () => Promise<unknown>, wasm: string): WasmHost<EmModule> {
   let h = hosts.get(name);
   if (!h) {
-    h = new WasmHost<EmModule>(name, async (opts) => factoryOf(await load())(opts));
+    h = new WasmHost<EmModule>(name, async (opts) => factoryOf(await load())(opts), wasm);
     hosts.set(name, h);
   }
   return h;
@@ -133,7 +133,7 @@ function withAdobeNoTransform(b: Uint8Array): Uint8Array {
 
 /** JPEG baseline/extended 8-bit: libjpeg-turbo (colour comes out RGB). 12-bit streams are refused. */
 export async function createJpegBaselineCodec(): Promise<FrameCodec> {
-  const h = host('libjpeg-turbo', () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'));
+  const h = host('libjpeg-turbo', () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'), '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm');
   await h.ready();
   return makeCodec('JPEG baseline (libjpeg-turbo)', h, startsWithSoi, (encoded, pm) => {
     const sof = readJpegFrameHeader(encoded);
@@ -167,7 +167,7 @@ export async function createJpegBaselineCodec(): Promise<FrameCodec> {
 
 /** JPEG-LS lossless and near-lossless: CharLS. */
 export async function createJpegLsCodec(): Promise<FrameCodec> {
-  const h = host('charls', () => import('@cornerstonejs/codec-charls/decodewasmjs'));
+  const h = host('charls', () => import('@cornerstonejs/codec-charls/decodewasmjs'), '@cornerstonejs/codec-charls/decodewasm');
   await h.ready();
   return makeCodec('JPEG-LS (CharLS)', h, startsWithSoi, (encoded, pm) => {
     const sof = readJpegFrameHeader(encoded);
@@ -202,14 +202,14 @@ function j2kLike(name: string, h: WasmHost<EmModule>, cls: string): FrameCodec {
 
 /** JPEG 2000 (lossless and lossy): OpenJPEG. */
 export async function createJpeg2000Codec(): Promise<FrameCodec> {
-  const h = host('openjpeg', () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'));
+  const h = host('openjpeg', () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'), '@cornerstonejs/codec-openjpeg/decodewasm');
   await h.ready();
   return j2kLike('JPEG 2000 (OpenJPEG)', h, 'J2KDecoder');
 }
 
 /** High-Throughput JPEG 2000: OpenJPH. */
 export async function createHtj2kCodec(): Promise<FrameCodec> {
-  const h = host('openjph', () => import('@cornerstonejs/codec-openjph/wasmjs'));
+  const h = host('openjph', () => import('@cornerstonejs/codec-openjph/wasmjs'), '@cornerstonejs/codec-openjph/wasm');
   await h.ready();
   return j2kLike('HTJ2K (OpenJPH)', h, 'HTJ2KDecoder');
 }
