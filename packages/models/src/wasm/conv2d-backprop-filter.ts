@@ -6,6 +6,7 @@
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelCalls, type WasmBackendLike } from './kernel-calls.js';
 import { convGeometry } from './conv-geometry.js';
+import { guardBackendMemory } from './memory.js';
 
 type Attrs = {
   strides: [number, number] | number;
@@ -19,6 +20,7 @@ export const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs })
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as unknown as Attrs;
   const g = convGeometry(x.shape as [number, number, number, number], a.filterShape, a.strides, a.pad, a.dimRoundingMode, a.dataFormat);
+  guardBackendMemory(backend);
   const k = new KernelCalls(backend as WasmBackendLike);
   try {
     return k.done(filterGrad(k, x, dy, g));

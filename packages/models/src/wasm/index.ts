@@ -1,1 +1,14 @@
+// Training on tfjs's `wasm` backend: the missing/slow gradient kernels, threads in Node, heap limits.
 export { registerWasmTrainingKernels, unregisterWasmTrainingKernels, wasmTrainingKernelNames } from './register.js';
+export type { WasmTrainingKernelOptions } from './register.js';
+export { prepareWasmThreads, getWasmThreadsCount } from './threads.js';
+export type { WasmBackendModule, WasmThreadsOptions, WasmThreadsPlan } from './threads.js';
+export {
+  WASM_HEAP_LIMIT_BYTES,
+  WASM_TRAIN_BYTES_PER_ACTIVATION,
+  estimateWasmTrainingMemory,
+  assertWasmTrainingFits,
+  installWasmMemoryGuard,
+  isWasmOutOfMemoryError,
+} from './memory.js';
+export type { WasmTrainingMemoryEstimate } from './memory.js';

@@ -2,10 +2,11 @@
 // tfjs-layers registers tfjs-core's gradients on import; importing it first guarantees that the
 // FusedBatchNorm gradient exists (to be wrapped) and is not re-registered over ours later.
 import '@tensorflow/tfjs-layers';
-import { getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type GradConfig, type KernelConfig } from '@tensorflow/tfjs-core';
+import { findBackend, getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type GradConfig, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
 import { fusedBatchNormGradConfig } from './batch-norm-grad.js';
+import { guardBackendMemory } from './memory.js';
 
 const KERNELS: KernelConfig[] = [conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig];
 
@@ -14,23 +15,40 @@ let saved: { kernels: Map<string, KernelConfig | undefined>; bnGrad: GradConfig 
 /** Names of the kernels (for backend 'wasm') and gradients that {@link registerWasmTrainingKernels} installs. */
 export const wasmTrainingKernelNames: readonly string[] = [...KERNELS.map((k) => k.kernelName), 'FusedBatchNorm (gradient)'];
 
+export interface WasmTrainingKernelOptions {
+  /**
+   * Also replace tfjs's slow-but-present pieces (Conv2DBackpropInput, the FusedBatchNorm gradient).
+   * Default true; false registers only what is missing (Conv2DBackpropFilter) — for comparisons.
+   */
+  replaceSlowKernels?: boolean;
+}
+
 /**
  * Makes the tfjs `wasm` backend train fast: registers Conv2DBackpropFilter (missing in tfjs 4.22),
  * replaces the scalar-loop Conv2DBackpropInput, and swaps the FusedBatchNorm gradient for one without
  * Tile — all built from wasm's own XNNPACK kernels. Call once, before or after the wasm backend is
  * initialised; idempotent. Other backends are unaffected. Returns false when already registered.
+ * Also installs the wasm out-of-memory guard ({@link installWasmMemoryGuard}).
+ *
+ * ```ts
+ * await initBackend({ kind: 'wasm', load: () => import('@tensorflow/tfjs-backend-wasm') });
+ * registerWasmTrainingKernels();
+ * ```
  */
-export function registerWasmTrainingKernels(): boolean {
+export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): boolean {
   if (saved) return false;
+  const replace = options.replaceSlowKernels ?? true;
   const kernels = new Map<string, KernelConfig | undefined>();
-  for (const cfg of KERNELS) {
+  for (const cfg of replace ? KERNELS : KERNELS.filter((c) => getKernel(c.kernelName, c.backendName) === undefined)) {
     const prev = getKernel(cfg.kernelName, cfg.backendName);
     kernels.set(cfg.kernelName, prev);
     if (prev) unregisterKernel(cfg.kernelName, cfg.backendName);
     registerKernel(cfg);
   }
-  const bnGrad = getGradient('FusedBatchNorm');
+  const bnGrad = replace ? getGradient('FusedBatchNorm') : undefined;
   if (bnGrad) registerGradient(fusedBatchNormGradConfig(bnGrad));
+  const wasm = findBackend('wasm');
+  if (wasm) guardBackendMemory(wasm);
   saved = { kernels, bnGrad };
   return true;
 }
