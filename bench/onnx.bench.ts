@@ -6,11 +6,14 @@
 //
 //   npm run bench -- --filter onnx [--models inception_v3,densenet169,resnet50] [--sizes 299,512]
 //                    [--batches 1,8] [--reps 5] [--tfjs-reps 3] [--threads 2] [--no-tfjs]
+// onnxruntime: one warm-up run, then --reps timed runs per batch size; tfjs: one warm-up per model, then
+// --tfjs-reps timed runs. Medians are reported, with the process CPU time per run beside them.
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { PNG } from 'pngjs';
 import * as ort from 'onnxruntime-node';
 import { initBackend } from '@cxrkit/core';
@@ -32,7 +35,10 @@ const withTfjs = !args.includes('--no-tfjs');
 const PYTORCH_INCEPTION_512_S = 0.39; // issue 8, measured on this machine (PyTorch 1.13 CPU, batch 1)
 
 const root = new URL('..', import.meta.url).pathname;
-const backend = await initBackend({ kind: 'wasm', load: () => import('@tensorflow/tfjs-backend-wasm'), threads });
+const wasm = await import('@tensorflow/tfjs-backend-wasm');
+const backend = await initBackend({ kind: 'wasm', load: () => wasm, threads });
+// tfjs-wasm runs multi-threaded only where SharedArrayBuffer workers are available (not in Node 20): say so.
+const wasmThreads = `${wasm.getThreadsCount()} thread(s), SIMD ${String(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))}, multithread ${String(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))}`;
 
 /** One real radiograph (NIH thumbnail), bilinear to `size`, z-scored, stacked to 3 channels, repeated `batch` times. */
 function radiographBatch(size: number, batch: number): Float32Array {
@@ -49,17 +55,29 @@ function radiographBatch(size: number, batch: number): Float32Array {
   return out;
 }
 
-async function time(p: Predictor, data: Float32Array, shape: number[], n: number): Promise<{ median: number; all: number[]; y: Float32Array }> {
-  let y = (await p.predict({ data, shape }))[p.outputNames[0]!]!.data; // warm-up
+/**
+ * Median wall time of `n` runs after one warm-up, and the process CPU time per run (all threads, user +
+ * system): under load from other processes the wall time grows but the CPU time barely does, so it shows
+ * what the run costs when the machine is quiet (divided by the threads that were busy).
+ */
+async function time(p: Predictor, data: Float32Array, shape: number[], n: number, warmUp = true): Promise<{ median: number; all: number[]; cpuPerRun: number; y: Float32Array }> {
+  const all1 = async () => {
+    const out = await p.predict({ data, shape });
+    return Float32Array.from(p.outputNames.flatMap((name) => [...out[name]!.data]));
+  };
+  let y = warmUp ? await all1() : new Float32Array(0);
   const all: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    y = (await p.predict({ data, shape }))[p.outputNames[0]!]!.data;
+    y = await all1();
     all.push((performance.now() - t0) / 1000);
   }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuPerRun = (cpu.user + cpu.system) / 1e6 / n;
   const s = [...all].sort((a, b) => a - b);
   const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  return { median, all, y };
+  return { median, all, cpuPerRun, y };
 }
 
 interface Row {
@@ -70,44 +88,54 @@ interface Row {
   tfjsImgPerS?: number;
   ortMedianS: number;
   ortImgPerS: number;
+  ortCpuS: number;
+  tfjsCpuS?: number;
   speedup?: number;
   maxAbsDiff?: number;
+  /** Largest |output| (tfjs), to read maxAbsDiff against. */
+  maxAbsY?: number;
   load1: number;
   ortRuns: number[];
   tfjsRuns?: number[];
 }
 
 const rows: Row[] = [];
-const meta: Record<string, unknown> = { backend, threads, ort: ort.env.versions, node: process.version, start: new Date().toISOString(), loadStart: loadavg() };
-console.log(`tfjs backend '${backend}' (${threads} threads requested), onnxruntime-node ${ort.env.versions.node}, ${threads} intra-op threads; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const meta: Record<string, unknown> = { backend, wasmThreads, threads, ort: ort.env.versions, node: process.version, start: new Date().toISOString(), loadStart: loadavg() };
+console.log(`tfjs backend '${backend}' (${threads} threads requested; running ${wasmThreads}), onnxruntime-node ${ort.env.versions.node}, ${threads} intra-op threads; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
 for (const name of models) {
   for (const size of sizes) {
-    // Linear (regression) output: parity is not hidden by a sigmoid.
-    const model = buildScreeningModel({ backbone: name, inputShape: [size, size, 3], task: 'regression' });
+    // Linear (regression) output, plus the pooled backbone features as a second output so the full-size
+    // parity check sees values of a useful scale (the random head squashes them).
+    const screening = buildScreeningModel({ backbone: name, inputShape: [size, size, 3], task: 'regression' });
+    const model = tfl.model({ inputs: screening.inputs, outputs: [screening.outputs[0]!, screening.getLayer('avg_pool').output as tfl.SymbolicTensor], name: screening.name });
     const t0 = performance.now();
     const bytes = await exportOnnx(model, { preprocessing: { size, normalize: 'zscore' } });
     const exportS = (performance.now() - t0) / 1000;
     console.log(`${name} @${size}: ${model.countParams().toLocaleString('en')} parameters, ONNX ${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB, exported in ${exportS.toFixed(1)} s`);
     const onnx = await createOnnxPredictor(bytes, { load: () => ort, threads, batchSize: Math.max(...batches) });
     const tfjs = createTfjsPredictor(model, { batchSize: Math.max(...batches) });
+    // tfjs runs are slow (seconds each): warm it up once per model (batch 1), not before every batch size.
+    if (withTfjs) await tfjs.predict({ data: radiographBatch(size, 1), shape: [1, size, size, 3] });
     for (const batch of batches) {
       const data = radiographBatch(size, batch);
       const shape = [batch, size, size, 3];
       const o = await time(onnx, data, shape, reps);
-      const row: Row = { model: name, size, batch, ortMedianS: o.median, ortImgPerS: batch / o.median, load1: loadavg()[0]!, ortRuns: o.all };
+      const row: Row = { model: name, size, batch, ortMedianS: o.median, ortImgPerS: batch / o.median, ortCpuS: o.cpuPerRun, load1: loadavg()[0]!, ortRuns: o.all };
       if (withTfjs) {
-        const t = await time(tfjs, data, shape, tfjsReps);
+        const t = await time(tfjs, data, shape, tfjsReps, false);
         row.tfjsMedianS = t.median;
         row.tfjsImgPerS = batch / t.median;
         row.speedup = t.median / o.median;
         row.tfjsRuns = t.all;
+        row.tfjsCpuS = t.cpuPerRun;
         row.maxAbsDiff = Math.max(...t.y.map((v, i) => Math.abs(v - o.y[i]!)));
+        row.maxAbsY = Math.max(...t.y.map(Math.abs));
       }
       rows.push(row);
       console.log(
-        `  batch ${batch}: onnxruntime ${o.median.toFixed(3)} s (${row.ortImgPerS.toFixed(2)} img/s)` +
-          (withTfjs ? `, tfjs-${backend} ${row.tfjsMedianS!.toFixed(3)} s (${row.tfjsImgPerS!.toFixed(2)} img/s), ×${row.speedup!.toFixed(1)}, max |Δ| ${row.maxAbsDiff!.toExponential(1)}` : '') +
+        `  batch ${batch}: onnxruntime ${o.median.toFixed(3)} s (${row.ortImgPerS.toFixed(2)} img/s, cpu ${o.cpuPerRun.toFixed(3)} s)` +
+          (withTfjs ? `, tfjs-${backend} ${row.tfjsMedianS!.toFixed(3)} s (${row.tfjsImgPerS!.toFixed(2)} img/s), ×${row.speedup!.toFixed(1)}, max |Δ| ${row.maxAbsDiff!.toExponential(1)} (|y| ≤ ${row.maxAbsY!.toExponential(1)})` : '') +
           `, load ${row.load1.toFixed(2)}`,
       );
     }
@@ -117,10 +145,10 @@ for (const name of models) {
 }
 
 const fmt = (v: number | undefined, d = 3) => (v === undefined ? '—' : v.toFixed(d));
-console.log(`\n| model | size | batch | tfjs-${backend} median (s) | tfjs img/s | onnxruntime median (s) | onnxruntime img/s | speed-up | max abs diff | load (1 min) |`);
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log(`\n| model | size | batch | tfjs-${backend} median (s) | tfjs img/s | tfjs cpu (s) | onnxruntime median (s) | onnxruntime img/s | onnxruntime cpu (s) | speed-up | max abs diff | load (1 min) |`);
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.model} | ${r.size} | ${r.batch} | ${fmt(r.tfjsMedianS)} | ${fmt(r.tfjsImgPerS, 2)} | ${fmt(r.ortMedianS)} | ${fmt(r.ortImgPerS, 2)} | ${r.speedup ? `×${r.speedup.toFixed(1)}` : '—'} | ${r.maxAbsDiff === undefined ? '—' : r.maxAbsDiff.toExponential(1)} | ${r.load1.toFixed(2)} |`);
+  console.log(`| ${r.model} | ${r.size} | ${r.batch} | ${fmt(r.tfjsMedianS)} | ${fmt(r.tfjsImgPerS, 2)} | ${fmt(r.tfjsCpuS)} | ${fmt(r.ortMedianS)} | ${fmt(r.ortImgPerS, 2)} | ${fmt(r.ortCpuS)} | ${r.speedup ? `×${r.speedup.toFixed(1)}` : '—'} | ${r.maxAbsDiff === undefined ? '—' : r.maxAbsDiff.toExponential(1)} | ${r.load1.toFixed(2)} |`);
 }
 const target = rows.find((r) => r.model === 'inception_v3' && r.size === 512 && r.batch === 1);
 if (target) {

@@ -8,6 +8,7 @@ export type { ExportOnnxOptions } from './export-onnx.js';
 export { SUPPORTED_LAYERS } from './convert-layers.js';
 export { createOnnxPredictor } from './onnx-predictor.js';
 export type { OnnxPredictor, OnnxPredictorOptions, OrtModule, OrtSession } from './onnx-predictor.js';
+export type { ArrayBatch, PredictInputs, PredictOutputs, Predictor } from '@cxrkit/models';
 export { readOnnxInfo } from './metadata.js';
 export type { OnnxModelInfo } from './metadata.js';
 export { CXRKIT_VERSION } from './version.js';

@@ -29,6 +29,8 @@ export interface OnnxPredictorOptions extends PredictorOptions {
   executionProviders?: string[];
   /** Graph optimisations at session creation. Default 'all' (includes Conv+BatchNormalization fusion). */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Further onnxruntime SessionOptions, merged last (e.g. `{ extra: { session: { intra_op: { allow_spinning: '0' } } } }`). */
+  sessionOptions?: Record<string, unknown>;
 }
 
 /** The ONNX predictor: a {@link Predictor} plus the session it runs. */
@@ -96,6 +98,7 @@ export async function createOnnxPredictor(model: Uint8Array | string, options: O
     sessionOptions['intraOpNumThreads'] = options.threads;
     sessionOptions['interOpNumThreads'] = 1;
   }
+  Object.assign(sessionOptions, options.sessionOptions);
   let session: OrtSession;
   try {
     session = await ort.InferenceSession.create(model, sessionOptions);
