@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { isCxrkitError } from '@cxrkit/core';
 import { createModel, listModels, modelInfo } from './index.js';
 import { repoRoot, expectNoLeaks } from '../../../test/helpers.js';
@@ -59,13 +59,19 @@ test('listModels lists the five Keras architectures', () => {
 });
 
 for (const name of listModels()) {
-  test(`${name}: full size — Keras parameter counts, layers, shapes at 224/299/512/1024, one forward pass`, async () => {
+  test(`${name}: full width — Keras parameter counts, layers, shapes at 224/299/512/1024, one forward pass`, async () => {
     const fx = fixture(name);
     const [noTop, withTop] = KERAS_PARAMS[name]!;
     const size = modelInfo(name).defaultSize;
     const before = tf.memory().numTensors;
 
-    const notop = createModel(name, { includeTop: false, inputShape: [size, size, 3] });
+    // One full-width build (with top); the no-top network is its sub-graph up to the feature layer —
+    // the same layers createModel(..., { includeTop: false }) builds (checked at 1/16 width below).
+    const top = createModel(name, { inputShape: [size, size, 3] });
+    assert.equal(top.countParams(), withTop, 'params with top');
+    compareLayers(rows(top), fx.top.layers, `${name} top`);
+    assert.deepEqual(top.outputs[0]!.shape, [null, 1000]);
+    const notop = tfl.model({ inputs: top.inputs, outputs: top.getLayer(modelInfo(name).featureLayer).output as tfl.SymbolicTensor });
     assert.equal(notop.countParams(), noTop, 'params without top');
     assert.equal(fx.notop.params, noTop, 'fixture agrees with Keras documentation');
     compareLayers(rows(notop), fx.notop.layers, `${name} notop`);
@@ -85,21 +91,15 @@ for (const name of listModels()) {
       tf.dispose([x, y, allFinite]);
       assert.equal(finite, 1, 'no NaN/Inf in the forward pass');
     }, `${name} forward`);
-    notop.dispose();
-
-    const top = createModel(name, { inputShape: [size, size, 3] });
-    assert.equal(top.countParams(), withTop, 'params with top');
-    compareLayers(rows(top), fx.top.layers, `${name} top`);
-    assert.deepEqual(top.outputs[0]!.shape, [null, 1000]);
     top.dispose();
     assert.equal(tf.memory().numTensors, before, 'dispose() frees every weight');
   });
 
-  test(`${name}: pooling 'avg'/'max', 1 channel, 1/16 width — same names and classes`, () => {
+  test(`${name}: includeTop false, pooling 'avg'/'max', 1 channel, 1/16 width — same names and classes`, () => {
     const fx = fixture(name);
-    for (const pooling of ['avg', 'max'] as const) {
+    for (const pooling of [null, 'avg', 'max'] as const) {
       const m = createModel(name, { includeTop: false, pooling, widthMultiplier: 1 / 16 });
-      compareLayers(rows(m), fx[pooling].layers, `${name} ${pooling}`, { shapes: false });
+      compareLayers(rows(m), fx[pooling ?? 'notop'].layers, `${name} ${pooling ?? 'notop'}`, { shapes: false });
       m.dispose();
     }
     // Gray input: only the first convolution shrinks, by kh × kw × 2 × filters.
