@@ -153,6 +153,8 @@ test('sex changes body shape; datasets have patients with several images and bal
   const byPatient = new Map<string, typeof ds>();
   for (const r of ds) byPatient.set(r.patientId, [...(byPatient.get(r.patientId) ?? []), r]);
   for (const list of byPatient.values()) for (const r of list) assert.deepEqual(r.labels, list[0]!.labels);
+  // a large label-only dataset: every drawn T-score is renderable (tails are clamped)
+  for (const r of synthesizeDataset({ n: 3000, seed: 8, size: 16, render: false })) assert.ok(r.labels.tScore >= -5.5 && r.labels.tScore <= 3.5);
   const rendered = ds[4]!.render();
   assert.deepEqual(rendered.labels, ds[4]!.labels);
   const pos = ds.filter((r) => r.labels.osteoporosis === 1).length;

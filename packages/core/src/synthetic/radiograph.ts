@@ -148,7 +148,8 @@ export function drawSyntheticLabels(rng: Rng, options: Pick<SynthesizeRadiograph
   const [a0, a1] = options.ageRange ?? [20, 85];
   const age = options.age ?? rng.int(Math.round(a0), Math.round(a1));
   const sex = options.sex ?? (rng.bernoulli(0.5) ? 'F' : 'M');
-  const t = options.tScore ?? syntheticMeanTScore(age, sex) + rng.normal();
+  // drawn T-scores are kept within −5.5…3.5 (a normal tail can otherwise reach values DXA never reports)
+  const t = options.tScore ?? Math.min(3.5, Math.max(-5.5, syntheticMeanTScore(age, sex) + rng.normal()));
   const { mean, sd } = SYNTHETIC_BMD_REFERENCE;
   const boneDensity = Math.round((mean + sd * t) * 1000) / 1000;
   const tScore = Math.round(((boneDensity - mean) / sd) * 10) / 10;
@@ -341,9 +342,10 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
       const d = (Math.abs((u - 0.5) / hw) ** 4 + Math.abs((v - vc) / hh) ** 4) ** 0.25;
       addBone(bp, i, d, b);
     });
+    const pedicle = bone('spine', 0.5);
     for (const s of [-1, 1]) {
       const pr = hw * 0.22;
-      ellipse(cv, 0.5 + s * hw * 0.62, vc - hh * 0.3, pr, pr * 1.3, (i, r) => addBone(bp, i, Math.sqrt(r), bone('spine', 0.5)));
+      ellipse(cv, 0.5 + s * hw * 0.62, vc - hh * 0.3, pr, pr * 1.3, (i, r) => addBone(bp, i, Math.sqrt(r), pedicle));
     }
   }
   // ribs: posterior arcs (bright) and anterior arcs (faint), 10 per side
