@@ -21,6 +21,8 @@ export const DICOM_ERROR_CODES = {
   DICOM_UNSUPPORTED_PIXEL_FORMAT: 'pixel format not supported',
   /** Rows × Columns × frames × samples exceeds the `maxPixels` limit: refused before allocating. */
   DICOM_DIMENSIONS_TOO_LARGE: 'declared image size exceeds the limit',
+  /** The frame needs an optional codec package that is not installed (12-bit JPEG: dcmjs-codecs). */
+  DICOM_CODEC_NOT_INSTALLED: 'optional codec package not installed',
   /** The codec could not decode the frame (corrupt or inconsistent compressed data). */
   DICOM_DECODE_FAILED: 'compressed pixel data could not be decoded',
   /** `storedPixels(frame)` etc. called with a frame index outside [0, frames). */

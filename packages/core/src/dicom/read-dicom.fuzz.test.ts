@@ -22,6 +22,7 @@ const FILES = [
   'pydicom-data/JLSL_08_07_0_1F.dcm', // JPEG-LS 8-bit, no preamble
   'nema-wg04/CT1_J2KI', // JPEG 2000 lossy, signed
   'dwv-tests-data/leadtools-8BitsJpegLossyGrayScale.dcm', // JPEG baseline
+  'nema-wg04/MR4_JPLY', // JPEG extended 12-bit (dcmjs-codecs)
   'dicomParser-testImages/encapsulated/multi-frame/CT0012.fragmented_no_bot_jpeg_lossless.57.dcm', // JPEG lossless, fragments
   'pydicom-data/HTJ2K_08_RGB.dcm', // HTJ2K
   'pydicom-data/vlut_04.dcm', // VOI LUT sequence
@@ -91,7 +92,7 @@ test(`fuzz: ${CASES} mutated real files give a DicomImage or a CxrkitError, neve
 
 test('after garbage, the WASM codecs still decode clean files exactly (an abort does not poison them)', async () => {
   // Feed each WASM codec corrupt frames in this thread first.
-  for (const f of ['pydicom-data/emri_small_jpeg_2k_lossless.dcm', 'pydicom-data/emri_small_jpeg_ls_lossless.dcm', 'pydicom-data/HTJ2K_08_RGB.dcm', 'dwv-tests-data/leadtools-8BitsJpegLossyGrayScale.dcm']) {
+  for (const f of ['pydicom-data/emri_small_jpeg_2k_lossless.dcm', 'pydicom-data/emri_small_jpeg_ls_lossless.dcm', 'pydicom-data/HTJ2K_08_RGB.dcm', 'dwv-tests-data/leadtools-8BitsJpegLossyGrayScale.dcm', 'nema-wg04/MR4_JPLY']) {
     const { readFileSync } = await import('node:fs');
     const clean = new Uint8Array(readFileSync(d(f)));
     const bad = clean.slice();

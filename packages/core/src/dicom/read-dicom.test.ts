@@ -35,11 +35,6 @@ const EXPECTED: Record<string, string> = {
   'fo-dicom-test-data/GH340.dcm': 'DICOM_UNSUPPORTED_PIXEL_FORMAT', // ACR-NEMA BitsAllocated 12 (packed)
   'fo-dicom-test-data/GH626.dcm': 'DICOM_NO_PIXEL_DATA',
   'nema-wg04/README.txt': 'DICOM_NOT_DICOM',
-  // 12-bit JPEG (process 4): no maintained npm decoder; refused with a typed error.
-  'dicomParser-testImages/encapsulated/multi-frame/CT0012.fragmented_no_bot_jpeg_baseline.51.dcm': 'DICOM_UNSUPPORTED_PIXEL_FORMAT',
-  'nema-wg04/MR4_JPLY': 'DICOM_UNSUPPORTED_PIXEL_FORMAT',
-  'nema-wg04/RG2_JPLY': 'DICOM_UNSUPPORTED_PIXEL_FORMAT',
-  'nema-wg04/RG3_JPLY': 'DICOM_UNSUPPORTED_PIXEL_FORMAT',
 };
 
 // Where pydicom 2.3 + GDCM is not a usable reference (checked otherwise below).
@@ -215,6 +210,15 @@ test('HTJ2K: the lossless and lossy RGB files (same image) agree closely (pydico
   for (let i = 0; i < ref.length; i++) sad += Math.abs(lossy[i]! - ref[i]!);
   assert.ok(sad / ref.length < 3, `lossy HTJ2K mean abs error ${sad / ref.length}`);
   assert.ok(stats(ref as ArrayLike<number>).max > 200, 'a real image, not zeros');
+});
+
+test('12-bit lossy JPEG (process 4, via dcmjs-codecs) stays close to the uncompressed original', async () => {
+  const lossy = (await open('nema-wg04/MR4_JPLY')).storedPixels();
+  const orig = (await open('nema-wg04/MR4_UNC')).storedPixels();
+  let sad = 0;
+  for (let i = 0; i < orig.length; i++) sad += Math.abs(lossy[i]! - orig[i]!);
+  assert.ok(sad / orig.length < 0.01 * 4095, `mean abs error ${sad / orig.length} of a 12-bit range`);
+  assert.ok(sad > 0, 'lossy, so not identical');
 });
 
 test('the two real chest radiographs: age 81/M (DX) and 62/M (CR), and their pixel layout', async () => {

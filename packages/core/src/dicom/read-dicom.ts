@@ -4,6 +4,7 @@
 import type { DataSet } from 'dicom-parser';
 import type { GrayImage } from '../image/types.js';
 import { dicomError } from './errors.js';
+import { isCxrkitError } from '../errors.js';
 import { parseDataSet } from './parse.js';
 import { readMeta, type DicomMeta } from './meta.js';
 import { readPixelModule, type PixelModule } from './pixel-module.js';
@@ -20,7 +21,8 @@ import {
   type ModalityTransform,
   type VoiTransform,
 } from './luts.js';
-import { loadCodec } from './codecs/index.js';
+import { loadCodec, type LoadableCodec } from './codecs/index.js';
+import { readJpegFrameHeader, startsWithSoi } from './codecs/jpeg-markers.js';
 import type { FrameCodec } from './codecs/types.js';
 
 /** Options of {@link readDicom}. */
@@ -233,6 +235,15 @@ export class DicomImage {
   }
 }
 
+/** Sample precision of the first JPEG frame (8 or 12), or undefined when it cannot be read. */
+function jpegPrecision(ds: DataSet, pm: PixelModule): number | undefined {
+  try {
+    return readJpegFrameHeader(encapsulatedFrame(ds, pm, 0, startsWithSoi))?.precision;
+  } catch {
+    return undefined;
+  }
+}
+
 async function toBytes(input: Uint8Array | ArrayBuffer | string): Promise<Uint8Array> {
   if (input instanceof Uint8Array) return input;
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
@@ -297,7 +308,21 @@ export async function readDicom(input: Uint8Array | ArrayBuffer | string, option
     });
   }
   if (native) checkNativeLength(ds, pm);
-  const codec = native ? undefined : await loadCodec(syntax.codec === 'native' ? 'encapsulated-native' : syntax.codec);
+  let codecName: LoadableCodec | undefined = native ? undefined : syntax.codec === 'native' ? 'encapsulated-native' : (syntax.codec as LoadableCodec);
+  if (codecName === 'jpeg-baseline' && jpegPrecision(ds, pm) === 12) codecName = 'jpeg-12bit';
+  let codec: FrameCodec | undefined;
+  if (codecName !== undefined) {
+    try {
+      codec = await loadCodec(codecName);
+    } catch (e) {
+      if (isCxrkitError(e)) throw e;
+      throw dicomError('DICOM_CODEC_NOT_INSTALLED', `the ${codecName} codec for ${syntax.name} could not be loaded (${(e as Error)?.message ?? String(e)})`, {
+        received: uid,
+        fix: 'reinstall @cxrkit/core so its codec packages (and their .wasm files) are present',
+        cause: e,
+      });
+    }
+  }
   return new DicomImage({
     dataSet: ds,
     pm,

@@ -6,7 +6,7 @@ import type { FrameCodec } from './types.js';
 export type { FrameCodec, DecodedFrame } from './types.js';
 
 /** Codecs by the name the transfer-syntax table uses (plus the encapsulated-uncompressed pass-through). */
-export type LoadableCodec = Exclude<CodecName, 'native'> | 'encapsulated-native';
+export type LoadableCodec = Exclude<CodecName, 'native'> | 'encapsulated-native' | 'jpeg-12bit';
 
 /**
  * Returns a ready codec (WASM instantiated). Called on every `readDicom` of a compressed file, which
@@ -24,6 +24,8 @@ export async function loadCodec(name: LoadableCodec): Promise<FrameCodec> {
       return (await import('./jpeg-lossless.js')).jpegLosslessCodec;
     case 'jpeg-baseline':
       return (await import('./wasm-codecs.js')).createJpegBaselineCodec();
+    case 'jpeg-12bit':
+      return (await import('./jpeg12.js')).createJpeg12Codec();
     case 'jpeg-ls':
       return (await import('./wasm-codecs.js')).createJpegLsCodec();
     case 'jpeg2000':

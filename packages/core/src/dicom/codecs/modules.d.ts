@@ -20,3 +20,17 @@ declare module 'jpeg-lossless-decoder-js' {
     decode(buffer: ArrayBuffer, offset?: number, length?: number, numBytes?: number): ArrayBufferView;
   }
 }
+declare module 'dcmjs-codecs' {
+  export class Context {
+    constructor(attrs: Record<string, unknown>);
+    getDecodedBuffer(): Uint8Array | undefined;
+  }
+  export class NativeCodecs {
+    static initializeAsync(opts?: { webAssemblyModulePathOrUrl?: string; logCodecsInfo?: boolean; logCodecsTrace?: boolean }): Promise<void>;
+    static isInitialized(): boolean;
+    static release(): void;
+    static decodeJpeg(context: Context, parameters?: { convertColorspaceToRgb?: boolean }): Context;
+  }
+  const _default: { Context: typeof Context; NativeCodecs: typeof NativeCodecs };
+  export default _default;
+}

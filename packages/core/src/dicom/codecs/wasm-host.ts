@@ -97,8 +97,7 @@ async function compileFromNodeModules(specifier: string): Promise<WebAssembly.Mo
     if (!proc?.versions?.node) return undefined;
     const { createRequire } = await import('node:module');
     const { readFile } = await import('node:fs/promises');
-    const base = typeof __filename === 'string' ? __filename : import.meta.url;
-    const path = createRequire(base).resolve(specifier);
+        const path = createRequire(import.meta.url).resolve(specifier);
     return await WebAssembly.compile(await readFile(path));
   } catch {
     return undefined;
