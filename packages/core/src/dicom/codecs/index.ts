@@ -8,11 +8,19 @@ export type { FrameCodec, DecodedFrame } from './types.js';
 /** Codecs by the name the transfer-syntax table uses (plus the encapsulated-uncompressed pass-through). */
 export type LoadableCodec = Exclude<CodecName, 'native'> | 'encapsulated-native' | 'jpeg-12bit';
 
+const loaded = new Set<LoadableCodec>();
+
+/** The codecs loaded so far in this process (to check that uncompressed reads load none). */
+export function loadedCodecs(): ReadonlySet<LoadableCodec> {
+  return loaded;
+}
+
 /**
  * Returns a ready codec (WASM instantiated). Called on every `readDicom` of a compressed file, which
  * also replaces an instance that failed earlier.
  */
 export async function loadCodec(name: LoadableCodec): Promise<FrameCodec> {
+  loaded.add(name);
   switch (name) {
     case 'encapsulated-native':
       return (await import('./simple.js')).encapsulatedNativeCodec;
