@@ -17,7 +17,8 @@ interface RefEntry {
   shape?: number[];
   dtype?: string;
   stored?: { min: number; max: number; mean: number; spots: [number, number, number | number[]][] };
-  modality?: { min: number; max: number; mean: number };
+  modality?: { min: number; max: number; mean: number; std: number };
+  voi?: { kind: 'window' | 'lut'; min: number; max: number; mean: number };
   PatientSex?: string;
   PatientAge?: string;
 }
@@ -155,6 +156,24 @@ test('stored pixels match pydicom + GDCM (min/max/mean and spot values) for ever
     compared++;
   }
   assert.ok(compared >= 130, `compared ${compared} files`);
+});
+
+test('VOI output (first window or VOI LUT, scaled to [0, 1]) matches pydicom apply_voi_lut', async () => {
+  let compared = 0;
+  for (const [rel, ref] of Object.entries(reference)) {
+    if (rel.startsWith('_') || !ref.voi || rel in REFERENCE_EXCEPTIONS || EXPECTED[rel]) continue;
+    const im = await open(rel);
+    assert.equal(im.voiTransform?.kind, ref.voi.kind, `${rel} VOI kind`);
+    const g = im.grayscale(0, { voi: true }).data;
+    // grayscale() inverts MONOCHROME1 after VOI; pydicom's apply_voi_lut does not
+    const v = im.photometric === 'MONOCHROME1' ? g.map((x) => 1 - x) : g;
+    const st = stats(v);
+    for (const k of ['min', 'max', 'mean'] as const) {
+      assert.ok(Math.abs(st[k] - ref.voi[k]) < 1e-5, `${rel} VOI ${k} ${st[k]} vs pydicom ${ref.voi[k]}`);
+    }
+    compared++;
+  }
+  assert.ok(compared >= 40, `compared ${compared} files`);
 });
 
 async function assertSameStored(a: string, b: string, frames?: number): Promise<void> {
