@@ -148,7 +148,7 @@ test('NaN loss stops with TRAIN_NON_FINITE_LOSS naming the step; weights and the
   let weightsBefore: number[][] | undefined;
   await assert.rejects(
     train(m, { train: source }, {
-      ...quiet, epochs: 3, batchSize: 4, seed: 5, checkpointDir: dir,
+      ...quiet, epochs: 3, batchSize: 4, seed: 5, checkpointDir: dir, standardizeTargets: false,
       callbacks: { onBatchEnd: () => void (weightsBefore = weightsOf(m)) },
     }),
     (e: unknown) => isCxrkitError(e, 'TRAIN_NON_FINITE_LOSS') && /epoch 2, step 3 \(global step 7/.test((e as Error).message),
@@ -273,4 +273,39 @@ test('no tensors leak across a run with checkpoints, tuning and accumulation', a
   await train(m, { train: toyData(8) }, { ...quiet, epochs: 1, batchSize: 4, seed: 1 }); // warm-up (lazy Adam slots, kernels)
   await expectNoLeaks(() => train(m, { train: toyData(12), tune: toyData(6, 9) }, { ...quiet, epochs: 2, batchSize: 2, accumulationSteps: 2, seed: 1, checkpointDir: dir, checkpointEverySteps: 1 }), 'train');
   await expectNoLeaks(() => train(m, { train: toyData(12), tune: toyData(6, 9) }, { ...quiet, epochs: 3, batchSize: 2, accumulationSteps: 2, seed: 1, checkpointDir: dir, resumeFrom: dir }), 'resume');
+});
+
+test('standardizeTargets: trains in sd units, hands back a model that predicts years (metrics match its predictions)', async () => {
+  const m = tinyNet({ out: 'linear', bn: false });
+  const data = toyData(16).map((s, i) => ({ ...s, target: 30 + 3 * (i % 2) + i }));
+  const tune = data.slice(0, 8);
+  const r = await train(m, { train: data, tune }, { ...quiet, epochs: 1, batchSize: 4, seed: 2, initOutputBias: true });
+  const x = tf.tensor4d(Float32Array.from(tune.flatMap((s) => Array.from(s.image.data))), [tune.length, S, S, 1]);
+  const pred = Array.from((m.predict(x) as tf.Tensor).dataSync());
+  const mae = pred.reduce((a, p, i) => a + Math.abs(p - tune[i]!.target), 0) / tune.length;
+  assert.ok(Math.abs(mae - r.history[0]!.tune!.mae!) < 1e-3, `MAE of the returned model ${mae} vs logged ${r.history[0]!.tune!.mae}`);
+  assert.ok(pred.every((p) => p > 10 && p < 60), `predictions in years: ${pred}`);
+});
+
+test('preciseBatchNorm: moving statistics become the average of the batch statistics (hand-computed)', async () => {
+  const inp = tfl.input({ shape: [S, S, 1] });
+  let x = tfl.layers.batchNormalization({ name: 'bn_only' }).apply(inp) as tfl.SymbolicTensor;
+  x = tfl.layers.globalAveragePooling2d({}).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.dense({ units: 1, activation: 'sigmoid' }).apply(x) as tfl.SymbolicTensor;
+  const m = tfl.model({ inputs: inp, outputs: x });
+  const data = toyData(16);
+  // 16 samples in 4 equal batches: the mean of batch means is the overall mean; variance = mean of the
+  // four biased batch variances. Which samples form a batch is seeded, so compute over every possible
+  // grouping's invariant: the mean. For the variance, take the grouping the trainer reports via a source.
+  const order: number[] = [];
+  const source = { size: data.length, get: (i: number) => (order.push(i), data[i]!) };
+  await train(m, { train: source }, { ...quiet, epochs: 1, batchSize: 4, seed: 3, learningRate: 1e-9, preciseBatchNorm: 16 });
+  const preciseOrder = order.slice(16); // reads after the 16 training reads
+  const batches = [0, 1, 2, 3].map((b) => preciseOrder.slice(b * 4, b * 4 + 4).flatMap((i) => Array.from(data[i]!.image.data)));
+  const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+  const means = batches.map(mean);
+  const vars = batches.map((b, k) => mean(b.map((v) => (v - means[k]!) ** 2)));
+  const [movingMean, movingVar] = m.getLayer('bn_only').getWeights().slice(2).map((w) => w.dataSync()[0]!);
+  assert.ok(Math.abs(movingMean! - mean(means)) < 1e-5, `${movingMean} vs ${mean(means)}`);
+  assert.ok(Math.abs(movingVar! - mean(vars)) < 1e-5, `${movingVar} vs ${mean(vars)}`);
 });

@@ -16,7 +16,7 @@ export const DEFAULT_LEARNING_RATE = 1e-3;
 
 const OPTION_KEYS = [
   'task', 'epochs', 'batchSize', 'accumulationSteps', 'learningRate', 'adam', 'classWeight', 'augment', 'seed', 'monitor',
-  'earlyStopping', 'reduceLrOnPlateau', 'restoreBestWeights', 'batchNorm', 'initOutputBias', 'checkpointDir',
+  'earlyStopping', 'reduceLrOnPlateau', 'restoreBestWeights', 'batchNorm', 'preciseBatchNorm', 'standardizeTargets', 'initOutputBias', 'checkpointDir',
   'checkpointEverySteps', 'checkpointEverySeconds', 'resumeFrom', 'logFile', 'progress', 'progressStream', 'evalBatchSize', 'callbacks',
 ];
 const MONITORS: Record<MonitorMetric, 'max' | 'min'> = { auc: 'max', r2: 'max', loss: 'min', mae: 'min', rmse: 'min' };
@@ -49,6 +49,8 @@ interface TrainerState {
   /** Adam's bias-correction accumulators β1^t, β2^t as float32 values (restored exactly, not recomputed). */
   adam: { beta1: number; beta2: number; epsilon: number; accBeta1: number; accBeta2: number };
   modelWeights: number;
+  /** Regression with standardizeTargets: the model trains in (y − mean) / sd units (see foldOutput). */
+  targetScale?: { mean: number; sd: number };
 }
 
 interface AdamInternals {
@@ -212,6 +214,7 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
   const epochs = checkInt('epochs', options.epochs ?? 10, 1);
   const batchSize = checkInt('batchSize', options.batchSize ?? 32, 1);
   const accumulationSteps = checkInt('accumulationSteps', options.accumulationSteps ?? 1, 1);
+  checkInt('preciseBatchNorm', options.preciseBatchNorm ?? 0, 0);
   const evalBatchSize = checkInt('evalBatchSize', options.evalBatchSize ?? Math.min(64, batchSize * accumulationSteps), 1);
   const checkpointEverySteps = checkInt('checkpointEverySteps', options.checkpointEverySteps ?? 0, 0);
   const checkpointEverySeconds = options.checkpointEverySeconds ?? 600;
@@ -295,6 +298,31 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
     } else classWeight = options.classWeight;
   }
   if (options.initOutputBias && !resumed) await initOutputBias(model, task, trainSet);
+  // Regression in standardised units: unfold mean/sd out of the output layer now, fold back in `finally`.
+  const outDense = standardizableOutput(model);
+  if (task === 'regression' && (options.standardizeTargets ?? true) && !resumed) {
+    if (!outDense) {
+      if (options.standardizeTargets) fail('TRAIN_OPTION_INVALID', 'standardizeTargets needs a linear Dense output layer with a bias', model.outputLayers[0]?.getClassName(), 'pass standardizeTargets: false');
+    } else {
+      let sum = 0;
+      let sq = 0;
+      for (let i = 0; i < trainSet.size; i++) {
+        const t = await targetOf(trainSet, i);
+        sum += t;
+        sq += t * t;
+      }
+      const mean = sum / trainSet.size;
+      const sd = Math.sqrt(Math.max(0, sq / trainSet.size - mean * mean)) || 1;
+      st.targetScale = { mean, sd };
+      scaleOutput(outDense, 1 / sd, -mean / sd);
+    }
+  }
+  let unfolded = st.targetScale !== undefined;
+  const scale = st.targetScale;
+  const fold = () => {
+    if (unfolded && outDense && scale) scaleOutput(outDense, scale.sd, scale.mean);
+    unfolded = false;
+  };
 
   // ---- log ------------------------------------------------------------------------------------------
   if (logFile) {
@@ -354,6 +382,33 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
       }),
     );
 
+  /** Re-estimates BN moving statistics as the average over `preciseBatchNorm` training samples (see the option). */
+  const preciseBn = async (epoch: number): Promise<void> => {
+    const n = Math.min(options.preciseBatchNorm ?? 0, trainSet.size);
+    const targets = options.batchNorm === 'frozen' ? [] : bnLayers.filter((l) => l.trainable);
+    if (n <= 0 || targets.length === 0) return;
+    const layersWithMomentum = targets as unknown as Array<{ momentum: number }>;
+    const saved = layersWithMomentum.map((l) => l.momentum);
+    const order = createRng(deriveSeed(seed, 'precise-bn', epoch)).shuffle(Array.from({ length: trainSet.size }, (_, i) => i)).slice(0, n);
+    try {
+      for (let b = 0, k = 1; b < n; b += batchSize, k++) {
+        // momentum 1 − 1/k makes the k-th update a running mean of the k batch statistics
+        layersWithMomentum.forEach((l) => (l.momentum = 1 - 1 / k));
+        const idx = order.slice(b, b + batchSize);
+        const samples = await Promise.all(idx.map((i) => trainSet.get(i)));
+        const { inputs, y } = batchTensors(layout, samples, idx);
+        withSeededRandom(deriveSeed(seed, 'precise-bn-random', epoch, k), () =>
+          tf.tidy(() => {
+            model.apply(layout.names.length === 1 ? inputs[0]! : inputs, { training: true });
+          }),
+        );
+        tf.dispose([...inputs, y]);
+      }
+    } finally {
+      layersWithMomentum.forEach((l, i) => (l.momentum = saved[i]!));
+    }
+  };
+
   const startEpoch = st.epoch;
   const startStep = st.step;
   try {
@@ -385,11 +440,13 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
             const { inputs, y } = batchTensors(layout, samples, idx);
             const w = classWeight ? tf.tidy(() => tf.add(tf.mul(y, classWeight!['1'] - classWeight!['0']), classWeight!['0'])) : null;
             const frac = idx.length / total;
+            const yFit = scale ? tf.tidy(() => tf.div(tf.sub(y, scale.mean), scale.sd)) : y;
             const { value, grads } = withSeededRandom(deriveSeed(seed, 'random', st.globalStep, m - m0), () =>
-              tf.variableGrads(() => lossOf(task, model.apply(layout.names.length === 1 ? inputs[0]! : inputs, { training: true }) as tf.Tensor, y, w), vars),
+              tf.variableGrads(() => lossOf(task, model.apply(layout.names.length === 1 ? inputs[0]! : inputs, { training: true }) as tf.Tensor, yFit, w), vars),
             );
-            tf.dispose([...inputs, y, ...(w ? [w] : [])]);
-            const lossValue = (await value.data())[0]!;
+            tf.dispose([...inputs, y, yFit, ...(w ? [w] : [])]);
+            // reported in the original units (MSE in years², not in sd²)
+            const lossValue = (await value.data())[0]! * (scale ? scale.sd * scale.sd : 1);
             value.dispose();
             if (!Number.isFinite(lossValue)) {
               tf.dispose(Object.values(grads));
@@ -435,7 +492,8 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
       if (st.step < stepsPerEpoch) break; // stopped by a callback mid-epoch (checkpoint written above)
 
       // ---- end of epoch: evaluate, schedule, checkpoint, log --------------------------------------------
-      const tune = tuneSet ? await evaluate(model, task, tuneSet, layout, evalBatchSize) : undefined;
+      await preciseBn(epoch);
+      const tune = tuneSet ? await evaluate(model, task, tuneSet, layout, evalBatchSize, scale) : undefined;
       const loss = st.lossSum / st.lossCount;
       const value = monitor === 'loss' ? (tune ? tune.loss : loss) : (tune![monitor] as number);
       const minDelta = (options.earlyStopping && options.earlyStopping.minDelta) || 0;
@@ -500,6 +558,7 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
         bestCheckpoint = best.path;
       }
     }
+    fold();
     const result: TrainResult = {
       history: st.history, bestEpoch: st.bestEpoch, bestValue: st.best ?? NaN, monitor, seed, globalSteps: st.globalStep,
       stoppedEarly: st.stoppedEarly, ...(resumed ? { resumedFrom: resumed.path } : {}), ...(bestCheckpoint ? { bestCheckpoint } : {}),
@@ -507,6 +566,7 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
     await callbacks.onTrainEnd?.(result);
     return result;
   } finally {
+    fold();
     for (const l of patched) delete (l as unknown as { call?: unknown }).call;
     tf.dispose(bestWeights ?? []);
     optimizer.dispose();
@@ -514,7 +574,7 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
 }
 
 /** Predicts the tuning set in batches and computes its loss and the task's metrics. */
-async function evaluate(model: tfl.LayersModel, task: TrainTask, set: SampleSource, layout: InputLayout, batchSize: number): Promise<TuneMetrics> {
+async function evaluate(model: tfl.LayersModel, task: TrainTask, set: SampleSource, layout: InputLayout, batchSize: number, scale?: { mean: number; sd: number }): Promise<TuneMetrics> {
   const yTrue = new Float64Array(set.size);
   const yPred = new Float64Array(set.size);
   let lossSum = 0;
@@ -523,7 +583,8 @@ async function evaluate(model: tfl.LayersModel, task: TrainTask, set: SampleSour
     const samples = await Promise.all(idx.map((i) => set.get(i)));
     const { inputs, y } = batchTensors(layout, samples, idx);
     const [pred, loss] = tf.tidy(() => {
-      const p = model.apply(layout.names.length === 1 ? inputs[0]! : inputs, { training: false }) as tf.Tensor;
+      const raw = model.apply(layout.names.length === 1 ? inputs[0]! : inputs, { training: false }) as tf.Tensor;
+      const p = scale ? tf.add(tf.mul(raw, scale.sd), scale.mean) : raw;
       return [p, lossOf(task, p, y, null)];
     });
     const pv = await pred.data();
@@ -546,7 +607,7 @@ async function evaluate(model: tfl.LayersModel, task: TrainTask, set: SampleSour
   return out;
 }
 
-/** Sets the output Dense layer's bias to the training mean (regression) or the log-odds of the positive share (binary). */
+/** Sets the output Dense layer's bias to the training mean (regression) or the log-odds of the positive share (binary), and its kernel to zero. */
 async function initOutputBias(model: tfl.LayersModel, task: TrainTask, set: SampleSource): Promise<void> {
   const layer = model.outputLayers[0] as unknown as { bias?: tfl.LayerVariable; getClassName(): string; useBias?: boolean };
   if (layer?.getClassName() !== 'Dense' || !layer.bias) fail('TRAIN_OPTION_INVALID', 'initOutputBias needs a Dense output layer with a bias', layer?.getClassName(), 'drop initOutputBias');
@@ -555,7 +616,26 @@ async function initOutputBias(model: tfl.LayersModel, task: TrainTask, set: Samp
   const mean = sum / set.size;
   const value = task === 'regression' ? mean : Math.log(Math.min(Math.max(mean, 1e-4), 1 - 1e-4) / (1 - Math.min(Math.max(mean, 1e-4), 1 - 1e-4)));
   const bias = layer.bias!;
+  const kernel = (layer as unknown as { kernel?: tfl.LayerVariable }).kernel;
   tf.tidy(() => {
     bias.write(tf.fill(bias.shape as number[], value));
+    // A zero kernel makes the untrained model predict exactly that prior instead of a random offset of
+    // several standard deviations; the kernel's own gradient is non-zero, so it leaves zero at once.
+    if (kernel) kernel.write(tf.zeros(kernel.shape as number[]));
+  });
+}
+
+/** The output layer when it is a linear Dense with a bias (what standardizeTargets can reparametrise). */
+function standardizableOutput(model: tfl.LayersModel): { kernel: tfl.LayerVariable; bias: tfl.LayerVariable } | undefined {
+  const layer = model.outputLayers[0] as unknown as { kernel?: tfl.LayerVariable; bias?: tfl.LayerVariable; activation?: { getClassName(): string }; getClassName(): string };
+  if (layer?.getClassName() !== 'Dense' || !layer.kernel || !layer.bias || layer.activation?.getClassName().toLowerCase() !== 'linear') return undefined;
+  return { kernel: layer.kernel, bias: layer.bias };
+}
+
+/** Output layer y = xW + b becomes y·a + c: W ← a·W, b ← a·b + c. */
+function scaleOutput(out: { kernel: tfl.LayerVariable; bias: tfl.LayerVariable }, a: number, c: number): void {
+  tf.tidy(() => {
+    out.kernel.write(tf.mul(out.kernel.read(), a));
+    out.bias.write(tf.add(tf.mul(out.bias.read(), a), c));
   });
 }

@@ -153,7 +153,28 @@ export interface TrainOptions {
    * `applyFreezePolicy` always run in inference mode.
    */
   batchNorm?: 'train' | 'frozen';
-  /** Set the output layer's bias to the training mean (regression) or log-odds of the prevalence (binary) before the first step. Default false. */
+  /**
+   * Before each evaluation, re-estimate the BatchNormalization moving statistics as the plain average
+   * over this many training samples (forward passes in training mode, no augmentation, no weight
+   * update) — "precise BN" (fvcore's `update_bn_stats`, torch's `swa_utils.update_bn`). With few
+   * optimizer steps, the default moving averages (momentum 0.99) still lean on their initial values and
+   * the tuning metrics lag the training; this fixes it. Default 0 (off).
+   */
+  preciseBatchNorm?: number;
+  /**
+   * Regression only: optimise in standardised target units — (y − mean) / sd of the training targets —
+   * by reparametrising the output Dense layer, then fold mean and sd back into its kernel and bias when
+   * training ends (also on error), so the returned model predicts in the original units (years). Without
+   * it, a linear output must grow its weights to ±tens of years at Adam's step size of ~lr per step,
+   * which takes thousands of steps. Metrics, logs and checkpoints report original units. Default true.
+   */
+  standardizeTargets?: boolean;
+  /**
+   * Before the first step, set the output Dense layer's bias to the training mean (regression) or the
+   * log-odds of the prevalence (binary) and its kernel to zero, so the untrained model predicts that
+   * prior rather than a random value several standard deviations off (which costs the first epochs of a
+   * short run). Default false (Keras's initialisation as built).
+   */
   initOutputBias?: boolean;
   /** Folder for checkpoints (latest and best), a `manifest.json`, and the JSON-lines log. */
   checkpointDir?: string;
