@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { dataDir, repoRoot } from '../../../../test/helpers.js';
+import { dataDir, repoRoot, testOutputDir } from '../../../../test/helpers.js';
+import { writePng } from '../image/png.js';
+import type { GrayImage } from '../image/types.js';
 import { readDicom, type DicomImage } from './read-dicom.js';
 import { isCxrkitError } from '../errors.js';
 import type { StoredPixels } from './stored.js';
@@ -300,4 +302,38 @@ test('NEMA RG1 chest (MONOCHROME1, 15-bit, 1955×1841) decodes from J2KI and JLS
   const ma = stats(a as ArrayLike<number>).mean;
   const mb = stats(b as ArrayLike<number>).mean;
   assert.ok(Math.abs(ma - mb) < 0.005 * ma, `means ${ma} vs ${mb}`);
+});
+
+/** Mean of a box given in fractions of the image size. */
+function boxMean(g: GrayImage, x0: number, x1: number, y0: number, y1: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let y = Math.floor(y0 * g.height); y < y1 * g.height; y++) {
+    for (let x = Math.floor(x0 * g.width); x < x1 * g.width; x++) {
+      sum += g.data[y * g.width + x]!;
+      n++;
+    }
+  }
+  return sum / n;
+}
+
+test('chest PA grayscale views: mediastinum/spine brighter than the lungs whatever the photometric (PNGs in test-output/dicom)', async () => {
+  const chests = {
+    'RG1-J2KI-MONOCHROME1': 'nema-wg04/RG1_J2KI',
+    'gdcm-CR-MONOCHROME1': 'dwv-tests-data/gdcm-CR-MONO1-10-chest.dcm',
+    'CR-jpeg-MONOCHROME2': 'torchxrayvision-tests/1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm',
+    'CR-fake-MONOCHROME1': 'torchxrayvision-tests/Fake_MONOHR1.dcm',
+    'DX-nhsx-MONOCHROME2': 'nhsx-nccid-testdata/1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm',
+  };
+  for (const [name, rel] of Object.entries(chests)) {
+    const im = await open(rel);
+    for (const voi of [false, true]) {
+      const g = im.grayscale(0, { voi });
+      await writePng(testOutputDir('dicom', `${name}${voi ? '-voi' : ''}.png`), g, { range: 'minmax' });
+      if (name === 'CR-fake-MONOCHROME1') continue; // tagged MONOCHROME1 over MONOCHROME2 pixels: dark bone on purpose
+      const mediastinum = boxMean(g, 0.45, 0.55, 0.3, 0.6);
+      const lungs = (boxMean(g, 0.2, 0.35, 0.3, 0.6) + boxMean(g, 0.65, 0.8, 0.3, 0.6)) / 2;
+      assert.ok(mediastinum > lungs, `${name}${voi ? ' (VOI)' : ''}: mediastinum ${mediastinum.toFixed(3)} should be brighter than lungs ${lungs.toFixed(3)}`);
+    }
+  }
 });
