@@ -56,7 +56,7 @@ function inputGrad(k: KernelCalls, dy: TensorInfo, filter: TensorInfo, a: Attrs)
 
   // flip(W)ᵀ: [kH, kW, ci, co] -> [kH, kW, co, ci] reversed along kH, kW (flipped[a] = W[kH-1-a]).
   const wT = k.transpose(filter, [0, 1, 3, 2]);
-  const flipped = kH === 1 && kW === 1 ? wT : k.run('Reverse', { x: wT }, { dims: [0, 1] });
+  const flipped = kH === 1 && kW === 1 ? wT : k.flipTaps(wT);
 
   const phases: TensorInfo[] = [];
   for (let rh = 0; rh < sH; rh++) {

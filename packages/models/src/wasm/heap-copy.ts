@@ -60,3 +60,25 @@ export function heapSlice(backend: WasmHeapBackend, x: TensorInfo, begin: number
   }
   return out;
 }
+
+/**
+ * Spatially flipped filter: out[a, b] = w[kH−1−a, kW−1−b] for w [kH, kW, m, n] (each tap's [m, n]
+ * block is contiguous, so this is kH·kW block copies — tfjs's wasm Reverse is ~10× slower).
+ */
+export function heapFlipTaps(backend: WasmHeapBackend, w: TensorInfo): TensorInfo {
+  const [kH, kW, m, n] = w.shape as [number, number, number, number];
+  const out = backend.makeOutput(w.shape.slice(), w.dtype);
+  const src = backend.typedArrayFromHeap(w);
+  const dst = backend.typedArrayFromHeap(out);
+  const heap = new (src.constructor as Float32ArrayConstructor)(src.buffer);
+  const srcBase = src.byteOffset / src.BYTES_PER_ELEMENT;
+  const dstBase = dst.byteOffset / dst.BYTES_PER_ELEMENT;
+  const block = m * n;
+  for (let a = 0; a < kH; a++) {
+    for (let b = 0; b < kW; b++) {
+      const from = srcBase + ((kH - 1 - a) * kW + (kW - 1 - b)) * block;
+      heap.copyWithin(dstBase + (a * kW + b) * block, from, from + block);
+    }
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 // Training on tfjs's `wasm` backend: the missing/slow gradient kernels, threads in Node, heap limits.
-export { registerWasmTrainingKernels, unregisterWasmTrainingKernels, wasmTrainingKernelNames } from './register.js';
+export { registerWasmTrainingKernels, unregisterWasmTrainingKernels, registerGradientFixes, wasmTrainingKernelNames } from './register.js';
 export type { WasmTrainingKernelOptions } from './register.js';
 export { prepareWasmThreads, getWasmThreadsCount } from './threads.js';
 export type { WasmBackendModule, WasmThreadsOptions, WasmThreadsPlan } from './threads.js';

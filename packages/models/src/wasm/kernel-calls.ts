@@ -1,6 +1,6 @@
 // Calls the wasm backend's own registered kernels on TensorInfos, so the training kernels in this
 // folder are compositions of XNNPACK-backed kernels and never import @tensorflow/tfjs-backend-wasm.
-import { isWasmHeapBackend, heapSlice } from './heap-copy.js';
+import { isWasmHeapBackend, heapFlipTaps, heapSlice } from './heap-copy.js';
 import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The subset of the wasm backend object the training kernels use (duck-typed, no import). */
@@ -43,6 +43,16 @@ export class KernelCalls {
       return out;
     }
     return this.run('Slice', { x }, { begin, size });
+  }
+
+  /** w [kH, kW, m, n] reversed along kH and kW. */
+  flipTaps(w: TensorInfo): TensorInfo {
+    if (w.dtype !== 'string' && isWasmHeapBackend(this.backend)) {
+      const out = heapFlipTaps(this.backend, w);
+      this.live.push(out);
+      return out;
+    }
+    return this.run('Reverse', { x: w }, { dims: [0, 1] });
   }
 
   /** Concatenates along `axis` (wasm's Concat works on the heap already). */

@@ -1,0 +1,126 @@
+// MaxPoolGrad and AvgPoolGrad for the wasm backend, each one JavaScript pass over the heap (tfjs 4.22's
+// wasm kernels revisit every window for every input pixel: ~60 ms per InceptionV3 max-pool layer and
+// ~13 ms per average-pool layer at batch 2).
+// MaxPoolGrad: for each output window,
+// channels innermost (contiguous in NHWC), find the first maximum in row-major window order (strict >,
+// exactly tfjs-cpu's maxPoolPositions) and add dy there.
+// AvgPoolGrad: add dy/(fH·fW) to every in-bounds pixel of each window — tfjs's kernel semantics on every
+// backend (the border correction for 'same' padding is in avg-pool-grad.ts, as a gradient).
+import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { isWasmHeapBackend } from './heap-copy.js';
+
+export const maxPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
+    filterSize: [number, number] | number;
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  if (!isWasmHeapBackend(backend)) throw new Error('[cxrkit/models] MaxPoolGrad: not a tfjs wasm backend');
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const { batchSize: n, inHeight: ih, inWidth: iw, inChannels: ch, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const fh = info.effectiveFilterHeight;
+  const fw = info.effectiveFilterWidth;
+  const { top, left } = info.padInfo;
+  const dx = backend.makeOutput(input.shape.slice(), 'float32');
+  // Views after the allocation (it may replace the heap buffer).
+  const x = backend.typedArrayFromHeap(input) as Float32Array;
+  const g = backend.typedArrayFromHeap(dy) as Float32Array;
+  const out = backend.typedArrayFromHeap(dx) as Float32Array;
+  out.fill(0);
+  const best = new Float32Array(ch);
+  const at = new Int32Array(ch);
+  const rowStride = iw * ch;
+  for (let b = 0; b < n; b++) {
+    const xb = b * ih * rowStride;
+    for (let r = 0; r < oh; r++) {
+      const r0 = r * sh - top;
+      const rMin = Math.max(0, r0);
+      const rMax = Math.min(ih, r0 + fh);
+      for (let c = 0; c < ow; c++) {
+        const c0 = c * sw - left;
+        const cMin = Math.max(0, c0);
+        const cMax = Math.min(iw, c0 + fw);
+        best.fill(-Infinity);
+        at.fill(-1);
+        for (let xr = rMin; xr < rMax; xr++) {
+          for (let xc = cMin; xc < cMax; xc++) {
+            const base = xb + xr * rowStride + xc * ch;
+            for (let d = 0; d < ch; d++) {
+              const v = x[base + d]!;
+              if (v > best[d]!) {
+                best[d] = v;
+                at[d] = base + d;
+              }
+            }
+          }
+        }
+        const gBase = ((b * oh + r) * ow + c) * ch;
+        for (let d = 0; d < ch; d++) {
+          const p = at[d]!;
+          if (p >= 0) out[p] = out[p]! + g[gBase + d]!;
+        }
+      }
+    }
+  }
+  return dx;
+};
+
+/** Kernel config: MaxPoolGrad on the wasm backend. */
+export const maxPoolGradWasmConfig: KernelConfig = {
+  kernelName: 'MaxPoolGrad',
+  backendName: 'wasm',
+  kernelFunc: maxPoolGradWasm,
+};
+
+export const avgPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+  const { filterSize, strides, pad } = attrs as unknown as {
+    filterSize: [number, number] | number;
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number;
+  };
+  if (!isWasmHeapBackend(backend)) throw new Error('[cxrkit/models] AvgPoolGrad: not a tfjs wasm backend');
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad);
+  const { batchSize: n, inHeight: ih, inWidth: iw, inChannels: ch, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const fh = info.effectiveFilterHeight;
+  const fw = info.effectiveFilterWidth;
+  const { top, left } = info.padInfo;
+  const mult = 1 / (fh * fw);
+  const dx = backend.makeOutput(input.shape.slice(), 'float32');
+  const g = backend.typedArrayFromHeap(dy) as Float32Array;
+  const out = backend.typedArrayFromHeap(dx) as Float32Array;
+  out.fill(0);
+  const w = new Float32Array(ch);
+  const rowStride = iw * ch;
+  for (let b = 0; b < n; b++) {
+    const xb = b * ih * rowStride;
+    for (let r = 0; r < oh; r++) {
+      const r0 = r * sh - top;
+      const rMin = Math.max(0, r0);
+      const rMax = Math.min(ih, r0 + fh);
+      for (let c = 0; c < ow; c++) {
+        const c0 = c * sw - left;
+        const cMin = Math.max(0, c0);
+        const cMax = Math.min(iw, c0 + fw);
+        const gBase = ((b * oh + r) * ow + c) * ch;
+        for (let d = 0; d < ch; d++) w[d] = g[gBase + d]! * mult;
+        for (let xr = rMin; xr < rMax; xr++) {
+          for (let xc = cMin; xc < cMax; xc++) {
+            const base = xb + xr * rowStride + xc * ch;
+            for (let d = 0; d < ch; d++) out[base + d] = out[base + d]! + w[d]!;
+          }
+        }
+      }
+    }
+  }
+  return dx;
+};
+
+/** Kernel config: AvgPoolGrad on the wasm backend. */
+export const avgPoolGradWasmConfig: KernelConfig = {
+  kernelName: 'AvgPoolGrad',
+  backendName: 'wasm',
+  kernelFunc: avgPoolGradWasm,
+};
