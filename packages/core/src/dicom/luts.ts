@@ -100,12 +100,14 @@ function lookup(lut: Lut, x: number): number {
 
 /** Applies the Modality LUT to stored values (float output, one value per sample). */
 export function applyModality(stored: ArrayLike<number>, t: ModalityTransform): Float32Array {
-  const out = new Float32Array(stored.length);
+  // Convert with the typed-array constructor (fast, exact for ≤ 24-bit integers), then work on one
+  // monomorphic Float32Array.
+  const out = new Float32Array(stored as unknown as ArrayLike<number>);
   if (t.kind === 'rescale') {
     const { slope, intercept } = t;
-    for (let i = 0; i < stored.length; i++) out[i] = stored[i]! * slope + intercept;
+    if (slope !== 1 || intercept !== 0) for (let i = 0; i < out.length; i++) out[i] = out[i]! * slope + intercept;
   } else {
-    for (let i = 0; i < stored.length; i++) out[i] = lookup(t.lut, stored[i]!);
+    for (let i = 0; i < out.length; i++) out[i] = lookup(t.lut, out[i]!);
   }
   return out;
 }
