@@ -337,3 +337,41 @@ test('chest PA grayscale views: mediastinum/spine brighter than the lungs whatev
     }
   }
 });
+
+// Spot values published in pydicom 3's test suite (tests/pixels/pixels_reference.py), decoded there with
+// pylibjpeg/pyjpegls: an independent check for HTJ2K (which pydicom 2.3 + GDCM cannot decode) and for
+// signed 15-bit JPEG-LS (where pydicom 2.3 does not sign-extend).
+test('published pydicom 3 reference values: HTJ2K RGB, signed 15-bit JPEG-LS, RGB JPEG-LS interleave modes', async () => {
+  const column = async (rel: string, r0: number, r1: number, c: number) => {
+    const im = await open(rel);
+    const s = im.storedPixels();
+    const spp = im.samplesPerPixel;
+    const out: (number | number[])[] = [];
+    for (let r = r0; r < r1; r++) {
+      const i = (r * im.columns + c) * spp;
+      out.push(spp === 1 ? s[i]! : Array.from(s.subarray(i, i + 3) as ArrayLike<number>));
+    }
+    return out;
+  };
+  const row = async (rel: string, r: number, c0: number, c1: number) => {
+    const im = await open(rel);
+    const s = im.storedPixels();
+    const out: number[][] = [];
+    for (let c = c0; c < c1; c++) out.push(Array.from(s.subarray((r * im.columns + c) * 3, (r * im.columns + c) * 3 + 3) as ArrayLike<number>));
+    return out;
+  };
+  assert.deepEqual(await row('pydicom-data/HTJ2KLossless_08_RGB.dcm', 160, 295, 305), [
+    [90, 38, 1], [94, 40, 1], [97, 42, 5], [173, 122, 59], [172, 133, 69], [169, 135, 75], [168, 136, 79], [169, 137, 79], [169, 137, 81], [169, 136, 79],
+  ]);
+  assert.deepEqual(await column('pydicom-data/HTJ2KLossless_08_RGB.dcm', 275, 285, 635), [
+    [208, 193, 172], [238, 228, 215], [235, 229, 216], [233, 226, 212], [239, 231, 218], [238, 232, 219], [224, 218, 205], [239, 234, 223], [246, 241, 232], [242, 236, 226],
+  ]);
+  assert.deepEqual(await row('pydicom-data/HTJ2K_08_RGB.dcm', 160, 295, 305), [
+    [91, 37, 2], [94, 40, 1], [97, 42, 5], [174, 123, 59], [172, 132, 69], [169, 134, 74], [168, 136, 77], [168, 137, 80], [168, 136, 80], [169, 136, 78],
+  ]);
+  assert.deepEqual(await column('pydicom-data/JLSL_16_15_1_1F.dcm', 59, 65, 58), [-2073, -2629, -1167, 5566, 11808, 15604]);
+  assert.deepEqual(await column('pydicom-data/JLSL_08_07_0_1F.dcm', 59, 69, 58), [55, 53, 58, 85, 109, 123, 116, 102, 98, 89]);
+  for (const ilv of ['ILV0', 'ILV1', 'ILV2']) {
+    assert.deepEqual(await column(`pydicom-data/JLSL_RGB_${ilv}.dcm`, 124, 128, 40), [[115, 109, 91], [109, 105, 100], [100, 111, 94], [192, 53, 172]], ilv);
+  }
+});
