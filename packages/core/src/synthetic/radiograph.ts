@@ -11,7 +11,7 @@
  * - bone density → trabecular and (less) cortical density of the bones in `signalRegion`;
  *   the other bones get an unrelated random density (a distractor, not a giveaway);
  * - age → cortical thinning and coarser, more contrasted trabecular texture, a larger
- *   cardiothoracic ratio, taller lungs, and aortic-knob calcification;
+ *   cardiothoracic ratio, taller and more lucent lungs, aortic-knob and costal-cartilage calcification;
  * - sex → body and shoulder width, humeral-head size, breast shadows in women.
  */
 import type { GrayImage } from '../image/types.js';
@@ -218,6 +218,9 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
   const corticalFraction = Math.max(0.1, 0.36 - 0.2 * ageN + rng.normal(0, 0.012));
   const textureAmp = 0.06 + 0.3 * ageN + rng.normal(0, 0.02);
   const aorticCalc = Math.max(0, (age - 45) / 40) * rng.uniform(0.7, 1.3);
+  // older lungs are more lucent (air trapping), and costal cartilages calcify
+  const lucency = 0.85 + 0.3 * ageN + rng.normal(0, 0.03);
+  const cartilageCalc = Math.min(1, Math.max(0, (age - 30) / 50)) * rng.uniform(0.7, 1.3);
   const densityFactor = densityFromBmd(labels.boneDensity);
   const distractorT = -1 + rng.normal(0, 1.2);
   const distractorDensityFactor = densityFromBmd(SYNTHETIC_BMD_REFERENCE.mean + SYNTHETIC_BMD_REFERENCE.sd * distractorT);
@@ -311,7 +314,7 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
       const inHeart = ((u - heartCx) / heartRx) ** 2 + ((v - heartCy) / heartRy) ** 2 < 1;
       if (medial || inHeart) return;
       const depth = (1 - r) ** 0.3;
-      cv.air[i] = Math.max(cv.air[i]!, depth * (0.9 + 0.12 * cv.lungTex[i]!));
+      cv.air[i] = Math.max(cv.air[i]!, depth * (0.9 + 0.12 * cv.lungTex[i]!) * lucency);
       if (r < 0.985) cv.lung[i] = 1;
     });
   }
@@ -326,7 +329,7 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
   const knobY = lungTop + 0.1;
   ellipse(cv, knobX, knobY, 0.035, 0.03, (i, r) => {
     cv.soft[i] = cv.soft[i]! + 0.08 * Math.sqrt(1 - r);
-    if (r > 0.6 && r < 1) cv.bone[i] = cv.bone[i]! + 0.35 * aorticCalc * (1 - Math.abs(r - 0.8) / 0.2);
+    if (r > 0.6 && r < 1) cv.bone[i] = cv.bone[i]! + 0.6 * aorticCalc * (1 - Math.abs(r - 0.8) / 0.2);
   });
 
   // ---- bones ----------------------------------------------------------------------------------
@@ -358,7 +361,16 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
       const post = bone('ribs', 0.42);
       curve(cv, (t) => [0.5 + s * (0.035 + span * t), y0 - 0.03 * t + 0.2 * t * t], half, 48, (i, d) => addBone(bp, i, d, post));
       const ant = bone('ribs', 0.2);
-      curve(cv, (t) => [0.5 + s * (0.035 + span * (1 - t * 0.62)), y0 + 0.14 + 0.1 * t - 0.02 * t * t], half * 0.9, 40, (i, d) => addBone(bp, i, d, ant));
+      const antCurve = (t: number) => [0.5 + s * (0.035 + span * (1 - t * 0.62)), y0 + 0.14 + 0.1 * t - 0.02 * t * t] as const;
+      curve(cv, antCurve, half * 0.9, 40, (i, d) => addBone(bp, i, d, ant));
+      // costal cartilage beyond the anterior rib end: calcifies with age (not bone: not in the masks)
+      if (k >= 1 && k <= 7 && cartilageCalc > 0) {
+        const [eu, ev] = antCurve(1);
+        const amount = 0.5 * cartilageCalc * rng.uniform(0.6, 1.2);
+        ellipse(cv, eu - s * 0.02, ev + 0.008, 0.022, 0.011, (i, r) => {
+          cv.bone[i] = cv.bone[i]! + amount * Math.sqrt(1 - r);
+        });
+      }
     }
   }
   // clavicles
@@ -455,7 +467,7 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
 /** Bone density multiplier from areal BMD (1 at the young-adult reference mean). */
 function densityFromBmd(bmd: number): number {
   const { mean } = SYNTHETIC_BMD_REFERENCE;
-  return Math.max(0.3, 1 + (bmd - mean) / 0.8);
+  return Math.max(0.3, 1 + (bmd - mean) / 0.7);
 }
 
 interface BoneSpec {
