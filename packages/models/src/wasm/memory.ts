@@ -13,15 +13,18 @@ export const WASM_HEAP_LIMIT_BYTES = 4_294_901_760;
  * Bytes of wasm heap per float of "activation" (Σ layer output sizes × batch) one Adam training step
  * needs: the forward outputs the tape keeps (conv, BN, ReLU outputs are separate tensors, plus BN
  * moments temporaries), the backward's gradients and kernel workspaces, and malloc fragmentation.
- * Calibrated on InceptionV3 (createModel, training mode, this module's kernels, 2 steps): the heap
- * grew to 1.96 GB at 299×299 batch 2 (32.6 M activations/sample → 23.7 B each after parameters) and
- * 3.02 GB at 512×512 batch 1 (98.8 M → 26.4 B); 28 leaves a margin. So InceptionV3 fits at 512
- * batch 1 (est. 3.2 GB) but not batch 2 (est. 6.0 GB), and at 299 up to batch 4.
+ * Calibrated on InceptionV3 (createModel, training mode, this module's kernels): after 2 steps the
+ * heap was 2.17 GB at 299×299 batch 2 (65.1 M activations) and 3.02 GB at 512×512 batch 1 (98.8 M):
+ * ≈ 25.5 B per activation plus ≈ 0.5 GB fixed; stable over 8 further steps (no growth). With 28 B and
+ * 16 B/parameter + 256 MiB the estimate is 2.4 GB and 3.4 GB for those two (conservative), 6.2 GB
+ * for 512×512 batch 2 (refused), and InceptionV3 at 299 fits up to batch 4.
  */
 export const WASM_TRAIN_BYTES_PER_ACTIVATION = 28;
 
 /** Parameters are held 4× during an Adam step: weights, gradients, first and second moments. */
 const BYTES_PER_PARAM = 16;
+/** Runtime, XNNPACK's packed-weight operator caches, Adam temporaries, heap-growth slack. */
+const FIXED_OVERHEAD_BYTES = 256 * 2 ** 20;
 
 export interface WasmTrainingMemoryEstimate {
   /** Floats of layer outputs per sample (Σ over layers of ∏ output shape without the batch axis). */
@@ -47,7 +50,7 @@ export function estimateWasmTrainingMemory(model: tfl.LayersModel, batchSize: nu
     for (const s of shapes) activationsPerSample += s.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
   }
   const params = model.countParams();
-  const fixed = params * BYTES_PER_PARAM + 64 * 2 ** 20; // + runtime, XNNPACK caches
+  const fixed = params * BYTES_PER_PARAM + FIXED_OVERHEAD_BYTES;
   const perSample = activationsPerSample * WASM_TRAIN_BYTES_PER_ACTIVATION;
   return {
     activationsPerSample,
