@@ -2,4 +2,5 @@
 import type { CliCommand } from './command.js';
 import { inspectCommand } from './inspect.js';
 
+/** Every `cxrkit` subcommand. */
 export const COMMANDS: CliCommand[] = [inspectCommand];

@@ -78,6 +78,7 @@ function text(d: ReturnType<typeof describeDicom>): string {
   return `${out.join('\n')}\n`;
 }
 
+/** `cxrkit inspect`: metadata and modality-value statistics of one DICOM file (or its typed error). */
 export const inspectCommand: CliCommand = {
   name: 'inspect',
   summary: 'print a DICOM file’s metadata (age, sex, view, …) and pixel statistics',

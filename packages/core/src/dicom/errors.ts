@@ -31,6 +31,7 @@ export const DICOM_ERROR_CODES = {
   DICOM_READ_FAILED: 'input could not be read',
 } as const;
 
+/** One of the DICOM reader's error codes. */
 export type DicomErrorCode = keyof typeof DICOM_ERROR_CODES;
 
 /** Builds a CxrkitError with a DICOM code (package `core`). */

@@ -20,6 +20,7 @@ const VRS = new Set(
 /** Groups a data set (or a preamble-less file meta) can plausibly start with. */
 const FIRST_GROUPS = new Set([0x0002, 0x0004, 0x0008]);
 
+/** A parsed file: the data set plus how it was encoded. */
 export interface ParsedDataSet {
   dataSet: DataSet;
   /** Transfer syntax UID as declared (file meta), or as inferred for files without one. */
@@ -33,6 +34,7 @@ export interface ParsedDataSet {
   warnings: string[];
 }
 
+/** Limits for {@link parseDataSet}. */
 export interface ParseOptions {
   /** Upper bound on the size of a deflated data set once inflated (bytes). */
   maxInflatedBytes: number;

@@ -28,6 +28,7 @@ export interface PixelModule {
   element: Element;
 }
 
+/** Size limits checked before any pixel buffer is allocated. */
 export interface PixelLimits {
   /** Largest accepted rows × columns × frames × samplesPerPixel. */
   maxPixels: number;

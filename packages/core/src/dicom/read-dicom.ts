@@ -47,6 +47,7 @@ export interface GrayscaleOptions {
   voi?: boolean;
 }
 
+/** Default `maxPixels`: 2^28 samples (rows × columns × frames × samplesPerPixel). */
 export const DEFAULT_MAX_PIXELS = 2 ** 28;
 const DEFAULT_MAX_INFLATED = 2 ** 30;
 

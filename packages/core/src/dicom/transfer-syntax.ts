@@ -4,6 +4,7 @@
 /** The decoder a transfer syntax needs; `native` means uncompressed pixel data. */
 export type CodecName = 'native' | 'deflate' | 'rle' | 'jpeg-baseline' | 'jpeg-lossless' | 'jpeg-ls' | 'jpeg2000' | 'htj2k';
 
+/** How a transfer syntax encodes the data set and its pixels. */
 export interface TransferSyntaxInfo {
   uid: string;
   name: string;
