@@ -182,3 +182,31 @@ test('age and sex from DICOM dates fill records that lack them', async () => {
   assert.equal(filled.failed[0]!.index, 1);
   assert.equal(filterByAge(filled.records, { gte: 50 }).length, 1);
 });
+
+test('the thesis stress set: 1,677 train / 185 tune images over three WHO classes, sexes and ages matched', async () => {
+  const { createRng } = await import('@cxrkit/core');
+  const rng = createRng(31);
+  // a pool of 3 × 2 cells with different age distributions (women older, osteoporosis older)
+  const pool = Array.from({ length: 9000 }, (_, i) => {
+    const who = (['normal', 'osteopenia', 'osteoporosis'] as const)[i % 3]!;
+    const sex = rng.bernoulli(0.5) ? 'F' : 'M';
+    const age = Math.round(Math.min(90, Math.max(41, rng.normal(55 + (sex === 'F' ? 5 : 0) + (who === 'osteoporosis' ? 8 : 0), 10))));
+    return { patientId: `P${i}`, who, sex, age };
+  });
+  const { splits } = splitByPatient(pool, { seed: 1, fractions: [0.8, 0.2], names: ['train', 'tune'], stratifyBy: (r) => r.who, bySex: true });
+  for (const [name, total] of [['train', 1677], ['tune', 185]] as const) {
+    // one third per class; the remainder goes to the first classes (1677 = 3 × 559; 185 = 62 + 62 + 61)
+    const per = [0, 1, 2].map((c) => Math.floor(total / 3) + (c < total % 3 ? 1 : 0));
+    const b = sampleBalanced(splits[name]!, { perClass: { normal: per[0]!, osteopenia: per[1]!, osteoporosis: per[2]! }, classOf: (r) => r.who, seed: 5 });
+    assert.equal(b.records.length, total);
+    for (const [c, who] of (['normal', 'osteopenia', 'osteoporosis'] as const).entries()) {
+      const inClass = b.records.filter((r) => r.who === who);
+      const men = inClass.filter((r) => r.sex === 'M').length;
+      assert.equal(inClass.length, per[c]);
+      assert.ok(Math.abs(2 * men - inClass.length) <= 1, `${name}: men ${men} of ${inClass.length}`);
+    }
+    // every class × sex cell has the same 5-year age histogram, so no pair differs significantly
+    assert.ok(b.maxKs.pValue > 0.2, `${name}: worst pair KS ${JSON.stringify(b.maxKs)}`);
+    assert.equal(b.pairs.length, 15);
+  }
+});

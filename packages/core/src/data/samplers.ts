@@ -166,18 +166,21 @@ export function sampleMatchedCells<R extends { age?: number }>(records: readonly
 
 /**
  * (b) N records per class with equal numbers of men and women (⌊N/2⌋ men, ⌈N/2⌉ women when N is odd)
- * and identical age histograms in every class × sex cell — the thesis's stress set (1,677 train /
- * 185 tune images, classes balanced by count and sex ratio).
+ * and identical age histograms in every class × sex cell (up to the odd extra woman) — the thesis's
+ * stress set (1,677 train / 185 tune images, classes balanced by count and sex ratio). `perClass` is
+ * one count for all classes or a count per class (e.g. 185 = 62 + 62 + 61).
  */
-export function sampleBalanced<R extends { age?: number; sex?: string }>(records: readonly R[], options: { perClass: number; classOf: (r: R) => string | number | undefined; classes?: readonly (string | number)[]; seed?: number | string; binWidth?: number }): BalancedSample<R> {
-  const classes = (options.classes ?? [...new Set(records.map(options.classOf).filter((c) => c !== undefined))].sort()).map(String);
-  if (!Number.isInteger(options.perClass) || options.perClass < 2) throw new CxrkitError('SAMPLER_BAD_SIZE', 'perClass must be an integer ≥ 2', { received: options.perClass, fix: 'pass e.g. perClass: 559' });
-  const cells = classes.flatMap((c) => [`${c}|M`, `${c}|F`]);
+export function sampleBalanced<R extends { age?: number; sex?: string }>(records: readonly R[], options: { perClass: number | Record<string, number>; classOf: (r: R) => string | number | undefined; classes?: readonly (string | number)[]; seed?: number | string; binWidth?: number }): BalancedSample<R> {
+  const classes = (options.classes ?? (typeof options.perClass === 'object' ? Object.keys(options.perClass) : [...new Set(records.map(options.classOf).filter((c) => c !== undefined))].sort())).map(String);
+  const countOf = (c: string) => (typeof options.perClass === 'number' ? options.perClass : options.perClass[c]);
   const perCell: Record<string, number> = {};
   for (const c of classes) {
-    perCell[`${c}|M`] = Math.floor(options.perClass / 2);
-    perCell[`${c}|F`] = Math.ceil(options.perClass / 2);
+    const n = countOf(c);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 2) throw new CxrkitError('SAMPLER_BAD_SIZE', `perClass for class '${c}' must be an integer ≥ 2`, { received: n, fix: 'pass e.g. perClass: 559, or { normal: 62, osteopenia: 62, osteoporosis: 61 }' });
+    perCell[`${c}|M`] = Math.floor(n / 2);
+    perCell[`${c}|F`] = Math.ceil(n / 2);
   }
+  const cells = classes.flatMap((c) => [`${c}|M`, `${c}|F`]);
   return sampleMatchedCells(records, {
     cells,
     cellOf: (r) => {
