@@ -102,3 +102,20 @@ test('streams PNG and DICOM files from disk with bounded prefetch', async () => 
   }
   assert.throws(() => createBatchLoader(files, { batchSize: 0 }), (e) => isCxrkitError(e, 'LOADER_BAD_OPTION'));
 });
+
+test('covid-pa through the loader: JPEGs and PNGs named .jpg, real resolution, to 64 px batches', async () => {
+  const { readCovidPaManifest } = await import('@cxrkit/core');
+  const { dataDir } = await import('../../../../test/helpers.js');
+  const m = await readCovidPaManifest(dataDir('cxr', 'covid-pa'));
+  const picked = m.records.filter((r) => /000001-(2|12)\.jpg$/.test(r.path)); // one real JPEG, one PNG named .jpg
+  assert.equal(picked.length, 2);
+  const loader = createBatchLoader(picked, { batchSize: 2, size: 64, shuffle: false, target: (r) => (r.sex === 'M' ? 1 : 0) });
+  await expectNoLeaks(async () => {
+    for await (const b of loader.epoch(0)) {
+      assert.deepEqual(b.xs.shape, [2, 64, 64, 3]);
+      const sd = tf.moments(b.xs);
+      assert.ok(Math.abs((await sd.variance.data())[0]! - 1) < 0.01, 'z-scored per image');
+      tf.dispose([b.xs, b.ys, sd.mean, sd.variance]);
+    }
+  });
+});
