@@ -49,8 +49,10 @@ export function percentiles(values: ArrayLike<number>, qs: readonly number[]): n
 function orderStatistics(values: ArrayLike<number>, ks: number[]): Map<number, number> {
   const n = values.length;
   const out = new Map<number, number>();
+  const nanError = () => new CxrkitError('IMAGE_HAS_NAN', 'the image contains NaN pixels', { received: 'NaN', fix: 'replace NaN pixels (e.g. with 0) before normalising' });
   if (n < 65536) {
     const work = Float64Array.from(values);
+    for (let i = 0; i < n; i++) if (work[i] !== work[i]) throw nanError();
     work.sort();
     for (const k of ks) out.set(k, work[k]!);
     return out;
@@ -61,9 +63,9 @@ function orderStatistics(values: ArrayLike<number>, ks: number[]): Map<number, n
     const v = values[i]!;
     if (v < mn) mn = v;
     if (v > mx) mx = v;
+    if (v !== v) throw nanError();
   }
   if (!(mx > mn)) {
-    if (Number.isNaN(mn) || Number.isNaN(mx)) throw new CxrkitError('IMAGE_HAS_NAN', 'the image contains NaN', { received: 'NaN', fix: 'replace NaN pixels before normalising' });
     for (const k of ks) out.set(k, mn);
     return out;
   }

@@ -47,6 +47,10 @@ test('percentiles follow numpy\'s default linear interpolation (small arrays, ti
     const want = lo + 1 < big.length ? sorted[lo]! + (sorted[lo + 1]! - sorted[lo]!) * (pos - lo) : sorted[lo]!;
     assert.ok(Math.abs(v - want) <= 1e-9 * Math.abs(want), `q=${qs[i]}: ${v} vs ${want}`);
   });
+  const withNaN = new Float32Array(70_000).fill(1);
+  withNaN[123] = Number.NaN;
+  assert.throws(() => percentiles(withNaN, [50]), (e) => isCxrkitError(e, 'IMAGE_HAS_NAN'));
+  assert.throws(() => percentiles([1, Number.NaN, 2], [50]), (e) => isCxrkitError(e, 'IMAGE_HAS_NAN'));
   // hand calculation: [1,2,3,4], q=50 → position 1.5 → 2.5
   assert.deepEqual(percentiles([4, 1, 3, 2], [50, 0, 100]), [2.5, 1, 4]);
 });
