@@ -47,6 +47,9 @@ test('percentiles follow numpy\'s default linear interpolation (small arrays, ti
     const want = lo + 1 < big.length ? sorted[lo]! + (sorted[lo + 1]! - sorted[lo]!) * (pos - lo) : sorted[lo]!;
     assert.ok(Math.abs(v - want) <= 1e-9 * Math.abs(want), `q=${qs[i]}: ${v} vs ${want}`);
   });
+  // descending input on the histogram path: [69999 … 0] → q=50 is 34999.5, q=100 is 69999
+  const desc = Float32Array.from({ length: 70_000 }, (_, i) => 69_999 - i);
+  assert.deepEqual(percentiles(desc, [0, 50, 100]), [0, 34_999.5, 69_999]);
   const withNaN = new Float32Array(70_000).fill(1);
   withNaN[123] = Number.NaN;
   assert.throws(() => percentiles(withNaN, [50]), (e) => isCxrkitError(e, 'IMAGE_HAS_NAN'));
