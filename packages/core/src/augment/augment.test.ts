@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   createRng, deriveSeed, applySeeded, thesisAugmentation, affineWarp, sampleAffineParams, gaussianBlur, compose,
   randomHorizontalFlip, synthesizeRadiograph, isCxrkitError,
@@ -27,6 +29,14 @@ test('rng: draws are in range, the state is JSON-serialisable and resumes exactl
   let s = 0, s2 = 0;
   for (let i = 0; i < 10000; i++) { s += r.next(); const z = r.normal(); s2 += z * z; }
   assert.ok(Math.abs(s / 1e4 - 0.5) < 0.01 && Math.abs(s2 / 1e4 - 1) < 0.05);
+});
+
+test('rng draws equal an independent Python implementation (golden values, test/fixtures/data/make-rng.py)', () => {
+  const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../test/fixtures/data/rng-golden.json', import.meta.url)), 'utf8')) as Record<string, number[]>;
+  for (const [seed, want] of Object.entries(golden)) {
+    const r = createRng(Number(seed));
+    assert.deepEqual(want.map(() => Math.round(r.next() * 4294967296)), want, `seed ${seed}`);
+  }
 });
 
 test('augmentation is deterministic per (seed, epoch, sample) and independent of call order', () => {
