@@ -5,7 +5,7 @@
 // 0.39 s for InceptionV3 at 512 (batch 1) → target ≤ 0.195 s.
 //
 //   npm run bench -- --filter onnx [--models inception_v3,densenet169,resnet50] [--sizes 299,512]
-//                    [--batches 1,8] [--reps 5] [--tfjs-reps 3] [--threads 2] [--no-tfjs]
+//                    [--batches 1,8] [--reps 5] [--tfjs-reps 3] [--threads 2] [--no-tfjs] [--no-spin]
 // onnxruntime: one warm-up run, then --reps timed runs per batch size; tfjs: one warm-up per model, then
 // --tfjs-reps timed runs. Medians are reported, with the process CPU time per run beside them.
 import { execSync } from 'node:child_process';
@@ -32,6 +32,8 @@ const reps = Number(arg('reps', '5'));
 const tfjsReps = Number(arg('tfjs-reps', '3'));
 const threads = Number(arg('threads', String(cpus().length)));
 const withTfjs = !args.includes('--no-tfjs');
+// --no-spin: onnxruntime's intra-op threads sleep instead of spin-waiting (kinder to a shared machine).
+const allowSpinning = args.includes('--no-spin') ? false : undefined;
 const PYTORCH_INCEPTION_512_S = 0.39; // issue 8, measured on this machine (PyTorch 1.13 CPU, batch 1)
 
 const root = new URL('..', import.meta.url).pathname;
@@ -103,7 +105,7 @@ interface Row {
 }
 
 const rows: Row[] = [];
-const meta: Record<string, unknown> = { backend, wasmThreads, threads, ort: ort.env.versions, node: process.version, start: new Date().toISOString(), loadStart: loadavg() };
+const meta: Record<string, unknown> = { backend, wasmThreads, threads, spinning: allowSpinning ?? true, ort: ort.env.versions, node: process.version, start: new Date().toISOString(), loadStart: loadavg() };
 console.log(`tfjs backend '${backend}' (${threads} threads requested; running ${wasmThreads}), onnxruntime-node ${ort.env.versions.node}, ${threads} intra-op threads; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
 for (const name of models) {
@@ -116,7 +118,7 @@ for (const name of models) {
     const bytes = await exportOnnx(model, { preprocessing: { size, normalize: 'zscore' } });
     const exportS = (performance.now() - t0) / 1000;
     console.log(`${name} @${size}: ${model.countParams().toLocaleString('en')} parameters, ONNX ${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB, exported in ${exportS.toFixed(1)} s`);
-    const onnx = await createOnnxPredictor(bytes, { load: () => ort, threads, batchSize: Math.max(...batches) });
+    const onnx = await createOnnxPredictor(bytes, { load: () => ort, threads, batchSize: Math.max(...batches), allowSpinning });
     const tfjs = createTfjsPredictor(model, { batchSize: Math.max(...batches) });
     // tfjs runs are slow (seconds each): warm it up once per model (batch 1), not before every batch size.
     if (withTfjs) await tfjs.predict({ data: radiographBatch(size, 1), shape: [1, size, size, 3] });
