@@ -132,6 +132,21 @@ test('the batch dimension is dynamic: one exported file serves batch 1 and batch
   model.dispose();
 });
 
+test('unknown spatial size ([batch, null, null, c] input): SAME padding is resolved at run time and matches tfjs at two sizes', async () => {
+  const i = tfl.input({ shape: [null, null, 2], name: 'image' });
+  let x = tfl.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', name: 'c' }).apply(i) as ST;
+  x = tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: 'mp' }).apply(x) as ST;
+  x = tfl.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same', name: 'ap' }).apply(x) as ST;
+  const model = tfl.model({ inputs: i, outputs: tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as ST });
+  randomizeWeights(model, 4);
+  assert.deepEqual(readOnnxInfo(await exportOnnx(model)).inputs[0]!.shape, ['batch', 'd1', 'd2', 2]);
+  for (const [h, w] of [[9, 7], [16, 11]] as const) {
+    const err = await parity(model, { image: randomBatch([2, h, w, 2], h) });
+    assert.ok(err <= 1e-4, `${h}×${w}: max error ${err}`);
+  }
+  model.dispose();
+});
+
 test('metadata records model name, cxrkit version and preprocessing; inputs are NHWC with a dynamic batch', async () => {
   const i = tfl.input({ shape: [12, 10, 1], name: 'image' });
   const model = tfl.model({ inputs: i, outputs: tfl.layers.globalMaxPooling2d({}).apply(i) as ST, name: 'tiny' });
