@@ -101,6 +101,7 @@ test('streams PNG and DICOM files from disk with bounded prefetch', async () => 
     tf.dispose([b.xs, m]);
   }
   assert.throws(() => createBatchLoader(files, { batchSize: 0 }), (e) => isCxrkitError(e, 'LOADER_BAD_OPTION'));
+  assert.throws(() => createBatchLoader(files, { batchSize: 2, prefech: 2 } as never), (e) => isCxrkitError(e, 'LOADER_BAD_OPTION') && /did you mean 'prefetch'/.test((e as Error).message));
 });
 
 test('covid-pa through the loader: JPEGs and PNGs named .jpg, real resolution, to 64 px batches', async () => {
