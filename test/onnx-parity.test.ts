@@ -148,7 +148,8 @@ test('the exported files run on onnxruntime-web (wasm) with the same outputs as 
 });
 
 // The official ONNX checker (full check, with shape inference). Runs when python3 can import onnx.
-const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0);
+// CXRKIT_PYTHON picks the interpreter (e.g. a venv with onnx); set it to a missing path to see the skip.
+const python = (process.env.CXRKIT_PYTHON ? [process.env.CXRKIT_PYTHON] : ['/usr/bin/python3', 'python3']).find((p) => spawnSync(p, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0);
 test('exported files pass the ONNX checker (onnx.checker.check_model, full_check)', { skip: python ? false : 'python3 with the onnx module is not installed (apt-get install -y python3-onnx)' }, () => {
   assert.ok(exported.length >= cases.length, 'the parity tests exported the files');
   const r = spawnSync(python!, [join(repoRoot, 'test', 'fixtures', 'onnx', 'check_onnx.py'), ...exported], { encoding: 'utf8' });
