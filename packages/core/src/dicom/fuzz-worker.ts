@@ -95,7 +95,7 @@ async function run(job: Job): Promise<void> {
       const im = await readDicom(bytes, { maxPixels: 2 ** 24 });
       im.storedPixels(0);
       if (im.frames > 1 && r() < 0.25) im.storedPixels(im.frames - 1);
-      if (im.photometric !== 'PALETTE COLOR') im.grayscale(0, { voi: r() < 0.5 });
+      im.grayscale(0, { voi: r() < 0.5 });
       void im.meta;
     } catch (e) {
       if (isCxrkitError(e)) outcome = e.code;

@@ -26,18 +26,21 @@ function num(ds: DataSet, tag: string, index = 0): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
-/** Reads a LUT from an item of (0028,3000) Modality or (0028,3010) VOI LUT Sequence. */
-function readLut(item: DataSet, signedInput: boolean): Lut | undefined {
-  const desc = item.elements.x00283002;
-  const dataEl = item.elements.x00283006;
+/**
+ * Reads a LUT: descriptor [entries (0 = 65536), first mapped value, bits] and data. By default the tags
+ * of an item of (0028,3000) Modality or (0028,3010) VOI LUT Sequence.
+ */
+function readLut(item: DataSet, signedInput: boolean, descTag = 'x00283002', dataTag = 'x00283006'): Lut | undefined {
+  const desc = item.elements[descTag];
+  const dataEl = item.elements[dataTag];
   if (!desc || !dataEl || desc.length < 6 || dataEl.length < 2) return undefined;
   let count: number;
   let first: number;
   let bits: number;
   try {
-    count = item.uint16('x00283002', 0) ?? 0;
-    first = signedInput ? item.int16('x00283002', 1) ?? 0 : item.uint16('x00283002', 1) ?? 0;
-    bits = item.uint16('x00283002', 2) ?? 16;
+    count = item.uint16(descTag, 0) ?? 0;
+    first = signedInput ? item.int16(descTag, 1) ?? 0 : item.uint16(descTag, 1) ?? 0;
+    bits = item.uint16(descTag, 2) ?? 16;
   } catch {
     return undefined;
   }
@@ -51,7 +54,7 @@ function readLut(item: DataSet, signedInput: boolean): Lut | undefined {
   try {
     for (let i = 0; i < count; i++) {
       if (bytesPerEntry === 1) data[i] = b[dataEl.dataOffset + i]!;
-      else data[i] = item.uint16('x00283006', i) ?? 0;
+      else data[i] = item.uint16(dataTag, i) ?? 0;
     }
   } catch {
     return undefined;
@@ -159,4 +162,83 @@ export function rescaleUnit(x: Float32Array, lo: number, hi: number): void {
     const v = (x[i]! - lo) * inv;
     x[i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
+}
+
+/** Round half to even (numpy's `around`, which pydicom uses for segmented LUTs). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Expands a Segmented Palette Color LUT (PS3.3 C.7.9.2): discrete (0) and linear (1) segments; indirect
+ * segments (2) are not supported (undefined). At most 65536 entries.
+ */
+export function expandSegmentedLut(words: ArrayLike<number>): number[] | undefined {
+  const out: number[] = [];
+  let p = 0;
+  while (p + 1 < words.length && out.length < 65536) {
+    const op = words[p]!;
+    const len = words[p + 1]!;
+    p += 2;
+    if (op === 0) {
+      for (let i = 0; i < len && p < words.length; i++) out.push(words[p++]!);
+    } else if (op === 1) {
+      if (out.length === 0 || p >= words.length) return undefined;
+      const y0 = out[out.length - 1]!;
+      const y1 = words[p++]!;
+      const step = (y1 - y0) / len;
+      for (let i = 1; i <= len; i++) out.push(y0 === y1 ? y1 : roundHalfEven(y0 + i * step));
+    } else {
+      return undefined;
+    }
+  }
+  return out.length ? out.slice(0, 65536) : undefined;
+}
+
+function readSegmentedLut(ds: DataSet, signedInput: boolean, descTag: string, dataTag: string): Lut | undefined {
+  const desc = ds.elements[descTag];
+  const el = ds.elements[dataTag];
+  if (!desc || !el || desc.length < 6 || el.length < 4) return undefined;
+  const b = ds.byteArray as Uint8Array;
+  if (el.dataOffset + el.length > b.length) return undefined;
+  try {
+    const first = signedInput ? ds.int16(descTag, 1) ?? 0 : ds.uint16(descTag, 1) ?? 0;
+    let bits = ds.uint16(descTag, 2) ?? 16;
+    const words = new Array<number>(el.length >> 1);
+    for (let i = 0; i < words.length; i++) words[i] = ds.uint16(dataTag, i) ?? 0;
+    const data = expandSegmentedLut(words);
+    if (!data) return undefined;
+    if (bits !== 8 && bits !== 16) bits = 16;
+    if (Math.max(...data) > 2 ** bits - 1) bits = 16;
+    return { firstMapped: first, data: Float64Array.from(data), bits };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The red, green and blue Palette Color LUTs (0028,1101–1103 with data 1201–1203, or the segmented
+ * 1221–1223); undefined when absent or not readable.
+ */
+export function readPalette(ds: DataSet, signedInput: boolean): [Lut, Lut, Lut] | undefined {
+  const one = (c: number) =>
+    readLut(ds, signedInput, `x0028110${c}`, `x0028120${c}`) ?? readSegmentedLut(ds, signedInput, `x0028110${c}`, `x0028122${c}`);
+  const r = one(1);
+  const g = one(2);
+  const b = one(3);
+  return r && g && b ? [r, g, b] : undefined;
+}
+
+/** Palette indices → luma (BT.601) in [0, 1], each channel scaled by its LUT's 2^bits − 1. */
+export function paletteLuma(indices: ArrayLike<number>, [r, g, b]: [Lut, Lut, Lut]): Float32Array {
+  const out = new Float32Array(indices.length);
+  const sr = 0.299 / (2 ** r.bits - 1);
+  const sg = 0.587 / (2 ** g.bits - 1);
+  const sb = 0.114 / (2 ** b.bits - 1);
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i]!;
+    out[i] = lookup(r, v) * sr + lookup(g, v) * sg + lookup(b, v) * sb;
+  }
+  return out;
 }

@@ -95,11 +95,6 @@ test('no pixel data, frame out of range, unreadable path, wrong argument type', 
   assert.equal(await code(42 as unknown as string), 'DICOM_READ_FAILED');
 });
 
-test('palette colour has stored pixels but no grayscale view', async () => {
-  assert.equal(await code(dataDir('dicom', 'pydicom-data/OBXXXX1A.dcm')), 'ok');
-  assert.equal(await code(dataDir('dicom', 'pydicom-data/OBXXXX1A.dcm'), (im) => im.grayscale()), 'DICOM_UNSUPPORTED_PIXEL_FORMAT');
-});
-
 test('a meta that names compressed data for raw pixels is read as raw, with a warning', async () => {
   const im = await readDicom(dataDir('dicom', 'dicom.ts-test-files/20-wrong-transfer-syntax.dcm'));
   assert.ok(im.warnings.some((w) => /not encapsulated/.test(w)));

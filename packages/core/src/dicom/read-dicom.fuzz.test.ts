@@ -26,6 +26,7 @@ const FILES = [
   'dicomParser-testImages/encapsulated/multi-frame/CT0012.fragmented_no_bot_jpeg_lossless.57.dcm', // JPEG lossless, fragments
   'pydicom-data/HTJ2K_08_RGB.dcm', // HTJ2K
   'pydicom-data/vlut_04.dcm', // VOI LUT sequence
+  'pydicom-data/OBXXXX1A_rle.dcm', // palette colour, RLE
 ].map(d);
 
 const CASES = Number(process.env.CXRKIT_FUZZ_CASES ?? 3000);

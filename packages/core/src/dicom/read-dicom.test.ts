@@ -21,6 +21,7 @@ interface RefEntry {
   stored?: { min: number; max: number; mean: number; spots: [number, number, number | number[]][] };
   modality?: { min: number; max: number; mean: number; std: number };
   voi?: { kind: 'window' | 'lut'; min: number; max: number; mean: number };
+  paletteLuma?: { min: number; max: number; mean: number };
   PatientSex?: string;
   PatientAge?: string;
 }
@@ -100,11 +101,9 @@ test('every shared DICOM file decodes or fails with its expected code', async ()
         const s = im.storedPixels(f);
         assert.equal(s.length, im.rows * im.columns * im.samplesPerPixel, `${rel} frame ${f} length`);
       }
-      if (im.photometric !== 'PALETTE COLOR') {
-        const g = im.grayscale(0);
-        assert.equal(g.data.length, g.width * g.height);
-        for (let i = 0; i < g.data.length; i += 97) assert.ok(g.data[i]! >= 0 && g.data[i]! <= 1, `${rel} gray in [0,1]`);
-      }
+      const g = im.grayscale(0);
+      assert.equal(g.data.length, g.width * g.height);
+      for (let i = 0; i < g.data.length; i += 97) assert.ok(g.data[i]! >= 0 && g.data[i]! <= 1, `${rel} gray in [0,1]`);
       decoded++;
     } catch (e) {
       if (!isCxrkitError(e)) throw new Error(`${rel}: untyped error ${String(e)}`, { cause: e });
@@ -176,6 +175,26 @@ test('VOI output (first window or VOI LUT, scaled to [0, 1]) matches pydicom app
     compared++;
   }
   assert.ok(compared >= 40, `compared ${compared} files`);
+});
+
+test('palette colour: grayscale is the BT.601 luma of the palette colours, as pydicom apply_color_lut gives (incl. segmented LUTs)', async () => {
+  // pydicom 2.3 reads the big-endian palette LUT data of OBXXXX1A_expb* byte-swapped (its result is
+  // 1/256 of the little-endian twin's): those must equal their twin instead.
+  const twins: Record<string, string> = {
+    'pydicom-data/OBXXXX1A_expb.dcm': 'pydicom-data/OBXXXX1A.dcm',
+    'pydicom-data/OBXXXX1A_expb_2frame.dcm': 'pydicom-data/OBXXXX1A_2frame.dcm',
+  };
+  for (const [be, le] of Object.entries(twins)) assert.deepEqual((await open(be)).grayscale(0).data, (await open(le)).grayscale(0).data);
+  let compared = 0;
+  for (const [rel, ref] of Object.entries(reference)) {
+    if (rel.startsWith('_') || !ref.paletteLuma || rel in twins) continue;
+    const st = stats((await open(rel)).grayscale(0).data);
+    for (const k of ['min', 'max', 'mean'] as const) {
+      assert.ok(Math.abs(st[k] - ref.paletteLuma[k]) < 1e-6, `${rel} ${k} ${st[k]} vs pydicom ${ref.paletteLuma[k]}`);
+    }
+    compared++;
+  }
+  assert.ok(compared >= 8, `compared ${compared} palette files`);
 });
 
 async function assertSameStored(a: string, b: string, frames?: number): Promise<void> {

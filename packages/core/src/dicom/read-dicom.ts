@@ -18,6 +18,8 @@ import {
   readModalityTransform,
   readVoiTransform,
   rescaleUnit,
+  readPalette,
+  paletteLuma,
   type ModalityTransform,
   type VoiTransform,
 } from './luts.js';
@@ -188,18 +190,23 @@ export class DicomImage {
    * A grayscale view for models: float pixels in [0, 1] where bone is bright, shape `height × width`
    * (= rows × columns). Modality values, then either the file's VOI (`voi: true`, when it has one) or
    * the full modality range of BitsStored mapped linearly to [0, 1], then MONOCHROME1 inverted
-   * (1 − v, after VOI as PS3.3 C.7.6.3.1.2 requires). Colour images give their luma (BT.601; YBR: Y).
-   * Palette-colour images are refused (DICOM_UNSUPPORTED_PIXEL_FORMAT).
+   * (1 − v, after VOI as PS3.3 C.7.6.3.1.2 requires). Colour images give their luma (BT.601; YBR: Y);
+   * palette-colour images the luma of their palette colours (segmented palettes are refused with
+   * DICOM_UNSUPPORTED_PIXEL_FORMAT).
    */
   grayscale(frame = 0, options: GrayscaleOptions = {}): GrayImage {
     const width = this.columns;
     const height = this.rows;
     const pm = this.#pm;
     if (this.photometric === 'PALETTE COLOR') {
-      throw dicomError('DICOM_UNSUPPORTED_PIXEL_FORMAT', 'palette-colour images have no grayscale view in cxrkit', {
-        received: this.photometric,
-        fix: 'use storedPixels() and the palette LUTs (0028,1201–1203), or convert the file to MONOCHROME2',
-      });
+      const palette = readPalette(this.dataSet, pm.pixelRepresentation === 1);
+      if (!palette) {
+        throw dicomError('DICOM_UNSUPPORTED_PIXEL_FORMAT', 'this palette-colour image has no (non-segmented) palette LUTs cxrkit can apply', {
+          received: this.photometric,
+          fix: 'use storedPixels() (palette indices), or convert the file to RGB/MONOCHROME2 with a DICOM toolkit',
+        });
+      }
+      return { data: paletteLuma(this.storedPixels(frame), palette), width, height };
     }
     if (this.samplesPerPixel === 3) {
       const { stored, photometric } = this.#frame(frame);
