@@ -254,3 +254,46 @@ test('typed errors: unknown layer (did you mean), non-spatial layer, bad target,
   tf.dispose(xs);
   model.dispose();
 });
+
+test("gradients through 'same' average pooling use the in-bounds count (tfjs 4.22's own AvgPool gradient does not)", async () => {
+  // score = Σ_k w_k · mean_ij P_k(i, j), P = avgPool3×3/1 'same'(A) dividing each window by its in-bounds
+  // count n(u, v). By hand: ∂score/∂A_k(i, j) = w_k / (H·W) · Σ over windows (u, v) that contain (i, j) of 1 / n(u, v).
+  const H = 5;
+  const W = 6;
+  const input = tfl.input({ shape: [H, W, 1] });
+  const convOut = tfl.layers.conv2d({ filters: 2, kernelSize: 1, name: 'c', biasInitializer: 'glorotNormal' as never }).apply(input) as tfl.SymbolicTensor;
+  const pooled = tfl.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(convOut) as tfl.SymbolicTensor;
+  const gap = tfl.layers.globalAveragePooling2d({}).apply(pooled) as tfl.SymbolicTensor;
+  const out = tfl.layers.dense({ units: 1, name: 'fc' }).apply(gap) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: input, outputs: out });
+  const x = tf.randomUniform([1, H, W, 1], 0, 1, 'float32', 4);
+  const A = (tfl.model({ inputs: input, outputs: convOut }).predict(x) as tf.Tensor).arraySync() as number[][][][];
+  const w = (model.getLayer('fc').getWeights()[0]!.arraySync() as number[][]).map((r) => r[0]!);
+  const n = (u: number, v: number): number => (Math.min(u + 1, H - 1) - Math.max(u - 1, 0) + 1) * (Math.min(v + 1, W - 1) - Math.max(v - 1, 0) + 1);
+  let sumInv = 0; // Σ over (i, j) of Σ over windows containing (i, j) of 1/n = Σ over windows of (n · 1/n) = H·W
+  for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) for (let u = i - 1; u <= i + 1; u++) for (let v = j - 1; v <= j + 1; v++) if (u >= 0 && v >= 0 && u < H && v < W) sumInv += 1 / n(u, v);
+  const expected = new Float32Array(H * W);
+  for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) {
+    let s = 0;
+    for (let k = 0; k < 2; k++) s += ((w[k]! / (H * W)) * sumInv) / (H * W) * A[0]![i]![j]![k]!; // α_k = mean over (i, j) of the gradient
+    expected[i * W + j] = Math.max(0, s);
+  }
+  const res = await expectNoLeaks(() => gradCamDetailed(model, x, { layers: 'c', target: { task: 'regression' } }), 'avg pool');
+  assertClose(res.heatmaps[0]!.data, expected, 1e-5, 'avg pool same');
+  // the rewritten pooling computes the same forward values as tfjs (score = the model's output)
+  const y = model.predict(x) as tf.Tensor;
+  assert.ok(Math.abs(res.scores[0]! - y.dataSync()[0]!) < 1e-5);
+  // strided 'same' pooling on odd sizes: forward unchanged too
+  const inp2 = tfl.input({ shape: [7, 9, 1] });
+  const c2 = tfl.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'c2' }).apply(inp2) as tfl.SymbolicTensor;
+  const p2 = tfl.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(c2) as tfl.SymbolicTensor;
+  const o2 = tfl.layers.dense({ units: 1 }).apply(tfl.layers.flatten().apply(p2)) as tfl.SymbolicTensor;
+  const m2 = tfl.model({ inputs: inp2, outputs: o2 });
+  const x2 = tf.randomUniform([2, 7, 9, 1], 0, 1, 'float32', 5);
+  const r2 = gradCamDetailed(m2, x2, { layers: 'c2', target: { task: 'regression' } });
+  const y2 = m2.predict(x2) as tf.Tensor;
+  assertClose(r2.scores, y2.dataSync(), 1e-5, 'strided same pool forward');
+  tf.dispose([x, y, x2, y2]);
+  model.dispose();
+  m2.dispose();
+});

@@ -147,6 +147,7 @@ export function gradCamDetailed(model: unknown, inputs: GradCamInputs, options: 
           },
           override: (layer, ins, kwargs) => {
             if (layer === logitLayer) return callWithoutActivation(layer, ins, kwargs);
+            if (layer.getClassName() === 'AveragePooling2D') return exactAvgPoolSame(layer, ins);
             return unfuseConv ? unfusedConv2d(layer, ins) : null;
           },
         });
@@ -344,6 +345,34 @@ function unfusedConv2d(layer: GraphLayer, ins: tf.Tensor[]): tf.Tensor[] | null 
   if (c.bias) y = tf.add(y, c.bias.read());
   if (c.activation) y = c.activation.apply(y);
   return [y];
+}
+
+/**
+ * 'same' average pooling with a correct gradient. tfjs 4.22's forward pass divides each border window
+ * by its in-bounds count (as Keras does) but its gradient divides by the full window size, so
+ * gradients through InceptionV3's 3×3/1 branch pools are wrong at the borders. Same values, computed as
+ * a 'valid' pool of the zero-padded input rescaled by window size / in-bounds count.
+ */
+function exactAvgPoolSame(layer: GraphLayer, ins: tf.Tensor[]): tf.Tensor[] | null {
+  const p = layer as unknown as { padding: string; dataFormat: string; poolSize: [number, number]; strides: [number, number] };
+  const x = ins[0] as tf.Tensor4D;
+  if (p.padding !== 'same' || p.dataFormat !== 'channelsLast' || x.rank !== 4) return null;
+  const [, h, w] = x.shape;
+  const [fh, fw] = p.poolSize;
+  const [sh, sw] = p.strides;
+  const outH = Math.ceil(h / sh);
+  const outW = Math.ceil(w / sw);
+  const padH = Math.max((outH - 1) * sh + fh - h, 0);
+  const padW = Math.max((outW - 1) * sw + fw - w, 0);
+  const pads: [number, number][] = [
+    [0, 0],
+    [Math.floor(padH / 2), padH - Math.floor(padH / 2)],
+    [Math.floor(padW / 2), padW - Math.floor(padW / 2)],
+    [0, 0],
+  ];
+  const pooled = tf.avgPool(tf.pad(x, pads), [fh, fw], [sh, sw], 'valid');
+  const count = tf.tidy(() => tf.mul(tf.avgPool(tf.pad(tf.ones([1, h, w, 1]), pads) as tf.Tensor4D, [fh, fw], [sh, sw], 'valid'), fh * fw));
+  return [tf.mul(pooled, tf.div(fh * fw, count))];
 }
 
 /** The per-image score tensor and the class explained. `y` is `[batch, units]`. */
