@@ -15,7 +15,8 @@ before(async () => {
 after(() => server.close());
 
 const post = (body: Uint8Array | string, query = '') =>
-  fetch(`${server.url}/v1/screen${query}`, { method: 'POST', headers: { 'content-type': 'application/dicom' }, body });
+  // (Node's fetch takes Uint8Array bodies; the DOM lib's BodyInit typing does not list it)
+  fetch(`${server.url}/v1/screen${query}`, { method: 'POST', headers: { 'content-type': 'application/dicom' }, body: body as unknown as string });
 
 test('POST /v1/screen with a real chest radiograph DICOM returns the screening result', async () => {
   const bytes = await readFile(dataDir('dicom', 'nhsx-nccid-testdata', '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm'));
