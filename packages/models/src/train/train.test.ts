@@ -309,3 +309,14 @@ test('preciseBatchNorm: moving statistics become the average of the batch statis
   assert.ok(Math.abs(movingMean! - mean(means)) < 1e-5, `${movingMean} vs ${mean(means)}`);
   assert.ok(Math.abs(movingVar! - mean(vars)) < 1e-5, `${movingVar} vs ${mean(vars)}`);
 });
+
+test('a batch that cannot fit the 4 GiB wasm heap is refused up front (WASM_OUT_OF_MEMORY with the fix); other backends train', async () => {
+  const huge = 200_000_000; // samples per micro-batch, as an estimate: ~1 KiB of activations each
+  const run = train(tinyNet(), { train: toyData(4) }, { ...quiet, epochs: 1, batchSize: huge, seed: 1 });
+  if (tf.getBackend() === 'wasm') {
+    await assert.rejects(run, (e: unknown) => isCxrkitError(e, 'WASM_OUT_OF_MEMORY') && /accumulationSteps/.test((e as Error).message));
+  } else {
+    const r = await run;
+    assert.equal(r.globalSteps, 1);
+  }
+});

@@ -6,6 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { CxrkitError, createRng, deriveSeed, didYouMean, type GrayImage } from '@cxrkit/core';
 import { meanAbsoluteError, r2Score, rocAuc, rootMeanSquaredError } from '@cxrkit/metrics';
 import { isBatchNormalization, upgradeBatchNormalization } from '../layers/batch-norm.js';
+import { assertWasmTrainingFits } from '../wasm/memory.js';
 import { readCheckpoint, writeCheckpoint, writeFileAtomic, type StoredTensor } from './checkpoint.js';
 import { asSource, batchTensors, inputLayout, targetOf, type InputLayout } from './data.js';
 import { ProgressReporter } from './progress.js';
@@ -220,6 +221,9 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
   const checkpointEverySeconds = options.checkpointEverySeconds ?? 600;
   const restoreBest = options.restoreBestWeights ?? true;
   const layout = inputLayout(model);
+  // On wasm (4 GiB heap), refuse a batch that will not fit with WASM_OUT_OF_MEMORY naming the batch size
+  // and accumulation steps that keep the effective batch — before any work, not as an abort mid-epoch.
+  assertWasmTrainingFits(model, batchSize);
   const dir = options.checkpointDir;
   const logFile = options.logFile ?? (dir ? `${dir.replace(/\/+$/, '')}/train-log.jsonl` : undefined);
   const progress = new ProgressReporter(options.progress ?? 'auto', options.progressStream ?? (globalThis.process?.stderr as never), epochs);
@@ -517,11 +521,12 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
         if (st.cooldown > 0) st.cooldown--;
         else st.plateauWait++;
       }
+      const notes: string[] = [];
       const rp = options.reduceLrOnPlateau;
       if (rp && !improved && st.plateauWait >= rp.patience) {
         const lr = Math.max(rp.minLr ?? 0, adam.learningRate * (rp.factor ?? 0.1));
         if (lr < adam.learningRate) {
-          progress.note(`no improvement of ${monitor} for ${st.plateauWait} epochs: learning rate ${adam.learningRate.toExponential(2)} → ${lr.toExponential(2)}`);
+          notes.push(`no improvement of ${monitor} for ${st.plateauWait} epochs: learning rate ${adam.learningRate.toExponential(2)} → ${lr.toExponential(2)} from epoch ${epoch + 2}`);
           adam.learningRate = lr;
           st.learningRate = lr;
         }
@@ -545,6 +550,7 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
         await appendFile(logFile, `${JSON.stringify(record)}\n`);
       }
       progress.epochEnd(record);
+      notes.forEach((n) => progress.note(n));
       await callbacks.onEpochEnd?.(record, control);
       if (st.stoppedEarly) progress.note(`early stopping: ${monitor} did not improve for ${st.wait} epochs (best ${st.best} at epoch ${st.bestEpoch})`);
     }
