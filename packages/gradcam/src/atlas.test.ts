@@ -15,8 +15,8 @@ import { dice, segmentLungs } from './segment-lungs.js';
 const SIZE = 96;
 
 /** T(p) = s·R(θ)·(p − c) + c + d, with c the image centre: a rotation/scale about the centre plus a shift d. */
-function aboutCentre(angleDeg: number, scale: number, dx: number, dy: number): RigidTransform {
-  const c = SIZE / 2;
+function aboutCentre(angleDeg: number, scale: number, dx: number, dy: number, size = SIZE): RigidTransform {
+  const c = size / 2;
   const a = (angleDeg * Math.PI) / 180;
   const cs = Math.cos(a) * scale;
   const sn = Math.sin(a) * scale;
@@ -24,7 +24,8 @@ function aboutCentre(angleDeg: number, scale: number, dx: number, dy: number): R
 }
 
 /** moving(p) = reference(T(p)), 4×4 supersampled, nearest neighbour; masks by majority, images by mean. */
-function moveBy(data: Float32Array, t: RigidTransform, binary: boolean): Float32Array {
+function moveBy(data: Float32Array, t: RigidTransform, binary: boolean, size = SIZE): Float32Array {
+  const SIZE = size;
   const out = new Float32Array(SIZE * SIZE);
   for (let y = 0; y < SIZE; y++) {
     for (let x = 0; x < SIZE; x++) {
@@ -109,6 +110,23 @@ test('registerRigid recovers known rotations, translations and scales within 2 p
     assert.ok(r.dice > 0.95);
   }
   assert.throws(() => registerRigid({ data: new Uint8Array(16), width: 4, height: 4 }, refMask), (e) => isCxrkitError(e, 'GRADCAM_EMPTY_MASK'));
+  // larger films are registered on block-averaged masks (≤ 128 px) and mapped back to full resolution
+  const big = 300;
+  const refBig = synthesizeRadiograph({ seed: 2, size: big, pose: false, supersample: 1 });
+  for (const truth of [aboutCentre(-9, 1.08, 12, -7, big), aboutCentre(6, 0.92, -10, 15, big)]) {
+    const moving = { data: Uint8Array.from(moveBy(Float32Array.from(refBig.lungMask), truth, true, big)), width: big, height: big };
+    const r = registerRigid(moving, { data: refBig.lungMask, width: big, height: big });
+    let maxErr = 0;
+    moving.data.forEach((m, i) => {
+      if (!m) return;
+      const [ax, ay] = applyRigid(r, i % big, Math.floor(i / big));
+      const [bx, by] = applyRigid(truth, i % big, Math.floor(i / big));
+      maxErr = Math.max(maxErr, Math.hypot(ax - bx, ay - by));
+    });
+    const angleErr = Math.abs(r.angleDeg - truth.angleDeg);
+    console.log(`# registerRigid at ${big} px (working size 100 px) θ=${truth.angleDeg}° s=${truth.scale}: angle error ${angleErr.toFixed(3)}°, max displacement error ${maxErr.toFixed(2)} px`);
+    assert.ok(angleErr <= 1 && maxErr <= 2, `${angleErr}° ${maxErr} px`);
+  }
 });
 
 test('case selection by outcome', () => {

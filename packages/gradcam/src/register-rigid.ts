@@ -35,6 +35,12 @@ export interface RegisterRigidOptions {
   maxAngleDeg?: number;
   /** Scale bounds. Default [0.5, 2]. */
   scaleRange?: [number, number];
+  /**
+   * Masks larger than this (pixels, longest side) are block-averaged down by an integer factor for the
+   * search (the transform is mapped back to full resolution). Default 128: a 2048-px film registers in
+   * the time of a 128-px one, within about half a factor in pixels.
+   */
+  maxWorkingSize?: number;
 }
 
 /** Applies the transform to a point of the moving image. */
@@ -151,6 +157,55 @@ function checkMask(m: LungMask, what: string): void {
 export function registerRigid(moving: LungMask, reference: LungMask, options: RegisterRigidOptions = {}): RegistrationResult {
   checkMask(moving, 'moving');
   checkMask(reference, 'reference');
+  const maxSide = options.maxWorkingSize ?? 128;
+  const fm = Math.max(1, Math.ceil(Math.max(moving.width, moving.height) / maxSide));
+  const fr = Math.max(1, Math.ceil(Math.max(reference.width, reference.height) / maxSide));
+  if (fm === 1 && fr === 1) return registerAtWorkingSize(moving, reference, options);
+  // Register block-averaged masks, then map the transform back: p_small = (p − c_m) / f_m with
+  // c = (f − 1) / 2, and q = f_r · q_small + c_r.
+  const small = registerAtWorkingSize(downsampleMask(moving, fm), downsampleMask(reference, fr), options);
+  const k = fr / fm;
+  const a = (small.angleDeg * Math.PI) / 180;
+  const cs = Math.cos(a) * small.scale * k;
+  const sn = Math.sin(a) * small.scale * k;
+  const cm = (fm - 1) / 2;
+  const cr = (fr - 1) / 2;
+  const t: RigidTransform = {
+    angleDeg: small.angleDeg,
+    scale: small.scale * k,
+    tx: fr * small.tx + cr - (cs * cm - sn * cm),
+    ty: fr * small.ty + cr - (sn * cm + cs * cm),
+  };
+  const identity = { angleDeg: 0, scale: 1, tx: 0, ty: 0 };
+  return {
+    ...t,
+    dice: maskDice(warpMask(moving, t, reference.width, reference.height).data, reference.data),
+    diceBefore: maskDice(warpMask(moving, identity, reference.width, reference.height).data, reference.data),
+  };
+}
+
+/** Block-average downsampling of a mask by an integer factor (≥ half covered → 1). */
+function downsampleMask(mask: LungMask, f: number): LungMask {
+  const w = Math.ceil(mask.width / f);
+  const h = Math.ceil(mask.height / f);
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      let n = 0;
+      for (let yy = y * f; yy < Math.min(mask.height, (y + 1) * f); yy++) {
+        for (let xx = x * f; xx < Math.min(mask.width, (x + 1) * f); xx++) {
+          s += mask.data[yy * mask.width + xx]!;
+          n++;
+        }
+      }
+      data[y * w + x] = 2 * s >= n ? 1 : 0;
+    }
+  }
+  return { data, width: w, height: h };
+}
+
+function registerAtWorkingSize(moving: LungMask, reference: LungMask, options: RegisterRigidOptions): RegistrationResult {
   const maxAngle = options.maxAngleDeg ?? 30;
   const [sMin, sMax] = options.scaleRange ?? [0.5, 2];
   const mm = moments(moving.data, moving.width);
