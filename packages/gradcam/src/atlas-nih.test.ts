@@ -51,7 +51,7 @@ test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model regi
   // split by patient: every 4th patient id (in sorted order) is held out
   const patients = [...new Set(rows.map((r) => r.patient))].sort((a, b) => a - b);
   const heldOut = new Set(patients.filter((_, i) => i % 4 === 0));
-  const train = rows.filter((r) => !heldOut.has(r.patient)).slice(0, 480);
+  const train = rows.filter((r) => !heldOut.has(r.patient)).slice(0, 320);
   const held = rows.filter((r) => heldOut.has(r.patient));
   const images = new Map<string, GrayImage>();
   for (const r of [...train, ...held]) images.set(r.file, readGray(join(root, r.file)));
@@ -63,12 +63,13 @@ test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model regi
   model.compile({ optimizer: tf.train.adam(0.003), loss: 'binaryCrossentropy' });
   const xTrain = stack(train);
   const yTrain = tf.tensor2d(train.map((r) => r.pa), [train.length, 1]);
-  await model.fit(xTrain, yTrain, { epochs: 4, batchSize: 16, shuffle: false, verbose: 0 });
+  await model.fit(xTrain, yTrain, { epochs: 3, batchSize: 16, shuffle: false, verbose: 0 });
   const tTrain = performance.now();
   const xHeld = stack(held);
   const probs = Array.from(tf.tidy(() => (model.predict(xHeld) as tf.Tensor).dataSync()));
   const labels = held.map((r) => r.pa);
-  const tp = selectCases(probs, labels, 'TP');
+  const allTp = selectCases(probs, labels, 'TP');
+  const tp = allTp.slice(0, 80); // enough for an atlas; keeps the test within its time budget
   const accuracy = held.filter((r, i) => (probs[i]! >= 0.5 ? 1 : 0) === r.pa).length / held.length;
   const pos = probs.filter((_, i) => labels[i] === 1);
   const neg = probs.filter((_, i) => labels[i] === 0);
@@ -98,7 +99,7 @@ test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model regi
   const meanAfter = used.reduce((s, c) => s + c.registration!.dice, 0) / used.length;
   console.log(
     `# NIH atlas: PA-vs-AP model (train ${train.length} images, ${((tTrain - t0) / 1000).toFixed(1)} s on ${tf.getBackend()}), held-out accuracy ${accuracy.toFixed(3)}, AUC ${auc.toFixed(3)}, ` +
-      `${tp.length} true positives, ${atlas.count} averaged (${tp.length - atlas.count} left out: registration Dice < 0.6 or no lungs); ` +
+      `${allTp.length} true positives (first ${tp.length} used), ${atlas.count} averaged (${tp.length - atlas.count} left out: registration Dice < 0.6 or no lungs); ` +
       `lung Dice to the reference ${meanBefore.toFixed(3)} → ${meanAfter.toFixed(3)} after rigid registration`,
   );
   assert.ok(atlas.count >= Math.max(8, 0.6 * tp.length), `atlas averaged ${atlas.count} of ${tp.length}`);
