@@ -251,6 +251,22 @@ test('typed errors: unknown layer (did you mean), non-spatial layer, bad target,
   expectCode(() => gradCam(model, xs, { layers: [] }), 'GRADCAM_NO_LAYERS');
   expectCode(() => gradCam({}, xs, { layers: 'x' }), 'GRADCAM_NOT_A_MODEL');
   assert.equal(gradCam(model, xs, { layers: 'backbone/last_conv' }).length, 1);
+  expectCode(() => gradCam(model, xs, { layers: ['last_conv', 'backbone/last_conv'] }), 'GRADCAM_LAYER_DUPLICATE');
+  // two outputs: a layer that only feeds the second output cannot explain the first
+  const inp = tfl.input({ shape: [8, 8, 1] });
+  const a = tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', name: 'a' }).apply(inp) as tfl.SymbolicTensor;
+  const b = tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', name: 'b' }).apply(inp) as tfl.SymbolicTensor;
+  const oa = tfl.layers.dense({ units: 1, name: 'out_a' }).apply(tfl.layers.globalAveragePooling2d({}).apply(a)) as tfl.SymbolicTensor;
+  const ob = tfl.layers.dense({ units: 1, name: 'out_b' }).apply(tfl.layers.globalAveragePooling2d({}).apply(b)) as tfl.SymbolicTensor;
+  const two = tfl.model({ inputs: inp, outputs: [oa, ob] });
+  const x8 = tf.zeros([1, 8, 8, 1]);
+  const before = tf.memory().numTensors;
+  expectCode(() => gradCam(two, x8, { layers: 'b', target: { task: 'regression', output: 'out_a' } }), 'GRADCAM_LAYER_NOT_ON_PATH');
+  assert.equal(tf.memory().numTensors, before, 'no tensors left after an error');
+  assert.equal(gradCam(two, x8, { layers: 'b', target: { task: 'regression', output: 'out_b' } }).length, 1);
+  expectCode(() => gradCam(two, x8, { layers: 'b', target: { task: 'regression', output: 'out_c' } }), 'GRADCAM_OUTPUT_NOT_FOUND', /did you mean/);
+  x8.dispose();
+  two.dispose();
   tf.dispose(xs);
   model.dispose();
 });

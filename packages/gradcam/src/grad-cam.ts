@@ -18,6 +18,7 @@ import {
   executeGraph,
   findLayer,
   inputNames,
+  layerFeedsOutput,
   outputLayer,
   outputNames,
   type GraphLayer,
@@ -109,6 +110,8 @@ export function gradCamDetailed(model: unknown, inputs: GradCamInputs, options: 
   }
   const names = Array.isArray(options.layers) ? options.layers : [options.layers];
   const targets = names.map((n) => findLayer(m, n));
+  const dup = targets.find((t, i) => targets.findIndex((u) => u.layer === t.layer) !== i);
+  if (dup) throw gcError('GRADCAM_LAYER_DUPLICATE', `layer "${dup.path}" is listed twice in options.layers`, names, 'list each layer once (a layer listed twice would weigh double in the average)');
   const xs = orderInputs(m, inputs);
   const batch = xs[0]!.shape[0]!;
   const outIndex = resolveOutput(m, options.target);
@@ -116,6 +119,12 @@ export function gradCamDetailed(model: unknown, inputs: GradCamInputs, options: 
   const scoreMode = options.score ?? 'logit';
   if (scoreMode !== 'logit' && scoreMode !== 'output') {
     throw gcError('GRADCAM_BAD_OPTION', 'options.score must be "logit" or "output"', scoreMode, 'use score: "logit" (default) or "output"');
+  }
+  // checked before any gradient is taken: tfjs leaks the recorded tape when asked for the gradient of
+  // an output with respect to something that does not lead to it
+  const unreachable = targets.filter((t) => !layerFeedsOutput(m, outIndex, t.layer)).map((t) => t.path);
+  if (unreachable.length > 0) {
+    throw gcError('GRADCAM_LAYER_NOT_ON_PATH', `layer(s) ${unreachable.join(', ')} do not lead to the explained output`, names, 'pick layers between the image input and the explained output (for a multi-output model, set target.output)');
   }
   const shapes = targetShapes(m, xs, targets);
   const headLayer = outputLayer(m, outIndex);
@@ -158,7 +167,29 @@ export function gradCamDetailed(model: unknown, inputs: GradCamInputs, options: 
         kept.push(perImage);
         return tf.sum(sel.perImage) as tf.Scalar;
       };
-      const { grads } = tf.valueAndGrads(f)(eps);
+      let grads: tf.Tensor[];
+      try {
+        grads = tf.valueAndGrads(f)(eps).grads;
+      } catch (e) {
+        const missing = targets.filter((_, k) => acts[k] === undefined).map((t) => t.path);
+        if (missing.length > 0 || /Cannot compute gradient/.test(String((e as Error)?.message))) {
+          throw new CxrkitError('GRADCAM_LAYER_NOT_ON_PATH', `layer(s) ${missing.length ? missing.join(', ') : names.join(', ')} do not lead to the explained output`, {
+            pkg: 'gradcam',
+            received: names,
+            fix: 'pick layers between the image input and the explained output (for a multi-output model, set target.output)',
+            cause: e,
+          });
+        }
+        throw e;
+      }
+      const unreached = targets.filter((_, k) => acts[k] === undefined || grads[k] == null).map((t) => t.path);
+      if (unreached.length > 0) {
+        throw new CxrkitError('GRADCAM_LAYER_NOT_ON_PATH', `layer(s) ${unreached.join(', ')} do not lead to the explained output`, {
+          pkg: 'gradcam',
+          received: names,
+          fix: 'pick layers between the image input and the explained output (for a multi-output model, set target.output)',
+        });
+      }
       return { grads: grads.map((g) => tf.keep(g)), activations: acts, scores: perImage! };
     });
     kept.push(...grads);

@@ -202,3 +202,31 @@ export function outputLayer(model: GraphLayer, index: number): GraphLayer {
   if (isContainer(layer)) return outputLayer(layer, (ref as SymbolicRef & { tensorIndex?: number }).tensorIndex ?? 0);
   return layer;
 }
+
+/**
+ * True when `target` (a layer of `model` or of a model nested in it) lies on a path to output
+ * `index` of `model`. Walks back from the output through the layers' inbound nodes.
+ */
+export function layerFeedsOutput(model: GraphLayer, index: number, target: GraphLayer): boolean {
+  const graph = graphOf(model);
+  return reachesBack(graph, [graph.outputs[index]!], target);
+}
+
+function reachesBack(graph: GraphModel, start: SymbolicRef[], target: GraphLayer): boolean {
+  const seen = new Set<number>();
+  const stack = [...start];
+  while (stack.length) {
+    const ref = stack.pop()! as SymbolicRef & { nodeIndex?: number; tensorIndex?: number };
+    if (seen.has(ref.id)) continue;
+    seen.add(ref.id);
+    const layer = ref.sourceLayer;
+    if (layer === target) return true;
+    if (isContainer(layer)) {
+      const inner = graphOf(layer);
+      if (reachesBack(inner, [inner.outputs[ref.tensorIndex ?? 0]!], target)) return true;
+    }
+    const node = (layer.inboundNodes as GraphNode[] | undefined)?.[ref.nodeIndex ?? 0];
+    if (node) stack.push(...node.inputTensors);
+  }
+  return false;
+}
