@@ -100,7 +100,7 @@ test('a layer zoo (every supported layer, same/valid padding, strides, dilation,
   model.dispose();
 });
 
-test('nested models (a backbone used as a layer, a shared sub-model called twice, a Sequential) are flattened', async () => {
+test('nested models (a backbone used as a layer, a shared sub-model called twice, a Sequential) are flattened; a top-level Sequential exports too', async () => {
   const L = tfl.layers;
   const inner = tfl.sequential({ name: 'backbone', layers: [L.conv2d({ inputShape: [9, 9, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }), L.batchNormalization({ name: 'bn' })] });
   const a = tfl.input({ shape: [9, 9, 1], name: 'view_a' });
@@ -116,6 +116,12 @@ test('nested models (a backbone used as a layer, a shared sub-model called twice
   const info = readOnnxInfo(await exportOnnx(model));
   assert.equal(info.opCounts['Conv'], 2, 'one Conv per call of the shared backbone');
   model.dispose();
+
+  const seq = tfl.sequential({ layers: [L.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, name: 's_conv' }), L.flatten({ name: 's_flat' }), L.dense({ units: 3, activation: 'softmax', name: 's_out' })] });
+  randomizeWeights(seq, 6);
+  const seqErr = await parity(seq, { s_conv_input: randomBatch([2, 6, 6, 1], 3) }); // unbuilt: inputNames is still []
+  assert.ok(seqErr <= 1e-4, `top-level Sequential: max error ${seqErr}`);
+  seq.dispose();
 });
 
 test('the batch dimension is dynamic: one exported file serves batch 1 and batch 5; opset 17 works too', async () => {

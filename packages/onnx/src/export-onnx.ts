@@ -50,16 +50,19 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
     throw new CxrkitError('ONNX_NOT_A_MODEL', 'exportOnnx needs a tfjs-layers LayersModel', { received: describeValue(model), fix: 'pass the model returned by createModel / buildScreeningModel / tf.loadLayersModel', pkg: 'onnx' });
   }
   const m = model as unknown as ModelLike;
+  // An unbuilt Sequential has empty inputNames/outputNames: fall back to the Keras rule (source layer names).
+  const inputNames = m.inputNames.length === m.inputs.length ? m.inputNames : m.inputs.map((t) => t.sourceLayer.name);
+  const outputNames = m.outputNames.length === m.outputs.length ? m.outputNames : m.outputs.map((t) => t.sourceLayer.name);
   const opset = options.opset ?? 13;
   if (!SUPPORTED_OPSETS.includes(opset)) {
     throw new CxrkitError('ONNX_BAD_OPTION', 'unsupported opset', { received: opset, fix: `pass one of ${SUPPORTED_OPSETS.join(', ')}`, pkg: 'onnx' });
   }
   const g = new GraphBuilder();
-  g.reserve(...m.inputNames, ...m.outputNames);
+  g.reserve(...inputNames, ...outputNames);
   const root: Scope = { prefix: '', names: new Map() };
 
   const graphInputs = m.inputs.map((t, i) => {
-    const name = m.inputNames[i]!;
+    const name = inputNames[i]!;
     if (t.shape.length === 4) {
       root.names.set(t.id, { name: g.op('Transpose', [name], `${name}/nchw`, { perm: { ints: [0, 3, 1, 2] } }), layout: 'nchw', kerasShape: t.shape });
     } else {
@@ -71,7 +74,7 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
   const graphOutputs = [];
   for (let i = 0; i < m.outputs.length; i++) {
     const t = m.outputs[i]!;
-    const name = m.outputNames[i]!;
+    const name = outputNames[i]!;
     const info = await visit(g, t, root);
     if (info.layout === 'nchw') g.node('Transpose', [info.name], name, { perm: { ints: [0, 2, 3, 1] } }, [name]);
     else g.node('Identity', [info.name], name, {}, [name]);
