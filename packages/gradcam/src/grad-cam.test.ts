@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+
+type AnyLayer = ReturnType<tfl.LayersModel['getLayer']>;
 import { isCxrkitError } from '@cxrkit/core';
 import { expectNoLeaks, repoRoot } from '../../../test/helpers.js';
 import {
@@ -65,7 +67,7 @@ function referenceCam(model: tfl.LayersModel, xs: tf.Tensor[], b: number, convNa
     const convLayer = backbone.getLayer(convName) as unknown as { bias: { read(): tf.Variable }; output: tfl.SymbolicTensor };
     const biasVar = convLayer.bias.read();
     const single = xs.map((x) => tf.slice(x, b, 1));
-    const head = model.getLayer('predictions') as tfl.Layer;
+    const head = model.getLayer('predictions') as AnyLayer;
     const features = tfl.model({ inputs: model.inputs, outputs: head.input as tfl.SymbolicTensor });
     const [kernel, bias] = head.getWeights();
     const score = (): tf.Scalar => {
@@ -249,7 +251,7 @@ test('typed errors: unknown layer (did you mean), non-spatial layer, bad target,
   expectCode(() => gradCam(model, xs, { layers: 'last_conv', target: { task: 'binnary' } as never }), 'GRADCAM_BAD_TARGET', /did you mean task: "binary"/);
   expectCode(() => gradCam(model, { image: xs[0]!, agee: xs[1]!, sex: xs[2]! }, { layers: 'last_conv' }), 'GRADCAM_INPUT_MISSING', /did you mean "age"/);
   expectCode(() => gradCam(model, xs, { layers: [] }), 'GRADCAM_NO_LAYERS');
-  expectCode(() => gradCam({}, xs, { layers: 'x' }), 'GRADCAM_NOT_A_MODEL');
+  expectCode(() => gradCam({} as never, xs, { layers: 'x' }), 'GRADCAM_NOT_A_MODEL');
   assert.equal(gradCam(model, xs, { layers: 'backbone/last_conv' }).length, 1);
   expectCode(() => gradCam(model, xs, { layers: ['last_conv', 'backbone/last_conv'] }), 'GRADCAM_LAYER_DUPLICATE');
   // two outputs: a layer that only feeds the second output cannot explain the first

@@ -13,6 +13,7 @@
  * Data flow: tensor batch → model → score → Grad-CAM heat maps → overlays / CAM atlas.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { CxrkitError, didYouMean } from '@cxrkit/core';
 import {
   executeGraph,
@@ -98,12 +99,12 @@ function gcError(code: string, message: string, received: unknown, fix: string):
  * No test-time augmentation (no flips): a flipped chest puts the heart on the wrong side.
  * Leaves no tensors behind.
  */
-export function gradCam(model: unknown, inputs: GradCamInputs, options: GradCamOptions): Heatmap[] {
+export function gradCam(model: LayersModel, inputs: GradCamInputs, options: GradCamOptions): Heatmap[] {
   return gradCamDetailed(model, inputs, options).heatmaps;
 }
 
 /** {@link gradCam} with per-layer maps, scores and explained classes. */
-export function gradCamDetailed(model: unknown, inputs: GradCamInputs, options: GradCamOptions): GradCamResult {
+export function gradCamDetailed(model: LayersModel, inputs: GradCamInputs, options: GradCamOptions): GradCamResult {
   const m = checkModel(model);
   if (options == null || options.layers == null || (Array.isArray(options.layers) && options.layers.length === 0)) {
     throw gcError('GRADCAM_NO_LAYERS', 'options.layers is required', options?.layers, 'name the conv layer(s) to explain, e.g. { layers: "conv2d_94" } or the nine convs of mixed10');

@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+
+type AnyLayer = ReturnType<tfl.LayersModel['getLayer']>;
 import { buildScreeningModel } from '@cxrkit/models';
 import { expectNoLeaks } from '../../../test/helpers.js';
 import { gradCamDetailed } from './grad-cam.js';
@@ -23,12 +25,12 @@ interface BnInternals {
 /** Reference map of conv `name` for image `b` (layer resolution): α from the following BN's β gradient. */
 function referenceCam(model: tfl.LayersModel, xs: tf.Tensor[], b: number, name: string, sign: 1 | -1): Float32Array {
   return tf.tidy(() => {
-    const conv = model.getLayer(name) as tfl.Layer & { outboundNodes: { outboundLayer: tfl.Layer }[] };
+    const conv = model.getLayer(name) as AnyLayer & { outboundNodes: { outboundLayer: AnyLayer }[] };
     assert.equal(conv.outboundNodes.length, 1, `${name} feeds one layer`);
-    const bn = conv.outboundNodes[0]!.outboundLayer as unknown as BnInternals & tfl.Layer;
+    const bn = conv.outboundNodes[0]!.outboundLayer as unknown as BnInternals & AnyLayer;
     assert.equal(bn.getClassName(), 'BatchNormalization', `${name} is followed by batch normalisation`);
     const single = xs.map((x) => tf.slice(x, b, 1));
-    const head = model.getLayer('head_output') as tfl.Layer;
+    const head = model.getLayer('head_output') as AnyLayer;
     const features = tfl.model({ inputs: model.inputs, outputs: head.input as tfl.SymbolicTensor });
     const [kernel, bias] = head.getWeights();
     const beta = bn.beta.read();
