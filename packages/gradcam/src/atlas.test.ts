@@ -10,7 +10,10 @@ import { heatmapPeak } from './heatmap.js';
 import { overlayHeatmap } from './overlay.js';
 import { writePng } from './png.js';
 import { applyRigid, invertRigid, registerRigid, warpRigid, type RigidTransform } from './register-rigid.js';
-import { dice, segmentLungs } from './segment-lungs.js';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { expectNoLeaks } from '../../../test/helpers.js';
+import { dice, modelLungSegmenter, segmentLungs } from './segment-lungs.js';
 
 const SIZE = 96;
 
@@ -72,6 +75,16 @@ test('segmentLungs (classical) against the synthetic generator lung masks: Dice 
   const fixed = segmentLungs(r.image, { segmenter: () => ({ data: r.lungMask, width: 32, height: 32 }) });
   assert.equal(fixed.data, r.lungMask);
   assert.throws(() => segmentLungs(r.image, { segmenter: () => ({ data: new Uint8Array(4), width: 2, height: 2 }) }), (e) => isCxrkitError(e, 'GRADCAM_BAD_SEGMENTATION'));
+});
+
+test('a learned segmenter plugs in through modelLungSegmenter (resized in and out, thresholded, no leaks)', async () => {
+  // a 1×1 conv with sigmoid: p = σ(20·(0.5 − x)) — "lung" where the normalised image is below 0.5
+  const model = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 1, kernelSize: 1, activation: 'sigmoid', weights: [tf.tensor4d([-20], [1, 1, 1, 1]), tf.tensor1d([10])] })] });
+  // 16 × 16 image: left half dark (0.1), right half bright (0.9); the model runs at 8 × 8
+  const image = { data: Float32Array.from({ length: 256 }, (_, i) => (i % 16 < 8 ? 0.1 : 0.9)), width: 16, height: 16 };
+  const mask = await expectNoLeaks(() => segmentLungs(image, { segmenter: modelLungSegmenter(model, { preprocess: (im) => im.data }) }), 'model segmenter');
+  assert.deepEqual(Array.from(mask.data), Array.from({ length: 256 }, (_, i) => (i % 16 < 8 ? 1 : 0)));
+  model.dispose();
 });
 
 test('rigid transforms by hand: apply, invert, warp by an integer shift', () => {
