@@ -1,6 +1,6 @@
 // @cxrkit-backends: cpu wasm
 // Parity of the ONNX export with TensorFlow.js for every registered backbone (width-scaled) with the
-// screening head, all three tasks and demographic fusion, on real chest radiographs (NIH thumbnails):
+// screening head, all three tasks and demographic fusion, on real chest radiographs (NIH + COVID PA films):
 // onnxruntime-node's outputs must equal tfjs's within 1e-4. The exported files are also run through the
 // official ONNX checker (Debian python3-onnx) when it is installed — otherwise that test is SKIPPED with
 // the reason. tfjs (the reference) runs on the backend the test runner picked.
@@ -11,38 +11,35 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { PNG } from 'pngjs';
 import * as ort from 'onnxruntime-node';
 import { buildScreeningModel, createTfjsPredictor, listModels, type ScreeningModelOptions } from '@cxrkit/models';
 import { createOnnxPredictor, exportOnnx, readOnnxInfo } from '@cxrkit/onnx';
+import { preprocessRadiograph, readImageFile } from '@cxrkit/core';
 import { dataDir, expectNoLeaks, repoRoot, testOutputDir } from './helpers.js';
 
 const TOL = 1e-4;
 const SIZE = 80; // ≥ InceptionV3's minimum of 75; thumbnails are resized from 64.
 const N = 4;
 
-/** N real radiographs (NIH ChestX-ray14 thumbnails, 64×64 gray) with age/sex, resized to SIZE, z-scored per image. */
-function loadRadiographs(): { images: Float32Array; age: Float32Array; sex: Float32Array; files: string[] } {
-  const base = dataDir('cxr', 'nih-thumbs64');
-  const rows = readFileSync(join(base, 'labels.csv'), 'utf8').trim().split('\n').slice(1);
-  const picked = [rows[0], rows[100], rows[400], rows[900]].map((r) => r!.split(','));
+/**
+ * N real radiographs with age/sex — two NIH ChestX-ray14 thumbnails (64 px) and two full-resolution PA films
+ * from the COVID-19 image collection (≈1000 px JPEG/PNG) — read and preprocessed by @cxrkit/core as the thesis
+ * did (0.5 % percentile clip, bicubic resize to SIZE, per-image z-score).
+ */
+async function loadRadiographs(): Promise<{ images: Float32Array; age: Float32Array; sex: Float32Array; files: string[] }> {
+  const pick = (dir: string, rows: number[], ageCol: number, sexCol: number) => {
+    const lines = readFileSync(dataDir('cxr', dir, 'labels.csv'), 'utf8').trim().split('\n').slice(1);
+    return rows.map((r) => lines[r]!.split(',')).map((c) => ({ file: dataDir('cxr', dir, c[0]!), age: Number(c[ageCol]), sex: c[sexCol] === 'M' ? 1 : 0 }));
+  };
+  const picked = [...pick('nih-thumbs64', [0, 400], 3, 4), ...pick('covid-pa', [0, 120], 3, 4)];
+  assert.ok(picked.every((p) => Number.isFinite(p.age) && p.age > 0), 'labels give every picked image an age');
   const images = new Float32Array(N * SIZE * SIZE);
-  tf.tidy(() => {
-    const gray = picked.map((r) => {
-      const png = PNG.sync.read(readFileSync(join(base, r[0]!)));
-      const px = new Float32Array(png.width * png.height);
-      for (let i = 0; i < px.length; i++) px[i] = png.data[i * 4]!;
-      return tf.tensor3d(px, [png.height, png.width, 1]);
-    });
-    const resized = tf.image.resizeBilinear(tf.stack(gray) as tf.Tensor4D, [SIZE, SIZE]);
-    const { mean, variance } = tf.moments(resized, [1, 2, 3], true);
-    images.set(tf.div(tf.sub(resized, mean), tf.add(tf.sqrt(variance), 1e-6)).dataSync());
-  });
+  for (let i = 0; i < N; i++) images.set(preprocessRadiograph(await readImageFile(picked[i]!.file), { size: SIZE, normalize: 'zscore' }).data, i * SIZE * SIZE);
   return {
     images,
-    age: Float32Array.from(picked, (r) => Number(r[3]) / 100),
-    sex: Float32Array.from(picked, (r) => (r[4] === 'M' ? 1 : 0)),
-    files: picked.map((r) => r[0]!),
+    age: Float32Array.from(picked, (p) => p.age / 100),
+    sex: Float32Array.from(picked, (p) => p.sex),
+    files: picked.map((p) => p.file),
   };
 }
 
@@ -62,7 +59,7 @@ function randomizeBatchNorm(model: tfl.LayersModel, seed: number): void {
   }
 }
 
-const radiographs = loadRadiographs();
+const radiographs = await loadRadiographs();
 const outDir = testOutputDir('onnx');
 mkdirSync(outDir, { recursive: true });
 const exported: string[] = [];
@@ -82,7 +79,7 @@ for (const c of cases) {
   test(`ONNX export of ${label} matches tfjs within ${TOL} on real radiographs`, async () => {
     const model = buildScreeningModel({ backbone: c.backbone, inputShape: [SIZE, SIZE, 1], backboneOptions: { widthMultiplier: 1 / 16 }, task: c.task, fusion: c.fusion, head: { units: [16, 8], dropout: [0.5, 0.25] } });
     randomizeBatchNorm(model, 7 + c.backbone.length);
-    const bytes = await expectNoLeaks(() => exportOnnx(model, { preprocessing: { resize: 'bilinear', size: SIZE, normalize: 'zscore' } }), 'exportOnnx');
+    const bytes = await expectNoLeaks(() => exportOnnx(model, { preprocessing: { clipPercent: 0.5, resize: 'bicubic', size: SIZE, normalize: 'zscore' } }), 'exportOnnx');
     const file = join(outDir, `${model.name}${c.fusion!.length ? `_${c.fusion!.join('_')}` : ''}.onnx`);
     writeFileSync(file, bytes);
     exported.push(file);
