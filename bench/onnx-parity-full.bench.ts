@@ -1,17 +1,16 @@
 // Full-size parity (the CI tests use width 1/16): every registered backbone at full width and its Keras
 // default size, as a screening model with age/sex fusion, on real radiographs (NIH ChestX-ray14
-// thumbnails, bilinear to size, z-scored) — tfjs-wasm vs onnxruntime-node, on the regression output and
+// thumbnails, preprocessed by @cxrkit/core: clip, bicubic to size, z-score) — tfjs-wasm vs onnxruntime-node, on the regression output and
 // on the pooled backbone features; then the ONNX checker on each file when python3-onnx is installed.
 // BatchNorm statistics are randomised (Keras's init, mean 0 / variance 1, would hide layout errors).
 //   npm run bench -- --filter onnx-parity-full [--models densenet121,...] [--size 299]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { PNG } from 'pngjs';
 import * as ort from 'onnxruntime-node';
-import { initBackend } from '@cxrkit/core';
+import { initBackend, preprocessRadiograph, readImageFile } from '@cxrkit/core';
 import { buildScreeningModel, createTfjsPredictor, listModels, modelInfo } from '@cxrkit/models';
 import { createOnnxPredictor, exportOnnx } from '@cxrkit/onnx';
 
@@ -32,16 +31,10 @@ const files = readdirSync(thumbs).filter((f) => f.endsWith('.png')).sort().slice
 const ages = new Float32Array([0.56, 0.3]);
 const sexes = new Float32Array([0, 1]);
 
-function images(size: number): Float32Array {
-  return tf.tidy(() => {
-    const gray = files.map((f) => {
-      const png = PNG.sync.read(readFileSync(join(thumbs, f)));
-      return tf.tensor3d(Float32Array.from({ length: png.width * png.height }, (_, i) => png.data[i * 4]!), [png.height, png.width, 1]);
-    });
-    const x = tf.image.resizeBilinear(tf.stack(gray) as tf.Tensor4D, [size, size]);
-    const { mean, variance } = tf.moments(x, [1, 2, 3], true);
-    return tf.div(tf.sub(x, mean), tf.sqrt(variance)).dataSync() as Float32Array;
-  });
+async function images(size: number): Promise<Float32Array> {
+  const out = new Float32Array(files.length * size * size);
+  for (let i = 0; i < files.length; i++) out.set(preprocessRadiograph(await readImageFile(join(thumbs, files[i]!)), { size, normalize: 'zscore' }).data, i * size * size);
+  return out;
 }
 
 function randomizeBatchNorm(model: tfl.LayersModel): void {
@@ -67,7 +60,7 @@ for (const name of models) {
   const file = join(outDir, `${name}_${size}.onnx`);
   writeFileSync(file, bytes);
   written.push(file);
-  const inputs = { image: { data: images(size), shape: [files.length, size, size, 1] }, age: { data: ages, shape: [files.length, 1] }, sex: { data: sexes, shape: [files.length, 1] } };
+  const inputs = { image: { data: await images(size), shape: [files.length, size, size, 1] }, age: { data: ages, shape: [files.length, 1] }, sex: { data: sexes, shape: [files.length, 1] } };
   const ref = await createTfjsPredictor(model).predict(inputs);
   const p = await createOnnxPredictor(bytes, { load: () => ort });
   const got = await p.predict(inputs);

@@ -9,14 +9,13 @@
 // onnxruntime: one warm-up run, then --reps timed runs per batch size; tfjs: one warm-up per model, then
 // --tfjs-reps timed runs. Medians are reported, with the process CPU time per run beside them.
 import { execSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { PNG } from 'pngjs';
 import * as ort from 'onnxruntime-node';
-import { initBackend } from '@cxrkit/core';
+import { initBackend, preprocessRadiograph, readImageFile } from '@cxrkit/core';
 import { buildScreeningModel, createTfjsPredictor, type Predictor } from '@cxrkit/models';
 import { createOnnxPredictor, exportOnnx } from '@cxrkit/onnx';
 
@@ -42,18 +41,12 @@ const backend = await initBackend({ kind: 'wasm', load: () => wasm, threads });
 // tfjs-wasm runs multi-threaded only where SharedArrayBuffer workers are available (not in Node 20): say so.
 const wasmThreads = `${wasm.getThreadsCount()} thread(s), SIMD ${String(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))}, multithread ${String(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))}`;
 
-/** One real radiograph (NIH thumbnail), bilinear to `size`, z-scored, stacked to 3 channels, repeated `batch` times. */
-function radiographBatch(size: number, batch: number): Float32Array {
+/** One real radiograph (NIH thumbnail) preprocessed by @cxrkit/core (clip, bicubic to `size`, z-score), stacked to 3 channels, repeated `batch` times. */
+async function radiographBatch(size: number, batch: number): Promise<Float32Array> {
   const dataRoot = process.env.CXRKIT_DATA ?? join(root, '..', 'shared', 'data');
-  const png = PNG.sync.read(readFileSync(join(dataRoot, 'cxr', 'nih-thumbs64', 'NIH1000', 'test', '0_normal', '00000231_013.png')));
-  const one = tf.tidy(() => {
-    const px = Float32Array.from({ length: png.width * png.height }, (_, i) => png.data[i * 4]!);
-    const img = tf.image.resizeBilinear(tf.tensor4d(px, [1, png.height, png.width, 1]), [size, size]);
-    const { mean, variance } = tf.moments(img);
-    return tf.tile(tf.div(tf.sub(img, mean), tf.sqrt(variance)), [1, 1, 1, 3]).dataSync() as Float32Array;
-  });
-  const out = new Float32Array(one.length * batch);
-  for (let b = 0; b < batch; b++) out.set(one, b * one.length);
+  const gray = preprocessRadiograph(await readImageFile(join(dataRoot, 'cxr', 'nih-thumbs64', 'NIH1000', 'test', '0_normal', '00000231_013.png')), { size, normalize: 'zscore' }).data;
+  const out = new Float32Array(gray.length * 3 * batch);
+  for (let b = 0; b < batch; b++) for (let i = 0; i < gray.length; i++) out.fill(gray[i]!, (b * gray.length + i) * 3, (b * gray.length + i) * 3 + 3);
   return out;
 }
 
@@ -121,9 +114,9 @@ for (const name of models) {
     const onnx = await createOnnxPredictor(bytes, { load: () => ort, threads, batchSize: Math.max(...batches), allowSpinning });
     const tfjs = createTfjsPredictor(model, { batchSize: Math.max(...batches) });
     // tfjs runs are slow (seconds each): warm it up once per model (batch 1), not before every batch size.
-    if (withTfjs) await tfjs.predict({ data: radiographBatch(size, 1), shape: [1, size, size, 3] });
+    if (withTfjs) await tfjs.predict({ data: await radiographBatch(size, 1), shape: [1, size, size, 3] });
     for (const batch of batches) {
-      const data = radiographBatch(size, batch);
+      const data = await radiographBatch(size, batch);
       const shape = [batch, size, size, 3];
       const o = await time(onnx, data, shape, reps);
       const row: Row = { model: name, size, batch, ortMedianS: o.median, ortImgPerS: batch / o.median, ortCpuS: o.cpuPerRun, ortMinS: o.min, load1: loadavg()[0]!, ortRuns: o.all };
