@@ -4,7 +4,7 @@
 // gradients). Measured: gradCam on the last conv layer, and on several layers averaged (InceptionV3:
 // the nine convolutions of mixed10, conv2d_86 … conv2d_94). Median of --reps runs after one warm-up.
 //
-//   npm run bench -- --filter gradcam [--reps 5] [--backend cpu|wasm] [--size 299] [--width 0.25] [--batch 1]
+//   npm run bench -- --filter gradcam [--reps 5] [--backend cpu|wasm] [--size 224] [--width 0.25] [--batch 1] [--models inception_v3,resnet50]
 //
 // Timings are noisy when other jobs share the 2 cores: the load average is printed with the table.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '@cxrkit/core';
-import { buildScreeningModel } from '@cxrkit/models';
+import { buildScreeningModel, registerWasmTrainingKernels } from '@cxrkit/models';
 import { gradCam } from '@cxrkit/gradcam';
 
 const args = process.argv.slice(2);
@@ -30,6 +30,9 @@ const batch = Number(arg('batch', '1'));
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 await initBackend({ kind: backend, load: backend === 'wasm' ? () => import('@tensorflow/tfjs-backend-wasm') : () => import('@tensorflow/tfjs-backend-cpu') });
+// the forward+backward baseline goes through tfjs' fused convolutions, whose gradient needs
+// Conv2DBackpropFilter: stock wasm lacks it, @cxrkit/models supplies it
+if (backend === 'wasm') registerWasmTrainingKernels();
 
 const SPECS = [
   { backbone: 'inception_v3', last: ['conv2d_94'], many: Array.from({ length: 9 }, (_, i) => `conv2d_${86 + i}`) },
@@ -53,7 +56,8 @@ async function time(fn: () => unknown): Promise<number> {
 }
 
 const rows: Record<string, string | number>[] = [];
-for (const spec of SPECS) {
+const only = arg('models', SPECS.map((s) => s.backbone).join(',')).split(',');
+for (const spec of SPECS.filter((s) => only.includes(s.backbone))) {
   const model = buildScreeningModel({ backbone: spec.backbone, inputShape: [size, size, 1], backboneOptions: { widthMultiplier: width }, task: 'binary', fusion: ['age', 'sex'] }) as tfl.LayersModel;
   const image = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1);
   const age = tf.fill([batch, 1], 0.6);
@@ -80,10 +84,13 @@ for (const spec of SPECS) {
     'fwd+bwd ms': +backward.toFixed(1),
     'gradCam last ms': +last.toFixed(1),
     'ratio last': +(last / backward).toFixed(2),
-    [`gradCam ${spec.many.length} layers ms`]: +many.toFixed(1),
+    'layers averaged': spec.many.length,
+    'gradCam layers ms': +many.toFixed(1),
     'ratio layers': +(many / backward).toFixed(2),
+    'gradCam last / forward': +(last / forward).toFixed(2),
     'leaked tensors': leaked,
   });
+  console.log(JSON.stringify(rows[rows.length - 1]));
   tf.dispose([image, age, sex]);
   model.dispose();
 }
