@@ -199,6 +199,7 @@ test('the onnxruntime predictor rejects a bad runtime, bad bytes and bad inputs 
   await assert.rejects(createOnnxPredictor(new Uint8Array([1, 2, 3]), { load }), (e: unknown) => isCxrkitError(e, 'ONNX_SESSION_FAILED'));
   assert.throws(() => readOnnxInfo(new Uint8Array([0xff, 0xff, 0xff])), (e: unknown) => isCxrkitError(e, 'ONNX_NOT_ONNX'));
   const p = await createOnnxPredictor(bytes, { load });
+  assert.match(p.engine, /^onnxruntime-node \d+\.\d+/);
   await assert.rejects(p.predict({ xx: randomBatch([2, 4], 1) }), (e: unknown) => isCxrkitError(e, 'PREDICT_BAD_INPUT') && /did you mean 'x'/.test((e as Error).message));
   await assert.rejects(p.predict({ data: new Float32Array(7), shape: [2, 4] }), (e: unknown) => isCxrkitError(e, 'PREDICT_BAD_INPUT'));
   await p.dispose();

@@ -7,7 +7,7 @@ import type { PredictInputs, PredictOutputs, Predictor, PredictorOptions } from 
 export interface OrtModule {
   InferenceSession: { create(model: Uint8Array | string, options?: Record<string, unknown>): Promise<OrtSession> };
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
-  env?: { wasm?: { numThreads?: number; wasmPaths?: unknown } };
+  env?: { wasm?: { numThreads?: number; wasmPaths?: unknown }; versions?: Record<string, string> };
 }
 
 export interface OrtSession {
@@ -125,7 +125,7 @@ export async function createOnnxPredictor(model: Uint8Array | string, options: O
     session,
     inputNames,
     outputNames,
-    engine: 'onnxruntime',
+    engine: ort.env?.versions?.['node'] ? `onnxruntime-node ${ort.env.versions['node']}` : ort.env?.versions?.['web'] ? `onnxruntime-web ${ort.env.versions['web']}` : 'onnxruntime',
     async predict(inputs: PredictInputs): Promise<PredictOutputs> {
       const { batches, batch } = orderInputs(inputs, inputNames, 'onnx');
       const chunks: PredictOutputs[] = [];

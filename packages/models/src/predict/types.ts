@@ -32,7 +32,7 @@ export interface Predictor {
   readonly inputNames: readonly string[];
   /** Names of the model outputs, in order. */
   readonly outputNames: readonly string[];
-  /** Which engine runs it, e.g. `'tfjs:wasm'` or `'onnxruntime'`. */
+  /** Which engine runs it, e.g. `'tfjs:wasm'` or `'onnxruntime-node 1.30.0'`. */
   readonly engine: string;
   /**
    * Runs the model on a batch. Images are `[batch, h, w, channels]` float32, preprocessed as the model
