@@ -225,6 +225,24 @@ test('sequential models and block outputs (mixed10) work; upsampling is Pillow-e
   assert.equal(layerMap!.width, 4);
   assert.equal(full!.width, 8);
   assertClose(full!.data, resizeBilinear(layerMap!, 8, 8).data, 1e-6, 'upsampled');
+  const [sized] = gradCam(seq, x, { layers: 'c2', size: [10, 12] });
+  assert.deepEqual([sized!.height, sized!.width], [10, 12]);
+  assertClose(sized!.data, resizeBilinear(layerMap!, 12, 10).data, 1e-6, 'explicit size');
+  // a two-unit softmax read as binary: "positive" is unit 1's logit, "negative" unit 0's
+  const two = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 3, kernelSize: 3, padding: 'same', name: 'k' }),
+      tfl.layers.globalAveragePooling2d({}),
+      tfl.layers.dense({ units: 2, activation: 'softmax', name: 'sm' }),
+    ],
+  });
+  for (const [cls, unit] of [['positive', 1], ['negative', 0]] as const) {
+    const viaBinary = gradCamDetailed(two, x, { layers: 'k', target: { task: 'binary', class: cls }, size: 'layer' });
+    const viaIndex = gradCamDetailed(two, x, { layers: 'k', target: unit, size: 'layer' });
+    assert.deepEqual(viaBinary.classes, [unit]);
+    assertClose(viaBinary.heatmaps[0]!.data, viaIndex.heatmaps[0]!.data, 1e-7, `binary ${cls}`);
+  }
+  two.dispose();
   const model = screeningModel(inceptionLikeBackbone(32), 'binary');
   const xs = randomInputs(model, 1, 2);
   const [m10] = gradCam(model, xs, { layers: 'mixed10' });
