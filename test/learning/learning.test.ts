@@ -95,7 +95,8 @@ test('real NIH 64×64 radiographs, split by patient: sex — TEST AUC ≥ 0.85',
   for (const [name, list] of Object.entries(splits)) for (const r of list) assert.equal(seen.get(r.patientId) ?? name, name), seen.set(r.patientId, name);
   assert.equal(seen.size, patientSplit.size);
   const toSample = (r: (typeof rows)[number]): TrainingSample => ({ image: r.image, target: r.sex === 'M' ? 1 : 0 });
-  // lr 2e-3 and light dropout (as for age) learn faster here than the thesis's 1e-3 (test AUC 0.79 → 0.82).
+  // lr 2e-3 and light dropout (as for age) learn faster here than the thesis's 1e-3 (test AUC 0.79 → 0.84;
+  // the 0.85 bar is not reached in this budget — see the figures in test-output/learning/nih-sex.json).
   const model = screening('binary', 64, 13, [0.1, 0.03]);
   const t0 = Date.now();
   const r = await train(model, { train: splits.train!.map(toSample), tune: splits.tune!.map(toSample) }, {
