@@ -7,6 +7,7 @@ import { CxrkitError, createRng, deriveSeed, didYouMean, type GrayImage } from '
 import { meanAbsoluteError, r2Score, rocAuc, rootMeanSquaredError } from '@cxrkit/metrics';
 import { isBatchNormalization, upgradeBatchNormalization } from '../layers/batch-norm.js';
 import { assertWasmTrainingFits } from '../wasm/memory.js';
+import { registerGradientFixes } from '../wasm/register.js';
 import { readCheckpoint, writeCheckpoint, writeFileAtomic, type StoredTensor } from './checkpoint.js';
 import { asSource, batchTensors, inputLayout, targetOf, type InputLayout } from './data.js';
 import { ProgressReporter } from './progress.js';
@@ -206,6 +207,9 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
   if (trainSet.size < 1) fail('TRAIN_DATA_INVALID', 'the training set is empty', trainSet.size, 'pass at least one training sample');
   if (tuneSet && tuneSet.size < 1) fail('TRAIN_DATA_INVALID', 'the tuning set is empty', tuneSet.size, 'pass tuning samples or leave tune out');
 
+  // tfjs 4.22's AvgPool gradient is wrong at the borders with 'same' padding (every InceptionV3 mixed
+  // block has such a pool): fix it on every backend before the first gradient (idempotent).
+  registerGradientFixes();
   const task = options.task ?? inferTask(model);
   const monitor: MonitorMetric = options.monitor ?? (tuneSet ? (task === 'binary' ? 'auc' : 'mae') : 'loss');
   if (!tuneSet && monitor !== 'loss') fail('TRAIN_OPTION_INVALID', `monitor '${monitor}' needs a tuning set`, monitor, "pass tune data, or monitor: 'loss'");
