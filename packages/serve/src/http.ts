@@ -20,7 +20,7 @@ function statusFor(e: unknown): number {
   if (!isCxrkitError(e)) return 500;
   if (e.code === 'UPLOAD_TOO_LARGE') return 413;
   if (e.code === 'SCREEN_MISSING_INPUT') return 422;
-  if (e.code.startsWith('DICOM_') || e.code.startsWith('SCREEN_BAD_OVERRIDE') || e.code === 'UPLOAD_EMPTY') return 400;
+  if (e.code.startsWith('DICOM_') || e.code === 'SCREEN_BAD_OVERRIDE' || e.code === 'UPLOAD_EMPTY') return 400;
   return 500;
 }
 

@@ -15,23 +15,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './index.js';
+import { values } from './test-values.js';
 
 const TOL = 1e-4;
 const initial = tf.getBackend();
 after(async () => {
   await tf.setBackend(initial);
 });
-
-/** Deterministic pseudo-random values in [-1, 1) (no dependence on either backend's RNG). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 async function on<T>(backend: string, fn: () => T): Promise<T> {
   await tf.setBackend(backend);

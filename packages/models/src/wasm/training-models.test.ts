@@ -9,21 +9,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { batchNormalization } from '../layers/batch-norm.js';
 import { registerWasmTrainingKernels } from './index.js';
+import { values } from './test-values.js';
 
 const initial = tf.getBackend();
 after(async () => {
   await tf.setBackend(initial);
 });
-
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 type T = tfl.SymbolicTensor;
 /** A small net with every layer type of the three architectures (shapes in comments). */
