@@ -1,5 +1,6 @@
 // Loaded before every test file (see scripts/test.mjs). The only place outside examples/ and bench/
 // that picks a concrete backend: CXRKIT_BACKEND (default cpu), injected into @cxrkit/core.
+import fc from 'fast-check';
 import { initBackend, backendKindFromEnv } from '@cxrkit/core';
 
 const loaders = {
@@ -11,3 +12,7 @@ const loaders = {
 
 const kind = backendKindFromEnv();
 await initBackend({ kind, load: loaders[kind] });
+
+// Property tests draw from one fixed seed, so CI is repeatable; set CXRKIT_FC_SEED to explore others
+// (a failure prints its seed and counterexample).
+fc.configureGlobal({ seed: Number(process.env.CXRKIT_FC_SEED ?? 20261126) });
