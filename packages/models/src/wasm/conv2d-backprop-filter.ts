@@ -1,12 +1,20 @@
 // Conv2DBackpropFilter for the wasm backend (tfjs 4.22 has none; the cpu fallback costs ~85 s per
-// 3×3 layer of InceptionV3). Built from wasm's XNNPACK kernels:
+// 3×3 layer of InceptionV3). Built from wasm's XNNPACK Conv2D, run as a GEMM with dy as its filter:
 //   dW[kh, kw, ci, co] = Σ_{n,oh,ow} xpad[n, oh·s+kh, ow·s+kw, ci] · dy[n, oh, ow, co]
-// i.e. per tap one GEMM  dyᵀ [co, K] · X_tap [K, ci]  with K = N·OH·OW. dy is transposed once; X_tap
-// is a contiguous-row Slice of the padded input (stride > 1: of a phase-split copy of it).
+// x is padded and transposed once to channel-major rows XT[phase, ci, n, hq, wq] (stride s: phase-split,
+// so tap (kh, kw) reads phase (kh mod s, kw mod s) at grid offset (kh div s, kw div s)); dy is
+// zero-padded once to the same [n, hq, wq] grid. On that grid, tap t's operand is XT shifted by
+// off_t = (kh div s)·wq + (kw div s) elements: a no-copy view [ci, L] (L = n·hq·wq), because every
+// position where the padded dy is non-zero reads inside its own row (positions where it wraps into the
+// next row multiply zeros). Each tap is then one 1×1 Conv2D of that view ([1, 1, ci, L]) with the
+// padded dy as the filter ([1, 1, L, co]): XNNPACK packs that filter once per layer (its operator cache
+// is keyed by the filter tensor) and runs on the wasm thread pool. (A BatchMatMul form re-packs its
+// right operand for every tap — ~2× the GEMM itself — and tfjs's wasm BatchMatMul.)
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelCalls, type WasmBackendLike } from './kernel-calls.js';
 import { convGeometry } from './conv-geometry.js';
 import { guardBackendMemory } from './memory.js';
+import { heapCopyInto } from './heap-copy.js';
 
 type Attrs = {
   strides: [number, number] | number;
@@ -32,53 +40,38 @@ export const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs })
 
 function filterGrad(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: ReturnType<typeof convGeometry>): TensorInfo {
   const { batch: n, inH, inW, inC: ci, outH, outW, outC: co, kH, kW, sH, sW, padTop, padLeft } = g;
-  const rows = n * outH * outW;
-  const dy2 = k.reshape(dy, [rows, co]);
-
-  // 1×1, stride 1, no padding: one GEMM, transposing whichever operand is smaller.
-  if (kH === 1 && kW === 1 && sH === 1 && sW === 1 && padTop === 0 && padLeft === 0 && outH === inH && outW === inW) {
-    const x2 = k.reshape(x, [rows, ci]);
-    if (ci <= co) return k.reshape(k.matMul(k.transpose(x2, [1, 0]), dy2), [1, 1, ci, co]);
-    return k.reshape(k.transpose(k.matMul(k.transpose(dy2, [1, 0]), x2), [1, 0]), [1, 1, ci, co]);
-  }
-
-  // Pad/crop x so that every tap's window exists and the padded size is a multiple of the stride.
+  // Padded extents: every tap's window exists, and a multiple of the stride.
   const hp = Math.ceil(((outH - 1) * sH + kH) / sH) * sH;
   const wp = Math.ceil(((outW - 1) * sW + kW) / sW) * sW;
-  const keepH = Math.min(inH, hp - padTop);
-  const keepW = Math.min(inW, wp - padLeft);
-  const xc = keepH < inH || keepW < inW ? k.slice(x, [0, 0, 0, 0], [n, keepH, keepW, ci]) : x;
-  const xp = k.pad(xc, [[0, 0], [padTop, hp - padTop - keepH], [padLeft, wp - padLeft - keepW], [0, 0]]);
-  if (xc !== x) k.free(xc);
-
-  // Phase split for strides: [n, hp/s, s, wp/s, s, ci] -> [s, s, n, hp/s, wp/s, ci] (a no-op for s = 1),
-  // so tap (kh, kw) is the 4-D slice of phase (kh mod s, kw mod s) at offset (kh div s, kw div s).
   const hq = hp / sH;
   const wq = wp / sW;
-  let phases = xp;
-  if (sH > 1 || sW > 1) {
-    const x6 = k.reshape(xp, [n, hq, sH, wq, sW, ci]);
-    phases = k.reshape(k.transpose(x6, [2, 4, 0, 1, 3, 5]), [sH * sW * n, hq, wq, ci]);
-    k.free(x6, xp);
-  }
+  const phases = sH * sW;
+  const rowLen = n * hq * wq; // L
+  const maxOff = Math.floor((kH - 1) / sH) * wq + Math.floor((kW - 1) / sW);
+  // The last row's view may read maxOff elements past the end: one extra zero channel covers it.
+  const extraC = maxOff > 0 ? 1 : 0;
 
-  const dyT = k.transpose(dy2, [1, 0]); // [co, rows]
-  k.free(dy2);
-  const perTap: TensorInfo[] = [];
+  const xt = k.padPhaseTranspose(x, { hp, wp, padTop, padLeft, sH, sW, extraC });
+  const cp = ci + extraC;
+
+  const dyp = k.pad(dy, [[0, 0], [0, hq - outH], [0, wq - outW], [0, 0]]);
+  const filter = k.reshape(dyp, [1, 1, rowLen, co]);
+  k.free(dyp);
+
+  const out = k.output([kH, kW, ci, co]);
   for (let kh = 0; kh < kH; kh++) {
     for (let kw = 0; kw < kW; kw++) {
       const phase = (kh % sH) * sW + (kw % sW);
-      const tap = k.slice(phases, [phase * n, Math.floor(kh / sH), Math.floor(kw / sW), 0], [n, outH, outW, ci]);
-      const tap2 = k.reshape(tap, [rows, ci]);
-      perTap.push(k.matMul(dyT, tap2)); // [co, ci]
-      k.free(tap, tap2);
+      const off = phase * cp * rowLen + Math.floor(kh / sH) * wq + Math.floor(kw / sW);
+      const view = k.view(xt, off, [1, 1, ci, rowLen]);
+      const tap = k.run('Conv2D', { x: view, filter }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
+      k.freeView(view);
+      heapCopyInto(k.heapBackend(), tap, out, (kh * kW + kw) * ci * co);
+      k.free(tap);
     }
   }
-  k.free(phases, dyT);
-  // [kH·kW] × [co, ci] -> [kH·kW, co, ci] -> [kH, kW, ci, co]
-  const stacked = k.concat(perTap, 0);
-  const s3 = k.reshape(stacked, [kH * kW, co, ci]);
-  return k.reshape(k.transpose(s3, [0, 2, 1]), [kH, kW, ci, co]);
+  k.free(xt, filter);
+  return out;
 }
 
 /** Kernel config: Conv2DBackpropFilter on the wasm backend. */

@@ -1,6 +1,6 @@
 // Calls the wasm backend's own registered kernels on TensorInfos, so the training kernels in this
 // folder are compositions of XNNPACK-backed kernels and never import @tensorflow/tfjs-backend-wasm.
-import { isWasmHeapBackend, heapFlipTaps, heapSlice } from './heap-copy.js';
+import { isWasmHeapBackend, heapFlipTaps, heapPadPhaseTranspose, heapSlice, heapView, releaseHeapView, type WasmHeapBackend } from './heap-copy.js';
 import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The subset of the wasm backend object the training kernels use (duck-typed, no import). */
@@ -15,6 +15,7 @@ export interface WasmBackendLike extends KernelBackend {
  */
 export class KernelCalls {
   private readonly live: TensorInfo[] = [];
+  private readonly views: TensorInfo[] = [];
 
   constructor(readonly backend: WasmBackendLike, readonly backendName = 'wasm') {}
 
@@ -74,6 +75,43 @@ export class KernelCalls {
     return this.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
   }
 
+  /** See {@link heapPadPhaseTranspose}. */
+  padPhaseTranspose(x: TensorInfo, p: Parameters<typeof heapPadPhaseTranspose>[2]): TensorInfo {
+    const out = heapPadPhaseTranspose(this.heapBackend(), x, p);
+    this.live.push(out);
+    return out;
+  }
+
+  /** A new, uninitialised float32 tensor on the wasm heap (tracked like any intermediate). */
+  output(shape: number[]): TensorInfo {
+    const out = this.heapBackend().makeOutput(shape.slice(), 'float32');
+    this.live.push(out);
+    return out;
+  }
+
+  /** A no-copy view of `size(shape)` elements of `base` from element `offset` (see heap-copy.ts). */
+  view(base: TensorInfo, offset: number, shape: number[]): TensorInfo {
+    const v = heapView(this.heapBackend(), base, offset, shape);
+    this.views.push(v);
+    return v;
+  }
+
+  /** Releases views made by {@link view} (their memory stays with the base tensor). */
+  freeView(...views: TensorInfo[]): void {
+    for (const v of views) {
+      const i = this.views.indexOf(v);
+      if (i >= 0) {
+        this.views.splice(i, 1);
+        releaseHeapView(this.heapBackend(), v);
+      }
+    }
+  }
+
+  heapBackend(): WasmHeapBackend {
+    if (!isWasmHeapBackend(this.backend)) throw new Error('[cxrkit/models] this kernel needs the tfjs wasm backend');
+    return this.backend;
+  }
+
   /** Releases intermediates now (they must not be used afterwards). */
   free(...infos: TensorInfo[]): void {
     for (const t of infos) {
@@ -87,6 +125,7 @@ export class KernelCalls {
 
   /** Releases every tracked intermediate except `out`, and returns `out`. */
   done(out: TensorInfo): TensorInfo {
+    this.freeView(...this.views.slice());
     for (const t of this.live) if (t !== out) this.backend.disposeData(t.dataId);
     this.live.length = 0;
     return out;
@@ -94,6 +133,7 @@ export class KernelCalls {
 
   /** Releases every tracked intermediate (use in `finally` on error paths). */
   release(): void {
+    this.freeView(...this.views.slice());
     for (const t of this.live) this.backend.disposeData(t.dataId);
     this.live.length = 0;
   }
