@@ -27,6 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { batchNormTraining } from '../wasm/batch-norm-training.js';
 
 type StockBatchNorm = ReturnType<typeof tfl.layers.batchNormalization>;
 type BatchNormArgs = NonNullable<Parameters<typeof tfl.layers.batchNormalization>[0]>;
@@ -80,8 +81,10 @@ export class KerasBatchNormalization extends StockBatchNormalization {
           self.epsilon,
         );
       }
-      const { mean, variance } = tf.moments(x, reductionAxes, false);
-      const y = tf.batchNorm(x, view(mean), view(variance), view(beta), view(gamma), self.epsilon);
+      // The fused kernel pair where the backend has it (wasm, see wasm/batch-norm-training.ts).
+      const fused = axis === ndim - 1 ? batchNormTraining(x, gamma, beta, self.epsilon) : undefined;
+      const { mean, variance } = fused ?? tf.moments(x, reductionAxes, false);
+      const y = fused?.y ?? tf.batchNorm(x, view(mean), view(variance), view(beta), view(gamma), self.epsilon);
       const decay = 1 - self.momentum;
       for (const [v, batchValue] of [
         [self.movingMean, mean],
@@ -92,6 +95,7 @@ export class KerasBatchNormalization extends StockBatchNormalization {
           v.write(tf.sub(old, tf.mul(tf.sub(old, batchValue), decay)));
         });
       }
+      if (fused) tf.dispose([fused.mean, fused.variance]); // kept by the op, not by this tidy
       return y;
     });
   }

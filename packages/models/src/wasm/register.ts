@@ -9,12 +9,15 @@ import { fusedBatchNormGradConfig } from './batch-norm-grad.js';
 import { guardBackendMemory } from './memory.js';
 import { avgPoolGradWasmConfig, maxPoolGradWasmConfig } from './pool-grads.js';
 import { avgPoolGradConfig } from './avg-pool-grad.js';
+import { bnTrainingGradWasmConfig, bnTrainingWasmConfig } from './batch-norm-training.js';
 
 const KERNELS: KernelConfig[] = [
   conv2DBackpropFilterWasmConfig,
   conv2DBackpropInputWasmConfig,
   maxPoolGradWasmConfig,
   avgPoolGradWasmConfig,
+  bnTrainingWasmConfig,
+  bnTrainingGradWasmConfig,
 ];
 
 let saved: { kernels: Map<string, KernelConfig | undefined>; bnGrad: GradConfig | undefined } | undefined;
