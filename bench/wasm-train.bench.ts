@@ -61,7 +61,8 @@ async function child(cfg: Config): Promise<Omit<Result, 'loadBefore' | 'loadAfte
   const base = { ...cfg, threadsUsed };
   try {
     if (!cfg.noPrecheck) models.assertWasmTrainingFits(model, cfg.batch);
-    const optimizer = tf.train.adam(1e-3);
+    // What train() uses: tfjs's Adam, fused into one kernel per variable on wasm with cxrkit's kernels.
+    const optimizer = cfg.kernels === 'cxrkit' ? models.fusedAdam(1e-3) : tf.train.adam(1e-3);
     const x = tf.randomUniform([cfg.batch, cfg.size, cfg.size, 3], -1, 1, 'float32', 1);
     const y = tf.tensor2d(Array.from({ length: cfg.batch }, (_, i) => i % 2), [cfg.batch, 1]);
     const step = (): number => {

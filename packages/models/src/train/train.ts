@@ -8,6 +8,7 @@ import { meanAbsoluteError, r2Score, rocAuc, rootMeanSquaredError } from '@cxrki
 import { isBatchNormalization, upgradeBatchNormalization } from '../layers/batch-norm.js';
 import { assertWasmTrainingFits } from '../wasm/memory.js';
 import { registerGradientFixes } from '../wasm/register.js';
+import { fusedAdam } from '../wasm/adam.js';
 import { readCheckpoint, writeCheckpoint, writeFileAtomic, type StoredTensor } from './checkpoint.js';
 import { asSource, batchTensors, inputLayout, targetOf, type InputLayout } from './data.js';
 import { ProgressReporter } from './progress.js';
@@ -254,7 +255,8 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
   if (options.resumeFrom) resumed = await readCheckpoint<TrainerState>(options.resumeFrom);
   const seed = resumed?.trainer.seed ?? options.seed ?? Math.floor(Math.random() * 2 ** 31);
   let st: TrainerState;
-  const optimizer = tf.train.adam(lr0, adamCfg.beta1 ?? 0.9, adamCfg.beta2 ?? 0.999, adamCfg.epsilon);
+  // tfjs's Adam; on wasm (after registerWasmTrainingKernels) one fused kernel per variable, same numbers.
+  const optimizer = fusedAdam(lr0, adamCfg.beta1 ?? 0.9, adamCfg.beta2 ?? 0.999, adamCfg.epsilon);
   const adam = optimizer as unknown as AdamInternals;
   if (resumed) {
     st = resumed.trainer;

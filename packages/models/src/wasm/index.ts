@@ -1,6 +1,8 @@
 // Training on tfjs's `wasm` backend: the missing/slow gradient kernels, threads in Node, heap limits.
 export { registerWasmTrainingKernels, unregisterWasmTrainingKernels, registerGradientFixes, wasmTrainingKernelNames } from './register.js';
 export type { WasmTrainingKernelOptions } from './register.js';
+export { FusedAdamOptimizer, fusedAdam } from './adam.js';
+export { batchNormTraining } from './batch-norm-training.js';
 export { prepareWasmThreads, getWasmThreadsCount } from './threads.js';
 export type { WasmBackendModule, WasmThreadsOptions, WasmThreadsPlan } from './threads.js';
 export {

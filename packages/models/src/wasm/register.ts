@@ -10,6 +10,8 @@ import { guardBackendMemory } from './memory.js';
 import { avgPoolGradWasmConfig, maxPoolGradWasmConfig } from './pool-grads.js';
 import { avgPoolGradConfig } from './avg-pool-grad.js';
 import { bnTrainingGradWasmConfig, bnTrainingWasmConfig } from './batch-norm-training.js';
+import { adamWasmConfig } from './adam.js';
+import { splitVWasmConfig } from './split-v.js';
 
 const KERNELS: KernelConfig[] = [
   conv2DBackpropFilterWasmConfig,
@@ -18,6 +20,8 @@ const KERNELS: KernelConfig[] = [
   avgPoolGradWasmConfig,
   bnTrainingWasmConfig,
   bnTrainingGradWasmConfig,
+  adamWasmConfig,
+  splitVWasmConfig,
 ];
 
 let saved: { kernels: Map<string, KernelConfig | undefined>; bnGrad: GradConfig | undefined } | undefined;
