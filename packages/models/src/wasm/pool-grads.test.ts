@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './index.js';
+import { setSimdKernelsEnabled } from './simd/index.js';
 import { values } from './test-values.js';
 
 const initial = tf.getBackend();
@@ -33,6 +34,9 @@ const CASES: PoolCase[] = [
   { name: 'avg 3×3/1 same', op: 'avg', x: [2, 8, 7, 5], size: 3, stride: 1, pad: 'same' },
   { name: 'avg 2×2/2 valid', op: 'avg', x: [2, 8, 10, 4], size: 2, stride: 2, pad: 'valid' },
   { name: 'avg 3×3/2 valid', op: 'avg', x: [1, 9, 9, 3], size: 3, stride: 2, pad: 'valid' },
+  // 9 and 12 channels: whole SIMD lanes (and a tail) in the SIMD kernels
+  { name: 'max 3×3/2 valid, 9 channels', op: 'max', x: [2, 9, 8, 9], size: 3, stride: 2, pad: 'valid' },
+  { name: 'avg 3×3/1 same, 12 channels', op: 'avg', x: [2, 6, 7, 12], size: 3, stride: 1, pad: 'same' },
 ];
 
 function poolGrad(c: PoolCase): Float32Array {
@@ -47,18 +51,30 @@ function poolGrad(c: PoolCase): Float32Array {
   });
 }
 
-test('MaxPoolGrad and AvgPoolGrad on wasm match cpu, ties included', async () => {
-  registerWasmTrainingKernels();
-  for (const c of CASES) {
-    await tf.setBackend('cpu');
-    const ref = poolGrad(c);
-    await tf.setBackend('wasm');
-    const got = poolGrad(c);
-    const scale = Math.max(...ref.map(Math.abs));
-    const err = Math.max(...got.map((v, i) => Math.abs(v - ref[i]!)));
-    assert.ok(scale > 0 && err <= 1e-4 * scale, `${c.name}: max |wasm − cpu| = ${err} (scale ${scale})`);
-  }
-});
+for (const simd of [true, false]) {
+  test(`MaxPoolGrad and AvgPoolGrad on wasm (${simd ? 'SIMD' : 'JavaScript'}) match cpu, ties included`, async () => {
+    registerWasmTrainingKernels();
+    for (const c of CASES) {
+      await tf.setBackend('cpu');
+      const ref = poolGrad(c);
+      await tf.setBackend('wasm');
+      setSimdKernelsEnabled(simd);
+      let got: Float32Array;
+      try {
+        got = poolGrad(c);
+      } finally {
+        setSimdKernelsEnabled(true);
+      }
+      const scale = Math.max(...ref.map(Math.abs));
+      const err = Math.max(...got.map((v, i) => Math.abs(v - ref[i]!)));
+      assert.ok(scale > 0 && err <= 1e-4 * scale, `${c.name}: max |wasm − cpu| = ${err} (scale ${scale})`);
+      // Max pooling routes each gradient to one position (the first maximum, as tfjs-cpu): the same
+      // positions receive gradient (values may differ in the last bits: overlapping windows sum in
+      // another order on cpu).
+      if (c.op === 'max') assert.deepEqual(Array.from(got, (v) => v !== 0), Array.from(ref, (v) => v !== 0), `${c.name}: same positions as cpu`);
+    }
+  });
+}
 
 test("AvgPool's gradient with 'same' padding is exact at the borders, on cpu and wasm", async () => {
   registerWasmTrainingKernels();

@@ -1,4 +1,5 @@
-// MaxPoolGrad and AvgPoolGrad for the wasm backend, each one JavaScript pass over the heap (tfjs 4.22's
+// MaxPoolGrad and AvgPoolGrad for the wasm backend, each one pass over the heap (WASM SIMD over
+// channels, simd/kernels.wat; the same loops in JavaScript where SIMD is unavailable) (tfjs 4.22's
 // wasm kernels revisit every window for every input pixel: ~60 ms per InceptionV3 max-pool layer and
 // ~13 ms per average-pool layer at batch 2).
 // MaxPoolGrad: for each output window,
@@ -7,7 +8,8 @@
 // AvgPoolGrad: add dy/(fH·fW) to every in-bounds pixel of each window — tfjs's kernel semantics on every
 // backend (the border correction for 'same' padding is in avg-pool-grad.ts, as a gradient).
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { isWasmHeapBackend } from './heap-copy.js';
+import { heapPointer, isWasmHeapBackend } from './heap-copy.js';
+import { simdKernels } from './simd/index.js';
 
 export const maxPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
@@ -29,6 +31,12 @@ export const maxPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
   const out = backend.typedArrayFromHeap(dx) as Float32Array;
   out.fill(0);
+  const simd = simdKernels(backend);
+  if (simd) {
+    const p = (t: TensorInfo) => heapPointer(backend, t);
+    simd.kernels.maxPoolGrad(p(input), p(dy), p(dx), n, ih, iw, ch, oh, ow, sh, sw, fh, fw, top, left);
+    return dx;
+  }
   const best = new Float32Array(ch);
   const at = new Int32Array(ch);
   const rowStride = iw * ch;
@@ -92,6 +100,11 @@ export const avgPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
   const out = backend.typedArrayFromHeap(dx) as Float32Array;
   out.fill(0);
+  const simd = simdKernels(backend);
+  if (simd) {
+    simd.kernels.avgPoolGrad(heapPointer(backend, dy), heapPointer(backend, dx), n, ih, iw, ch, oh, ow, sh, sw, fh, fw, top, left, mult);
+    return dx;
+  }
   const w = new Float32Array(ch);
   const rowStride = iw * ch;
   for (let b = 0; b < n; b++) {

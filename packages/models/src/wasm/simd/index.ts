@@ -9,6 +9,8 @@ export interface SimdKernels {
   gradMoments(dy: number, x: number, rows: number, c: number, mean: number, acc1: number, acc2: number, tot1: number, tot2: number): void;
   affine(a: number, out: number, rows: number, c: number, A: number, B: number): void;
   affine2(a: number, b: number, out: number, rows: number, c: number, A: number, B: number, C: number): void;
+  avgPoolGrad(dy: number, dx: number, n: number, ih: number, iw: number, ch: number, oh: number, ow: number, sh: number, sw: number, fh: number, fw: number, top: number, left: number, mult: number): void;
+  maxPoolGrad(x: number, dy: number, dx: number, n: number, ih: number, iw: number, ch: number, oh: number, ow: number, sh: number, sw: number, fh: number, fw: number, top: number, left: number): void;
   adam(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number, lr: number, b1: number, b2: number, ob1: number, ob2: number, eps: number, d1: number, d2: number): void;
 }
 

@@ -1,6 +1,6 @@
 ;; cxrkit's WASM SIMD kernels for training on the tfjs `wasm` backend. They run on tfjs's own heap
 ;; (the memory is imported), on channels-last tensors viewed as [rows, c]: per-channel statistics and
-;; per-channel affine maps for batch normalisation, and a fused Adam update. All pointers are byte
+;; per-channel affine maps for batch normalisation, a fused Adam update, and max/average pooling gradients. All pointers are byte
 ;; addresses, all counts are elements. Channels are processed 4 at a time (f32x4) with a scalar tail,
 ;; so any c works. Compiled by scripts/build-wasm-simd.mjs (wabt) into kernels.wasm.ts; the line
 ;; `(memory 1 65536 shared)` is rewritten to `(memory 1)` for tfjs's non-threaded build.
@@ -276,4 +276,160 @@
         (local.set $mOut (i32.add (local.get $mOut) (i32.const 4)))
         (local.set $vOut (i32.add (local.get $vOut) (i32.const 4)))
         (br $tail))))
+
+  ;; o[i] += g[i]·s, i < n
+  (func $axpy (param $o i32) (param $g i32) (param $n i32) (param $s f32)
+    (local $end i32) (local $vecEnd i32) (local $s4 v128)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vecEnd (i32.add (local.get $o) (i32.and (i32.shl (local.get $n) (i32.const 2)) (i32.const -16))))
+    (local.set $s4 (f32x4.splat (local.get $s)))
+    (block $vecDone
+      (loop $vec
+        (br_if $vecDone (i32.ge_u (local.get $o) (local.get $vecEnd)))
+        (v128.store align=4 (local.get $o) (f32x4.add (v128.load align=4 (local.get $o)) (f32x4.mul (v128.load align=4 (local.get $g)) (local.get $s4))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (br $vec)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $o) (local.get $end)))
+        (f32.store (local.get $o) (f32.add (f32.load (local.get $o)) (f32.mul (f32.load (local.get $g)) (local.get $s))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (local.set $g (i32.add (local.get $g) (i32.const 4)))
+        (br $tail))))
+
+  ;; AvgPoolGrad, NHWC: for every output window (b, r, c), dx[in-bounds window pixels] += dy[b, r, c]·mult.
+  ;; dx must be zero on entry. Same loop order as the JavaScript kernel (pool-grads.ts).
+  (func (export "avgPoolGrad") (param $dy i32) (param $dx i32) (param $n i32) (param $ih i32) (param $iw i32) (param $ch i32)
+        (param $oh i32) (param $ow i32) (param $sh i32) (param $sw i32) (param $fh i32) (param $fw i32)
+        (param $top i32) (param $left i32) (param $mult f32)
+    (local $b i32) (local $r i32) (local $c i32) (local $r0 i32) (local $c0 i32) (local $rMin i32) (local $rMax i32)
+    (local $cMin i32) (local $cMax i32) (local $xr i32) (local $xc i32) (local $g i32)
+    (local.set $g (local.get $dy))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $n)))
+      (local.set $r (i32.const 0))
+      (block $rDone (loop $rLoop
+        (br_if $rDone (i32.ge_s (local.get $r) (local.get $oh)))
+        (local.set $r0 (i32.sub (i32.mul (local.get $r) (local.get $sh)) (local.get $top)))
+        (local.set $rMin (select (local.get $r0) (i32.const 0) (i32.gt_s (local.get $r0) (i32.const 0))))
+        (local.set $rMax (i32.add (local.get $r0) (local.get $fh)))
+        (if (i32.gt_s (local.get $rMax) (local.get $ih)) (then (local.set $rMax (local.get $ih))))
+        (local.set $c (i32.const 0))
+        (block $cDone (loop $cLoop
+          (br_if $cDone (i32.ge_s (local.get $c) (local.get $ow)))
+          (local.set $c0 (i32.sub (i32.mul (local.get $c) (local.get $sw)) (local.get $left)))
+          (local.set $cMin (select (local.get $c0) (i32.const 0) (i32.gt_s (local.get $c0) (i32.const 0))))
+          (local.set $cMax (i32.add (local.get $c0) (local.get $fw)))
+          (if (i32.gt_s (local.get $cMax) (local.get $iw)) (then (local.set $cMax (local.get $iw))))
+          (local.set $xr (local.get $rMin))
+          (block $xrDone (loop $xrLoop
+            (br_if $xrDone (i32.ge_s (local.get $xr) (local.get $rMax)))
+            (local.set $xc (local.get $cMin))
+            (block $xcDone (loop $xcLoop
+              (br_if $xcDone (i32.ge_s (local.get $xc) (local.get $cMax)))
+              (call $axpy
+                (i32.add (local.get $dx) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $ih)) (local.get $xr)) (local.get $iw)) (local.get $xc)) (local.get $ch)) (i32.const 2)))
+                (local.get $g) (local.get $ch) (local.get $mult))
+              (local.set $xc (i32.add (local.get $xc) (i32.const 1)))
+              (br $xcLoop)))
+            (local.set $xr (i32.add (local.get $xr) (i32.const 1)))
+            (br $xrLoop)))
+          (local.set $g (i32.add (local.get $g) (i32.shl (local.get $ch) (i32.const 2))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop))))
+
+  ;; dx[a − x + ...] += dy at the byte address a of x's window maximum (0 = no maximum: all NaN/−∞)
+  (func $scatter (param $a i32) (param $x i32) (param $dx i32) (param $g i32)
+    (local $p i32)
+    (if (i32.ne (local.get $a) (i32.const 0))
+      (then
+        (local.set $p (i32.add (local.get $dx) (i32.sub (local.get $a) (local.get $x))))
+        (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (local.get $g)))))))
+
+  ;; MaxPoolGrad, NHWC: for every output window and channel, add dy to the FIRST maximum of x in
+  ;; row-major window order (strict >, as tfjs-cpu's maxPoolPositions). dx must be zero on entry.
+  (func (export "maxPoolGrad") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32) (param $ih i32) (param $iw i32)
+        (param $ch i32) (param $oh i32) (param $ow i32) (param $sh i32) (param $sw i32) (param $fh i32) (param $fw i32)
+        (param $top i32) (param $left i32)
+    (local $b i32) (local $r i32) (local $c i32) (local $r0 i32) (local $c0 i32) (local $rMin i32) (local $rMax i32)
+    (local $cMin i32) (local $cMax i32) (local $xr i32) (local $xc i32) (local $g i32) (local $j i32) (local $vecCh i32)
+    (local $p i32) (local $best v128) (local $at v128) (local $v v128) (local $m v128) (local $bs f32) (local $as i32) (local $vs f32)
+    (local.set $g (local.get $dy))
+    (local.set $vecCh (i32.and (local.get $ch) (i32.const -4)))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $n)))
+      (local.set $r (i32.const 0))
+      (block $rDone (loop $rLoop
+        (br_if $rDone (i32.ge_s (local.get $r) (local.get $oh)))
+        (local.set $r0 (i32.sub (i32.mul (local.get $r) (local.get $sh)) (local.get $top)))
+        (local.set $rMin (select (local.get $r0) (i32.const 0) (i32.gt_s (local.get $r0) (i32.const 0))))
+        (local.set $rMax (i32.add (local.get $r0) (local.get $fh)))
+        (if (i32.gt_s (local.get $rMax) (local.get $ih)) (then (local.set $rMax (local.get $ih))))
+        (local.set $c (i32.const 0))
+        (block $cDone (loop $cLoop
+          (br_if $cDone (i32.ge_s (local.get $c) (local.get $ow)))
+          (local.set $c0 (i32.sub (i32.mul (local.get $c) (local.get $sw)) (local.get $left)))
+          (local.set $cMin (select (local.get $c0) (i32.const 0) (i32.gt_s (local.get $c0) (i32.const 0))))
+          (local.set $cMax (i32.add (local.get $c0) (local.get $fw)))
+          (if (i32.gt_s (local.get $cMax) (local.get $iw)) (then (local.set $cMax (local.get $iw))))
+          ;; 4 channels at a time
+          (local.set $j (i32.const 0))
+          (block $jDone (loop $jLoop
+            (br_if $jDone (i32.ge_s (local.get $j) (local.get $vecCh)))
+            (local.set $best (f32x4.splat (f32.const -inf)))
+            (local.set $at (i32x4.splat (i32.const 0)))
+            (local.set $xr (local.get $rMin))
+            (block $xrDone (loop $xrLoop
+              (br_if $xrDone (i32.ge_s (local.get $xr) (local.get $rMax)))
+              (local.set $xc (local.get $cMin))
+              (block $xcDone (loop $xcLoop
+                (br_if $xcDone (i32.ge_s (local.get $xc) (local.get $cMax)))
+                (local.set $p (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $ih)) (local.get $xr)) (local.get $iw)) (local.get $xc)) (local.get $ch)) (local.get $j)) (i32.const 2))))
+                (local.set $v (v128.load align=4 (local.get $p)))
+                (local.set $m (f32x4.gt (local.get $v) (local.get $best)))
+                (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $m)))
+                (local.set $at (v128.bitselect (i32x4.add (i32x4.splat (local.get $p)) (v128.const i32x4 0 4 8 12)) (local.get $at) (local.get $m)))
+                (local.set $xc (i32.add (local.get $xc) (i32.const 1)))
+                (br $xcLoop)))
+              (local.set $xr (i32.add (local.get $xr) (i32.const 1)))
+              (br $xrLoop)))
+            (call $scatter (i32x4.extract_lane 0 (local.get $at)) (local.get $x) (local.get $dx) (i32.add (local.get $g) (i32.shl (local.get $j) (i32.const 2))))
+            (call $scatter (i32x4.extract_lane 1 (local.get $at)) (local.get $x) (local.get $dx) (i32.add (local.get $g) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 2))))
+            (call $scatter (i32x4.extract_lane 2 (local.get $at)) (local.get $x) (local.get $dx) (i32.add (local.get $g) (i32.shl (i32.add (local.get $j) (i32.const 2)) (i32.const 2))))
+            (call $scatter (i32x4.extract_lane 3 (local.get $at)) (local.get $x) (local.get $dx) (i32.add (local.get $g) (i32.shl (i32.add (local.get $j) (i32.const 3)) (i32.const 2))))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $jLoop)))
+          ;; remaining channels one at a time
+          (block $tDone (loop $tLoop
+            (br_if $tDone (i32.ge_s (local.get $j) (local.get $ch)))
+            (local.set $bs (f32.const -inf))
+            (local.set $as (i32.const 0))
+            (local.set $xr (local.get $rMin))
+            (block $xrDone2 (loop $xrLoop2
+              (br_if $xrDone2 (i32.ge_s (local.get $xr) (local.get $rMax)))
+              (local.set $xc (local.get $cMin))
+              (block $xcDone2 (loop $xcLoop2
+                (br_if $xcDone2 (i32.ge_s (local.get $xc) (local.get $cMax)))
+                (local.set $p (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $ih)) (local.get $xr)) (local.get $iw)) (local.get $xc)) (local.get $ch)) (local.get $j)) (i32.const 2))))
+                (local.set $vs (f32.load (local.get $p)))
+                (if (f32.gt (local.get $vs) (local.get $bs)) (then (local.set $bs (local.get $vs)) (local.set $as (local.get $p))))
+                (local.set $xc (i32.add (local.get $xc) (i32.const 1)))
+                (br $xcLoop2)))
+              (local.set $xr (i32.add (local.get $xr) (i32.const 1)))
+              (br $xrLoop2)))
+            (call $scatter (local.get $as) (local.get $x) (local.get $dx) (i32.add (local.get $g) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $tLoop)))
+          (local.set $g (i32.add (local.get $g) (i32.shl (local.get $ch) (i32.const 2))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop))))
 )
