@@ -11,15 +11,17 @@ export const WASM_HEAP_LIMIT_BYTES = 4_294_901_760;
 
 /**
  * Bytes of wasm heap per float of "activation" (Σ layer output sizes × batch) one Adam training step
- * needs: the forward outputs the tape keeps (conv, BN, ReLU outputs are separate tensors, plus BN
- * moments temporaries), the backward's gradients and kernel workspaces, and malloc fragmentation.
- * Calibrated on InceptionV3 (createModel, training mode, this module's kernels): after 2 steps the
- * heap was 2.17 GB at 299×299 batch 2 (65.1 M activations) and 3.02 GB at 512×512 batch 1 (98.8 M):
- * ≈ 25.5 B per activation plus ≈ 0.5 GB fixed; stable over 8 further steps (no growth). With 28 B and
- * 16 B/parameter + 256 MiB the estimate is 2.4 GB and 3.4 GB for those two (conservative), 6.2 GB
- * for 512×512 batch 2 (refused), and InceptionV3 at 299 fits up to batch 4.
+ * needs: the forward outputs the tape keeps (conv, BN, ReLU outputs are separate tensors), the
+ * backward's gradients and kernel workspaces, and malloc fragmentation. Calibrated on InceptionV3
+ * (createModel, training mode, this folder's kernels incl. the fused batch norm and Adam, 2 threads):
+ * the heap after 2 steps was 1,409 MiB at 299×299 batch 2 (65.1 M activations), 1,890 MiB at 512×512
+ * batch 1 (98.8 M) and 3,068 MiB at 512×512 batch 2 (197.6 M): ≈ 12.5 B per activation plus ≈ 0.7 GiB
+ * fixed. With 14 B and 16 B/parameter + 256 MiB the estimate is 1.56, 2.03 and 3.42 GB for those three
+ * (conservative), so 512×512 batch 2 fits and batch 3 does not; InceptionV3 at 299 fits up to batch 8.
+ * (Before the fused batch norm — tf.moments + tf.batchNorm — a step needed ≈ 25.5 B per activation, and
+ * 512×512 batch 2 did not fit; the runtime guard below catches any underestimate.)
  */
-export const WASM_TRAIN_BYTES_PER_ACTIVATION = 28;
+export const WASM_TRAIN_BYTES_PER_ACTIVATION = 14;
 
 /** Parameters are held 4× during an Adam step: weights, gradients, first and second moments. */
 const BYTES_PER_PARAM = 16;

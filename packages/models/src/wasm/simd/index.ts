@@ -64,10 +64,11 @@ export function setSimdKernelsEnabled(on: boolean): void {
  * Typed-array views of the heap must be (re)made inside `fn`: the allocation may grow the memory.
  */
 export function withScratch<T>(module: EmscriptenModuleLike, bytes: number, fn: (ptr: number) => T): T {
-  const ptr = module._malloc(bytes + 16);
+  // `>>> 0`: Emscripten's malloc returns a signed i32, negative above 2 GiB (as tfjs does in write()).
+  const ptr = module._malloc(bytes + 16) >>> 0;
   if (!ptr) throw new Error(`[cxrkit/models] the wasm heap could not allocate ${bytes} bytes of scratch memory`);
   try {
-    return fn((ptr + 15) & ~15);
+    return fn(Math.ceil(ptr / 16) * 16);
   } finally {
     module._free(ptr);
   }
