@@ -1,6 +1,6 @@
 // cxrkit's main job, end to end, on data every checkout has and the default backend:
 //
-//   npm run demo                 # cpu backend (CXRKIT_BACKEND=wasm to train on wasm)
+//   npm run demo                 # wasm backend, 2 threads (CXRKIT_BACKEND=cpu, CXRKIT_THREADS=1 to change)
 //   npm run demo -- --quick      # a smaller, faster run
 //
 // 1. reads the two real chest-radiograph DICOMs in ../shared/data (age/sex from the header);
@@ -19,12 +19,13 @@ import { parseArgs } from 'node:util';
 import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   initBackend, backendKindFromEnv, readDicom, preprocessRadiograph, synthesizeDataset, splitByPatient, zScore,
   thesisAugmentation, imagesToTensor, writePng, encodeDicom, resizeBicubic, type GrayImage,
 } from '@cxrkit/core';
-import { buildScreeningModel, train, createTfjsPredictor, saveModel, registerWasmTrainingKernels } from '@cxrkit/models';
+import { buildScreeningModel, train, createTfjsPredictor, saveModel, registerWasmTrainingKernels, prepareWasmThreads } from '@cxrkit/models';
 import { rocAuc, delongCi, evaluateWithTunedThreshold, rocPlotSpec, confusionMatrixSpec, writePlot } from '@cxrkit/metrics';
 import { gradCam, buildCamAtlas, overlayHeatmap, writePng as writeRgbaPng, heatmapPeak, resizeBilinear, type AtlasCase } from '@cxrkit/gradcam';
 import { writeScreeningConfig, screenDicom } from '@cxrkit/serve';
@@ -57,11 +58,20 @@ const loaders: Record<string, () => Promise<unknown>> = {
   wasm: () => import('@tensorflow/tfjs-backend-wasm'),
 };
 if (!loaders[kind]) throw new Error(`the demo runs on cpu or wasm (got CXRKIT_BACKEND=${kind})`);
+let threadsNote = '';
+if (kind === 'wasm') {
+  // XNNPACK's thread pool in Node (see packages/models/src/wasm/README.md): up to 2 threads by default.
+  const threads = Number(process.env.CXRKIT_THREADS ?? Math.min(2, availableParallelism()));
+  if (threads > 1) {
+    const plan = await prepareWasmThreads((await import('@tensorflow/tfjs-backend-wasm')) as never, { threads });
+    threadsNote = plan.enabled ? `, ${threads} threads` : ` (threads not enabled: ${plan.reason})`;
+  }
+}
 await initBackend({ kind, load: loaders[kind] });
 if (kind === 'wasm') registerWasmTrainingKernels();
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
-log(`cxrkit demo — backend ${tf.getBackend()}, output in ${out}\n`);
+log(`cxrkit demo — backend ${tf.getBackend()}${threadsNote}, output in ${out}\n`);
 
 // ── 1. real chest radiograph DICOMs ──────────────────────────────────────────────────────────────
 const realDicoms = [
