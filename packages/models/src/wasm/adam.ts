@@ -8,7 +8,10 @@
 // applyGradients using that kernel where it is registered (wasm after registerWasmTrainingKernels), and
 // tfjs's own code everywhere else.
 import * as tf from '@tensorflow/tfjs-core';
-import { getKernel, type KernelConfig, type KernelFunc, type NamedTensor, type NamedVariableMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+
+/** applyGradients' argument: { [variable name]: gradient } or [{ name, tensor }]. */
+type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 import { heapPointer, isWasmHeapBackend } from './heap-copy.js';
 import { simdKernels } from './simd/index.js';
 
@@ -77,7 +80,7 @@ interface AdamState {
  * `setWeights` and results (float32 operation by operation). Elsewhere it is tfjs's AdamOptimizer.
  */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
-  override applyGradients(variableGradients: NamedVariableMap | NamedTensor[]): void {
+  override applyGradients(variableGradients: VariableGradients): void {
     if (!getKernel(ADAM_KERNEL, tf.getBackend())) {
       super.applyGradients(variableGradients);
       return;
@@ -91,7 +94,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         const value = tf.engine().registeredVariables[name]!;
         self.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)) };
         self.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)) };
-        const gradient = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
+        const gradient = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : (variableGradients as Record<string, tf.Tensor>)[name];
         if (gradient == null) return;
         const m = self.accumulatedFirstMoment[i]!.variable;
         const v = self.accumulatedSecondMoment[i]!.variable;

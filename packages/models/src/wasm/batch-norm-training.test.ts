@@ -3,7 +3,7 @@
 // gradients. Also: a large channel offset (cancellation), and KerasBatchNormalization's moving averages.
 // Runs once, whatever CXRKIT_BACKEND the runner set (both backends imported; tf.setBackend switches).
 // Tolerance as in training-kernels.test.ts: max|wasm − cpu| ≤ 1e-4 · max|cpu| per tensor.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -12,33 +12,10 @@ import { registerWasmTrainingKernels } from './index.js';
 import { batchNormTraining } from './batch-norm-training.js';
 import { setSimdKernelsEnabled } from './simd/index.js';
 import { batchNormalization } from '../layers/batch-norm.js';
-import { values } from './test-values.js';
+import { assertClose, on, restoreBackendAfterTests, values } from './test-values.js';
 import { expectNoLeaks } from '../../../../test/helpers.js';
 
-const TOL = 1e-4;
-const initial = tf.getBackend();
-after(async () => {
-  setSimdKernelsEnabled(true);
-  await tf.setBackend(initial);
-});
-
-async function on<T>(backend: string, fn: () => T): Promise<T> {
-  await tf.setBackend(backend);
-  await tf.ready();
-  return fn();
-}
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, tol = TOL): void {
-  assert.equal(actual.length, expected.length, `${label}: length`);
-  let maxRef = 0;
-  let maxErr = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(expected[i]!));
-    maxErr = Math.max(maxErr, Math.abs(actual[i]! - expected[i]!));
-  }
-  assert.ok(maxRef > 0, `${label}: reference is all zeros (test would be vacuous)`);
-  assert.ok(maxErr <= tol * maxRef, `${label}: max |wasm − cpu| = ${maxErr.toExponential(2)} > ${tol} × ${maxRef.toExponential(2)}`);
-}
+restoreBackendAfterTests();
 
 const EPS = 1e-3;
 

@@ -184,10 +184,11 @@ export function batchNormTraining(
   if (!getKernel(BN_TRAINING, backendName) || !getKernel(BN_TRAINING_GRAD, backendName)) return undefined;
   if (x.dtype !== 'float32' || x.rank < 2) return undefined;
   let stats: tf.Tensor[] = [];
-  const op = tf.customGrad((xx, g, bb, save) => {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xx, g, bb, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const [y, mean, variance] = tf.engine().runKernel(BN_TRAINING, { x: xx, scale: g, offset: bb }, { varianceEpsilon: epsilon }) as tf.Tensor[];
     stats = [tf.keep(mean!), tf.keep(variance!)];
-    save([xx as tf.Tensor, g as tf.Tensor, mean!, variance!]);
+    save([xx, g, mean!, variance!]);
     return {
       value: y!,
       gradFunc: (dy, saved) => {
@@ -196,6 +197,6 @@ export function batchNormTraining(
       },
     };
   });
-  const y = op(x, gamma, beta);
+  const y = (op as (...t: tf.Tensor[]) => tf.Tensor)(x, gamma, beta);
   return { y, mean: stats[0]!, variance: stats[1]! };
 }

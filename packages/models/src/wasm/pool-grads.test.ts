@@ -1,19 +1,16 @@
 // Pooling gradients: cxrkit's wasm MaxPoolGrad/AvgPoolGrad against the cpu backend (1e-4 max-norm
 // relative, with ties from ReLU zeros, which decide where a max-pool gradient goes), and the AvgPool
 // gradient fix for 'same' padding against a hand calculation.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './index.js';
 import { setSimdKernelsEnabled } from './simd/index.js';
-import { values } from './test-values.js';
+import { restoreBackendAfterTests, values } from './test-values.js';
 
-const initial = tf.getBackend();
-after(async () => {
-  await tf.setBackend(initial);
-});
+restoreBackendAfterTests();
 
 interface PoolCase {
   name: string;

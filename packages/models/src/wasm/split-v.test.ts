@@ -1,24 +1,15 @@
 // SplitV on wasm (heap row copies) against tf.split on the cpu backend, for every axis, equal and
 // explicit (with −1) sizes, float32 and int32, and the gradient of a Concatenate.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './index.js';
-import { values } from './test-values.js';
+import { on, restoreBackendAfterTests, values } from './test-values.js';
 import { expectNoLeaks } from '../../../../test/helpers.js';
 
-const initial = tf.getBackend();
-after(async () => {
-  await tf.setBackend(initial);
-});
-
-async function on<T>(backend: string, fn: () => T): Promise<T> {
-  await tf.setBackend(backend);
-  await tf.ready();
-  return fn();
-}
+restoreBackendAfterTests();
 
 const CASES: Array<{ shape: number[]; splits: number | number[]; axis: number; dtype: 'float32' | 'int32' }> = [
   { shape: [2, 3, 4, 10], splits: [3, 5, 2], axis: 3, dtype: 'float32' },

@@ -8,38 +8,16 @@
 // compositions (BN through moments, whole models) while still catching any indexing/padding bug,
 // which shows up as O(1) relative error. Element-wise relative error is not used: gradients have
 // entries that cancel to ~0, where it is meaningless.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './index.js';
-import { values } from './test-values.js';
+import { assertClose, on, restoreBackendAfterTests, values } from './test-values.js';
 
-const TOL = 1e-4;
-const initial = tf.getBackend();
-after(async () => {
-  await tf.setBackend(initial);
-});
-
-async function on<T>(backend: string, fn: () => T): Promise<T> {
-  await tf.setBackend(backend);
-  await tf.ready();
-  return fn();
-}
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
-  assert.equal(actual.length, expected.length, `${label}: length`);
-  let maxRef = 0;
-  let maxErr = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(expected[i]!));
-    maxErr = Math.max(maxErr, Math.abs(actual[i]! - expected[i]!));
-  }
-  assert.ok(maxRef > 0, `${label}: reference is all zeros (test would be vacuous)`);
-  assert.ok(maxErr <= TOL * maxRef, `${label}: max |wasm − cpu| = ${maxErr.toExponential(2)} > ${TOL} × ${maxRef.toExponential(2)}`);
-}
+restoreBackendAfterTests();
 
 type Pad = 'same' | 'valid';
 interface ConvCase {

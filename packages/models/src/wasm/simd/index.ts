@@ -25,9 +25,9 @@ interface EmscriptenModuleLike {
 const cache = new WeakMap<object, { kernels: SimdKernels; memory: WebAssembly.Memory } | null>();
 let enabled = true;
 
-function decode(base64: string): Uint8Array {
+function decode(base64: string): Uint8Array<ArrayBuffer> {
   const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
-  if (B) return B.from(base64, 'base64');
+  if (B) return new Uint8Array(B.from(base64, 'base64'));
   return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
 }
 
