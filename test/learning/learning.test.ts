@@ -51,7 +51,11 @@ const SYN = 64;
 let synthetic: { train: Array<{ image: GrayImage; osteoporosis: number; age: number }>; tune: Array<{ image: GrayImage; osteoporosis: number; age: number }> } | undefined;
 function syntheticSplit() {
   if (synthetic) return synthetic;
-  const records = synthesizeDataset({ n: Math.round(600 * SCALE), seed: 'learning-proof', size: SYN, osteoporosisFraction: 0.5, supersample: 1 });
+  // 1,000 radiographs (800 train / 200 tune). With 600 (480 / 120) both proofs sat at their bars and
+  // moved across them with the model's initialisation seed (16 epochs: osteoporosis 0.934–0.969 over init
+  // seeds 11/21/31; 14 epochs: age R² 0.787–0.864 over 12/22/32 — measured 2026-11-26, after the fused
+  // wasm kernels changed the float rounding and the 10-epoch osteoporosis proof fell from 0.958 to 0.934).
+  const records = synthesizeDataset({ n: Math.round(1000 * SCALE), seed: 'learning-proof', size: SYN, osteoporosisFraction: 0.5, supersample: 1 });
   const rows = records.map((r) => ({ patientId: r.patientId, sex: r.labels.sex, image: zScore(r.radiograph!.image), osteoporosis: r.labels.osteoporosis, age: r.labels.age }));
   const { splits } = splitByPatient(rows, { fractions: [0.8, 0.2], names: ['train', 'tune'], seed: 1, stratifyBy: (r) => r.osteoporosis });
   synthetic = { train: splits.train!, tune: splits.tune! };
@@ -60,10 +64,12 @@ function syntheticSplit() {
 
 test('synthetic radiographs: osteoporosis (bone density) — tuning AUC ≥ 0.95', async () => {
   const { train: tr, tune: tu } = syntheticSplit();
-  const model = screening('binary', SYN, 11);
+  // lr 2e-3 and light dropout, as for age: tuning AUC 0.977–0.986 over init seeds 11/21/31 (best epoch 9
+  // of 16), where the thesis's lr 1e-3 with dropout [0.3, 0.1] gave 0.942–0.969 after 16 epochs.
+  const model = screening('binary', SYN, 11, [0.1, 0.03]);
   const t0 = Date.now();
   const r = await train(model, { train: tr.map((s) => ({ image: s.image, target: s.osteoporosis })), tune: tu.map((s) => ({ image: s.image, target: s.osteoporosis })) }, {
-    ...common, epochs: Math.round(10 * SCALE), batchSize: 16, reduceLrOnPlateau: { patience: 2, factor: 0.3 },
+    ...common, epochs: Math.round(12 * SCALE), batchSize: 16, learningRate: 2e-3, reduceLrOnPlateau: { patience: 2, factor: 0.3 },
   });
   const auc = r.history[r.bestEpoch - 1]!.tune!.auc!;
   report('synthetic-osteoporosis', { tuneAuc: auc, bestEpoch: r.bestEpoch, epochs: r.history.length, train: tr.length, tune: tu.length, seconds: (Date.now() - t0) / 1000, history: r.history.map((h) => h.tune?.auc) });
@@ -73,11 +79,12 @@ test('synthetic radiographs: osteoporosis (bone density) — tuning AUC ≥ 0.95
 test('synthetic radiographs: age — tuning R² ≥ 0.8', async () => {
   const { train: tr, tune: tu } = syntheticSplit();
   // Age is a global shape signal (lung height, heart width, bone texture): lighter dropout and lr 2e-3
-  // reach R² 0.8 in ~5–7 epochs here, where the thesis's 1e-3 plateaued near 0.75 after 10.
+  // learn it faster than the thesis's 1e-3 (which plateaued near 0.75 after 10 epochs on 480 images).
+  // With 800 training images: R² 0.843–0.878 over init seeds 12/22/32 in 12 epochs.
   const model = screening('regression', SYN, 12, [0.1, 0.03]);
   const t0 = Date.now();
   const r = await train(model, { train: tr.map((s) => ({ image: s.image, target: s.age })), tune: tu.map((s) => ({ image: s.image, target: s.age })) }, {
-    ...common, epochs: Math.round(9 * SCALE), batchSize: 16, learningRate: 2e-3, monitor: 'r2', reduceLrOnPlateau: { patience: 2, factor: 0.3 },
+    ...common, epochs: Math.round(12 * SCALE), batchSize: 16, learningRate: 2e-3, monitor: 'r2', reduceLrOnPlateau: { patience: 2, factor: 0.3 },
   });
   const best = r.history[r.bestEpoch - 1]!.tune!;
   report('synthetic-age', { tuneR2: best.r2, tuneMae: best.mae, bestEpoch: r.bestEpoch, epochs: r.history.length, train: tr.length, tune: tu.length, seconds: (Date.now() - t0) / 1000, history: r.history.map((h) => h.tune?.r2) });
