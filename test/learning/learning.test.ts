@@ -1,7 +1,8 @@
 // @cxrkit-backends: wasm
 // Learning, not just running: H4's width-scaled backbones with the thesis's screening head, trained by
 // `train` on (1) the project's synthetic radiographs — the bone-density (osteoporosis) label and age —
-// and (2) the real NIH 64×64 thumbnails for sex, split by patient. Bars from issue 6: tuning AUC ≥ 0.95
+// and (2) the real NIH 64×64 thumbnails for sex, split by patient (there: a frozen pretrained InceptionV3
+// and a trained linear last layer, see below). Bars from issue 6: tuning AUC ≥ 0.95
 // (osteoporosis), tuning R² ≥ 0.8 (age), TEST AUC ≥ 0.85 (sex). Runs on wasm with cxrkit's training
 // kernels (the cpu backend's convolution filter gradient is a scalar loop, ~50× slower here).
 // Figures and timings are written to test-output/learning/*.json; sizes can be raised through
@@ -9,12 +10,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, readImageFile, readNihThumbsManifest, splitByPatient, synthesizeDataset, thesisAugmentation, zScore, type GrayImage } from '@cxrkit/core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { createRng, readImageFile, readNihThumbsManifest, resizeBicubic, splitByPatient, synthesizeDataset, thesisAugmentation, zScore, type GrayImage } from '@cxrkit/core';
 import { rocAuc } from '@cxrkit/metrics';
-import { buildScreeningModel, registerWasmTrainingKernels, train, type TrainingSample, type TrainOptions } from '@cxrkit/models';
-import { dataDir, testOutputDir } from '../helpers.js';
+import { buildScreeningModel, createModel, registerWasmTrainingKernels, train, transferWeights, type TrainOptions } from '@cxrkit/models';
+import { dataDir, repoRoot, testOutputDir } from '../helpers.js';
 
 if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
 const SCALE = Number(process.env.CXRKIT_LEARN_SCALE ?? 1);
@@ -91,37 +93,142 @@ test('synthetic radiographs: age — tuning R² ≥ 0.8', async () => {
   assert.ok(best.r2! >= 0.8, `tuning R² ${best.r2!.toFixed(3)} < 0.8 (MAE ${best.mae!.toFixed(1)} y)`);
 });
 
-// Not met yet: this configuration reaches test AUC 0.844 (issue 6 note). The bar stays at 0.85; the
-// test runs and reports, marked TODO so that the shortfall is visible without failing CI.
-test('real NIH 64×64 radiographs, split by patient: sex — TEST AUC ≥ 0.85', { todo: 'reaches test AUC ≈ 0.844 in the CI budget, below the 0.85 bar' }, async () => {
+// ---- real NIH thumbnails: sex ----------------------------------------------------------------------
+// Transfer learning with "only the last block trainable" (THESIS.md, Part 2, Table 4.9: the subgroup
+// transfer that gave the best external AUC), taken to its cheapest form: the pretrained InceptionV3 trunk
+// (THESIS.md: InceptionV3 learned sex best from few images, 0.97–0.996 AUC with 180–800 training images)
+// is frozen, its pooled features are computed once per image, and only the last, linear layer is trained.
+// The one pretrained InceptionV3 available offline is nsfwjs's (ImageNet-initialised, fine-tuned for NSFW;
+// loaded by name with transferWeights, as in packages/models/src/nsfwjs-weights.test.ts).
+//
+// Every setting was chosen with the train + tune images only (794, 211 patients): 5-fold cross-validation
+// grouped by patient, stratified by sex, repeated over 3 fold seeds (mean fold AUC ± sd over seeds; "tune"
+// = fit on train, scored on the 80 tune images). The test split was not looked at while choosing.
+//   configuration                                                        CV AUC          tune AUC
+//   from scratch: ResNet-50 ×1/16 + screening head, lr 2e-3, 13 ep, aug  0.828 (1 seed)   0.793 (14 ep, keep-best)
+//   InceptionV3 @75 px, logistic regression (L2 λ) on GAP of:
+//     mixed2 (288)                               λ 1 / 0.3 / 0.1 / 0.03  0.835 / 0.856 / 0.873 / 0.883
+//     mixed5 (768)          λ 1 / 0.3 / 0.1 / 0.03 / 0.01 / 0.003 / 0.001  0.853 / 0.873 / 0.887 / 0.897 / 0.902 / 0.901 / 0.895
+//     mixed7 (768)                               λ 1 / 0.3 / 0.1 / 0.03  0.841 / 0.861 / 0.871 / 0.879
+//     mixed9 (2048)                              λ 1 / 0.3 / 0.1 / 0.03  0.762 / 0.813 / 0.844 / 0.864
+//     mixed10 (2048)                             λ 1 / 0.3 / 0.1 / 0.03  0.643 / 0.686 / 0.733 / 0.784
+//     mixed5+7 (1536)       λ 1 / 0.3 / 0.1 / 0.03 / 0.01 / 0.003 / 0.001  0.866 / 0.882 / 0.893 / 0.901 / 0.901 / 0.894 / 0.885
+//     mixed2+5+7 (1824)                                    λ 0.03 / 0.01  0.903 ±0.005 / 0.902 ±0.006   0.866 / 0.874
+//     mixed2+5+7+9+10 (5920)  λ 1 / 0.3 / 0.1 / 0.03 / 0.01 / 0.003 / 0.001  0.875 / 0.890 / 0.898 / 0.903 / 0.900 / 0.895 / 0.890
+//     the same with √features                              λ 0.03 / 0.01  ≤ 0.904 (no gain)
+//   InceptionV3 @107 px: mixed5 / mixed5+7, λ 0.03 / 0.01                 0.872–0.880
+//   InceptionV3 @139 px: mixed2 / mixed5 / mixed5+7, λ 0.1–0.01             0.852–0.873
+//   nsfwjs MobileNetV2 @96 / @128 px: block 9/12/15 expand, out_relu        0.784–0.833
+//   mixed2+5+7 @75, λ 0.03, + 4 thesis-augmented copies per training image  0.899; + test-time averaging 0.900
+//   mixed2+5+7 @75, one hidden layer (32 ReLU, L2 0.03 / 0.1) instead of linear   0.874 / 0.882
+//   rank-average of the linear probe with the from-scratch CNN (CNN weight 0.15 / 0.25 / 0.5)  0.900 / 0.900 / 0.891 (1 seed;
+//     probe alone 0.896 on the same folds): not worth the CNN's ~100 s
+// Chosen: InceptionV3 (nsfwjs weights) at 75 px (bicubic from 64; larger inputs did worse), GAP of mixed2,
+// mixed5 and mixed7 (1,824 features), z-scored with the fitting images' mean/sd, L2 logistic regression
+// λ = 0.03, fitted on train + tune (794). The train-only fit's tune AUC is reported for comparison.
+// Measured (the one look at the test split, wasm, 2026-11-26, 2 shared cores): TEST AUC 0.901, tune AUC
+// 0.866, 29 s in all (18 s of it for the features) — the from-scratch CNN took ~103 s for 0.844.
+const PROBE_SIZE = 75;
+const PROBE_LAYERS = ['mixed2', 'mixed5', 'mixed7'];
+const PROBE_L2 = 0.03;
+
+/** nsfwjs's InceptionV3 from node_modules, no network: its model.json and base64 weight shards are CommonJS modules. */
+async function loadNsfwjsInceptionV3(): Promise<tfl.LayersModel> {
+  const require = createRequire(import.meta.url);
+  const base = `${repoRoot}/node_modules/nsfwjs/dist/models/inception_v3`;
+  const json = require(`${base}/model.min.js`) as { modelTopology: tf.io.ModelJSON['modelTopology']; weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }> };
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const shards = json.weightsManifest.flatMap((g) => g.paths).map((p) => Buffer.from(require(`${base}/${p}.min.js`) as string, 'base64'));
+  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: new Uint8Array(Buffer.concat(shards)).buffer }));
+}
+
+/** Frozen pretrained features: GAP of PROBE_LAYERS for raw 0–255 gray images, [n × dim] row-major. */
+async function probeFeatures(images: readonly GrayImage[]): Promise<{ data: Float32Array; dim: number }> {
+  const nsfw = await loadNsfwjsInceptionV3();
+  const trunk = createModel('inception_v3', { inputShape: [PROBE_SIZE, PROBE_SIZE, 1], includeTop: false });
+  const copied = transferWeights(nsfw, trunk, { rgbToGray: 'sum', requireAll: true }); // gray = R = G = B
+  assert.equal(copied.copiedParams, trunk.countParams());
+  nsfw.dispose();
+  const model = tfl.model({ inputs: trunk.inputs, outputs: PROBE_LAYERS.map((n) => trunk.getLayer(n).output as tfl.SymbolicTensor) });
+  const parts: Float32Array[] = [];
+  for (let i = 0; i < images.length; i += 32) {
+    const chunk = images.slice(i, i + 32).map((g) => resizeBicubic(g, { width: PROBE_SIZE, height: PROBE_SIZE }));
+    const f = tf.tidy(() => {
+      const x = tf.sub(tf.div(tf.tensor4d(Float32Array.from(chunk.flatMap((g) => Array.from(g.data))), [chunk.length, PROBE_SIZE, PROBE_SIZE, 1]), 127.5), 1); // Inception scaling
+      return tf.concat((model.predict(x) as tf.Tensor4D[]).map((y) => tf.mean(y, [1, 2])), 1);
+    });
+    parts.push(f.dataSync() as Float32Array);
+    f.dispose();
+  }
+  trunk.dispose();
+  const dim = parts[0]!.length / Math.min(32, images.length);
+  const data = new Float32Array(images.length * dim);
+  parts.reduce((offset, p) => (data.set(p, offset), offset + p.length), 0);
+  return { data, dim };
+}
+
+/**
+ * L2-penalised logistic regression, mean log-loss + λ/2·|w|² on z-scored features, full batch (Adam, 1,500
+ * steps, stepped lr). Convex: converges to the optimum that scipy's L-BFGS reaches (same fold AUCs to 1e-3).
+ */
+function fitLogistic(features: Float32Array, dim: number, labels: readonly number[], lambda: number): { score: (x: Float32Array) => number[]; gradNorm: number } {
+  const n = labels.length;
+  const mean = new Float32Array(dim);
+  const sd = new Float32Array(dim);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j]! += features[i * dim + j]! / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) sd[j]! += (features[i * dim + j]! - mean[j]!) ** 2 / n;
+  for (let j = 0; j < dim; j++) sd[j] = Math.sqrt(sd[j]!) + 1e-6;
+  const standardise = (x: Float32Array) => tf.div(tf.sub(tf.tensor2d(x, [x.length / dim, dim]), tf.tensor1d(mean)), tf.tensor1d(sd));
+  const x = tf.tidy(() => standardise(features));
+  const y = tf.tensor2d(labels as number[], [n, 1]);
+  const w = tf.variable(tf.zeros([dim, 1]));
+  const b = tf.variable(tf.zeros([1]));
+  const loss = () => tf.tidy(() => {
+    const z = tf.add(tf.matMul(x, w), b);
+    return tf.add(tf.mean(tf.sub(tf.softplus(z), tf.mul(y, z))), tf.mul(lambda / 2, tf.sum(tf.square(w)))) as tf.Scalar;
+  });
+  const steps = 1500;
+  const optimizer = tf.train.adam(0.01);
+  const lr = optimizer as unknown as { learningRate: number }; // protected in the typings; Adam reads it every step
+  for (let s = 0; s < steps; s++) {
+    if (s === Math.round(0.6 * steps)) lr.learningRate = 0.002;
+    if (s === Math.round(0.85 * steps)) lr.learningRate = 0.0004;
+    optimizer.minimize(loss);
+  }
+  const g = tf.variableGrads(loss);
+  const gradNorm = Math.sqrt(tf.tidy(() => tf.add(tf.sum(tf.square(g.grads[w.name]!)), tf.sum(tf.square(g.grads[b.name]!))).dataSync()[0]!));
+  tf.dispose([g.value, ...Object.values(g.grads), x, y]);
+  optimizer.dispose();
+  return { score: (z) => tf.tidy(() => Array.from(tf.add(tf.matMul(standardise(z), w), b).dataSync())), gradNorm };
+}
+
+test('real NIH 64×64 radiographs, split by patient: sex — TEST AUC ≥ 0.85', async () => {
+  const t0 = Date.now();
   const { records } = await readNihThumbsManifest(dataDir('cxr', 'nih-thumbs64'));
-  const rows = await Promise.all(records.map(async (r) => ({ ...r, image: zScore(await readImageFile(r.path)) })));
-  // 70/10/20 by patient, as the thesis (60/20/20 was tried: a steadier tuning AUC, but fewer training
-  // images and a lower test AUC, ≈ 0.80).
+  const rows = await Promise.all(records.map(async (r) => ({ ...r, image: await readImageFile(r.path) })));
+  // 70/10/20 by patient, as the thesis (60/20/20 was tried with the from-scratch CNN: a steadier tuning
+  // AUC, but fewer training images and a lower test AUC, ≈ 0.80).
   const { splits, patientSplit } = splitByPatient(rows, { fractions: [0.7, 0.1, 0.2], seed: 1, stratifyBy: (r) => r.sex });
   // no patient in two splits
   const seen = new Map<string, string>();
   for (const [name, list] of Object.entries(splits)) for (const r of list) assert.equal(seen.get(r.patientId) ?? name, name), seen.set(r.patientId, name);
   assert.equal(seen.size, patientSplit.size);
-  const toSample = (r: (typeof rows)[number]): TrainingSample => ({ image: r.image, target: r.sex === 'M' ? 1 : 0 });
-  // lr 2e-3 and light dropout (as for age) learn faster here than the thesis's 1e-3 (test AUC 0.79 → 0.84;
-  // the 0.85 bar is not reached in this budget — see the figures in test-output/learning/nih-sex.json).
-  const model = screening('binary', 64, 13, [0.1, 0.03]);
-  const t0 = Date.now();
-  const r = await train(model, { train: splits.train!.map(toSample), tune: splits.tune!.map(toSample) }, {
-    ...common, epochs: Math.round(14 * SCALE), batchSize: 16, learningRate: 2e-3, augment: thesisAugmentation(), reduceLrOnPlateau: { patience: 3, factor: 0.5 },
+  const [tr, tu, te] = [splits.train!, splits.tune!, splits.test!];
+  const label = (r: (typeof rows)[number]) => (r.sex === 'M' ? 1 : 0);
+  const { data, dim } = await probeFeatures([...tr, ...tu, ...te].map((r) => r.image));
+  const slice = (from: number, to: number) => data.slice(from * dim, to * dim);
+  const featureSeconds = (Date.now() - t0) / 1000;
+
+  // held-out check on tune (fit on train only), as the from-scratch proofs report
+  const onTrain = fitLogistic(slice(0, tr.length), dim, tr.map(label), PROBE_L2);
+  const tuneAuc = rocAuc(tu.map(label), onTrain.score(slice(tr.length, tr.length + tu.length)));
+  // the chosen model: fitted on train + tune; the test split is scored once
+  const final = fitLogistic(slice(0, tr.length + tu.length), dim, [...tr, ...tu].map(label), PROBE_L2);
+  assert.ok(final.gradNorm < 1e-4, `logistic regression did not converge: |∇| = ${final.gradNorm}`);
+  const auc = rocAuc(te.map(label), final.score(slice(tr.length + tu.length, rows.length)));
+  report('nih-sex', {
+    testAuc: auc, tuneAuc, method: `InceptionV3 (nsfwjs) @${PROBE_SIZE} px frozen, GAP ${PROBE_LAYERS.join('+')} (${dim}), L2 logistic regression λ ${PROBE_L2}`,
+    train: tr.length, tune: tu.length, test: te.length, gradNorm: final.gradNorm, featureSeconds, seconds: (Date.now() - t0) / 1000,
   });
-  // the test split is touched once, with the best-on-tune weights
-  const test = splits.test!;
-  const scores: number[] = [];
-  for (let i = 0; i < test.length; i += 64) {
-    const chunk = test.slice(i, i + 64);
-    const x = tf.tensor4d(Float32Array.from(chunk.flatMap((c) => Array.from(c.image.data))), [chunk.length, 64, 64, 1]);
-    const p = model.predict(x) as tf.Tensor;
-    scores.push(...p.dataSync());
-    tf.dispose([x, p]);
-  }
-  const auc = rocAuc(test.map((c) => (c.sex === 'M' ? 1 : 0)), scores);
-  report('nih-sex', { testAuc: auc, tuneAuc: r.bestValue, bestEpoch: r.bestEpoch, epochs: r.history.length, train: splits.train!.length, tune: splits.tune!.length, test: test.length, seconds: (Date.now() - t0) / 1000, history: r.history.map((h) => h.tune?.auc) });
-  assert.ok(auc >= 0.85, `test AUC ${auc.toFixed(3)} < 0.85 (sex, ${splits.train!.length} NIH training images at 64 px)`);
+  assert.ok(auc >= 0.85, `test AUC ${auc.toFixed(3)} < 0.85 (sex, ${tr.length + tu.length} NIH train + tune images at 64 px)`);
 });
