@@ -178,11 +178,10 @@ function fitLogistic(features: Float32Array, dim: number, labels: readonly numbe
   for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j]! += features[i * dim + j]! / n;
   for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) sd[j]! += (features[i * dim + j]! - mean[j]!) ** 2 / n;
   for (let j = 0; j < dim; j++) sd[j] = Math.sqrt(sd[j]!) + 1e-6;
-  const standardise = (x: Float32Array) => tf.div(tf.sub(tf.tensor2d(x, [x.length / dim, dim]), tf.tensor1d(mean)), tf.tensor1d(sd));
-  const x = tf.tidy(() => standardise(features));
+  const x = tf.tidy(() => tf.div(tf.sub(tf.tensor2d(features, [n, dim]), tf.tensor1d(mean)), tf.tensor1d(sd)));
   const y = tf.tensor2d(labels as number[], [n, 1]);
-  const w = tf.variable(tf.zeros([dim, 1]));
-  const b = tf.variable(tf.zeros([1]));
+  const w = tf.tidy(() => tf.variable(tf.zeros([dim, 1])));
+  const b = tf.tidy(() => tf.variable(tf.zeros([1])));
   const loss = () => tf.tidy(() => {
     const z = tf.add(tf.matMul(x, w), b);
     return tf.add(tf.mean(tf.sub(tf.softplus(z), tf.mul(y, z))), tf.mul(lambda / 2, tf.sum(tf.square(w)))) as tf.Scalar;
@@ -197,9 +196,14 @@ function fitLogistic(features: Float32Array, dim: number, labels: readonly numbe
   }
   const g = tf.variableGrads(loss);
   const gradNorm = Math.sqrt(tf.tidy(() => tf.add(tf.sum(tf.square(g.grads[w.name]!)), tf.sum(tf.square(g.grads[b.name]!))).dataSync()[0]!));
-  tf.dispose([g.value, ...Object.values(g.grads), x, y]);
+  const weights = Float32Array.from(w.dataSync());
+  const bias = b.dataSync()[0]!;
+  tf.dispose([g.value, ...Object.values(g.grads), x, y, w, b]);
   optimizer.dispose();
-  return { score: (z) => tf.tidy(() => Array.from(tf.add(tf.matMul(standardise(z), w), b).dataSync())), gradNorm };
+  /** Logits of rows of `z` ([m × dim]). */
+  const score = (z: Float32Array) =>
+    Array.from({ length: z.length / dim }, (_, i) => weights.reduce((sum: number, wj: number, j: number) => sum + (wj * (z[i * dim + j]! - mean[j]!)) / sd[j]!, bias));
+  return { score, gradNorm };
 }
 
 test('real NIH 64×64 radiographs, split by patient: sex — TEST AUC ≥ 0.85', async () => {
@@ -215,6 +219,7 @@ test('real NIH 64×64 radiographs, split by patient: sex — TEST AUC ≥ 0.85',
   assert.equal(seen.size, patientSplit.size);
   const [tr, tu, te] = [splits.train!, splits.tune!, splits.test!];
   const label = (r: (typeof rows)[number]) => (r.sex === 'M' ? 1 : 0);
+  const tensorsBefore = tf.memory().numTensors;
   const { data, dim } = await probeFeatures([...tr, ...tu, ...te].map((r) => r.image));
   const slice = (from: number, to: number) => data.slice(from * dim, to * dim);
   const featureSeconds = (Date.now() - t0) / 1000;
@@ -226,6 +231,7 @@ test('real NIH 64×64 radiographs, split by patient: sex — TEST AUC ≥ 0.85',
   const final = fitLogistic(slice(0, tr.length + tu.length), dim, [...tr, ...tu].map(label), PROBE_L2);
   assert.ok(final.gradNorm < 1e-4, `logistic regression did not converge: |∇| = ${final.gradNorm}`);
   const auc = rocAuc(te.map(label), final.score(slice(tr.length + tu.length, rows.length)));
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'features and fits leave no tensors behind');
   report('nih-sex', {
     testAuc: auc, tuneAuc, method: `InceptionV3 (nsfwjs) @${PROBE_SIZE} px frozen, GAP ${PROBE_LAYERS.join('+')} (${dim}), L2 logistic regression λ ${PROBE_L2}`,
     train: tr.length, tune: tu.length, test: te.length, gradNorm: final.gradNorm, featureSeconds, seconds: (Date.now() - t0) / 1000,
