@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, readImageFile, readNihThumbsManifest, resizeBicubic, splitByPatient, synthesizeDataset, thesisAugmentation, zScore, type GrayImage } from '@cxrkit/core';
+import { createRng, readImageFile, readNihThumbsManifest, resizeBicubic, splitByPatient, synthesizeDataset, zScore, type GrayImage } from '@cxrkit/core';
 import { rocAuc } from '@cxrkit/metrics';
 import { buildScreeningModel, createModel, registerWasmTrainingKernels, train, transferWeights, type TrainOptions } from '@cxrkit/models';
 import { dataDir, repoRoot, testOutputDir } from '../helpers.js';
