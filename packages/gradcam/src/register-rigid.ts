@@ -9,7 +9,7 @@
 import { CxrkitError } from '@cxrkit/core';
 import { assertHeatmap, type Heatmap } from './heatmap.js';
 import { boxBlur } from './morphology.js';
-import type { LungMask } from './segment-lungs.js';
+import { dice, type LungMask } from './segment-lungs.js';
 
 /**
  * A similarity transform from moving-image pixel coordinates p = (x, y) (pixel centres at integers)
@@ -160,9 +160,16 @@ export function registerRigid(moving: LungMask, reference: LungMask, options: Re
   const maxSide = options.maxWorkingSize ?? 128;
   const fm = Math.max(1, Math.ceil(Math.max(moving.width, moving.height) / maxSide));
   const fr = Math.max(1, Math.ceil(Math.max(reference.width, reference.height) / maxSide));
-  if (fm === 1 && fr === 1) return registerAtWorkingSize(moving, reference, options);
-  // Register block-averaged masks, then map the transform back: p_small = (p − c_m) / f_m with
-  // c = (f − 1) / 2, and q = f_r · q_small + c_r.
+  const t = fm === 1 && fr === 1 ? registerAtWorkingSize(moving, reference, options) : registerDownsampled(moving, reference, fm, fr, options);
+  const diceAfter = (transform: RigidTransform): number => dice(warpMask(moving, transform, reference.width, reference.height).data, reference.data);
+  return { ...t, dice: diceAfter(t), diceBefore: diceAfter({ angleDeg: 0, scale: 1, tx: 0, ty: 0 }) };
+}
+
+/**
+ * Registers masks block-averaged by `fm` (moving) and `fr` (reference), then maps the transform back:
+ * p_small = (p − c_m) / f_m with c = (f − 1) / 2, and q = f_r · q_small + c_r.
+ */
+function registerDownsampled(moving: LungMask, reference: LungMask, fm: number, fr: number, options: RegisterRigidOptions): RigidTransform {
   const small = registerAtWorkingSize(downsampleMask(moving, fm), downsampleMask(reference, fr), options);
   const k = fr / fm;
   const a = (small.angleDeg * Math.PI) / 180;
@@ -170,17 +177,11 @@ export function registerRigid(moving: LungMask, reference: LungMask, options: Re
   const sn = Math.sin(a) * small.scale * k;
   const cm = (fm - 1) / 2;
   const cr = (fr - 1) / 2;
-  const t: RigidTransform = {
+  return {
     angleDeg: small.angleDeg,
     scale: small.scale * k,
     tx: fr * small.tx + cr - (cs * cm - sn * cm),
     ty: fr * small.ty + cr - (sn * cm + cs * cm),
-  };
-  const identity = { angleDeg: 0, scale: 1, tx: 0, ty: 0 };
-  return {
-    ...t,
-    dice: maskDice(warpMask(moving, t, reference.width, reference.height).data, reference.data),
-    diceBefore: maskDice(warpMask(moving, identity, reference.width, reference.height).data, reference.data),
   };
 }
 
@@ -205,7 +206,7 @@ function downsampleMask(mask: LungMask, f: number): LungMask {
   return { data, width: w, height: h };
 }
 
-function registerAtWorkingSize(moving: LungMask, reference: LungMask, options: RegisterRigidOptions): RegistrationResult {
+function registerAtWorkingSize(moving: LungMask, reference: LungMask, options: RegisterRigidOptions): RigidTransform {
   const maxAngle = options.maxAngleDeg ?? 30;
   const [sMin, sMax] = options.scaleRange ?? [0.5, 2];
   const mm = moments(moving.data, moving.width);
@@ -251,23 +252,7 @@ function registerAtWorkingSize(moving: LungMask, reference: LungMask, options: R
     best.sort((a, b) => cost(a) - cost(b));
     best = best.slice(0, 1);
   }
-  const t = toTransform(best[0]!);
-  const identity = { angleDeg: 0, scale: 1, tx: 0, ty: 0 };
-  return {
-    ...t,
-    dice: maskDice(warpMask(moving, t, reference.width, reference.height).data, reference.data),
-    diceBefore: maskDice(warpMask(moving, identity, reference.width, reference.height).data, reference.data),
-  };
-}
-
-function maskDice(a: Uint8Array, b: Uint8Array): number {
-  let inter = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    inter += a[i]! & b[i]!;
-    s += a[i]! + b[i]!;
-  }
-  return s === 0 ? 1 : (2 * inter) / s;
+  return toTransform(best[0]!);
 }
 
 /** Nelder–Mead minimisation from `x0` with initial steps `steps`, at most `iterations` iterations. */
