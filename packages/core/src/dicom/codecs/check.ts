@@ -1,6 +1,7 @@
 // Shared checks for codec input/output against the DICOM header.
 import type { PixelModule } from '../pixel-module.js';
 import { dicomError } from '../errors.js';
+import type { DecodedFrame } from './types.js';
 
 /** Throws DICOM_DECODE_FAILED unless the codestream's size matches the header (checked before decoding). */
 export function checkGeometry(
@@ -75,4 +76,17 @@ export function checkOutput(codec: string, pm: PixelModule, bytes: Uint8Array, b
       fix: 'the compressed frame is corrupt or does not match the header; re-export the file',
     });
   }
+}
+
+/**
+ * The codec's output (samples of `bitsPerSample` bits: 1 byte up to 8, else 2) → a decoded frame in the
+ * pixel module's sample size: checked for a whole frame before and after {@link widen}.
+ */
+export function finishFrame(codec: string, pm: PixelModule, out: Uint8Array, bitsPerSample: number, signed: boolean, planar: boolean, photometric?: string): DecodedFrame {
+  const inBps = bitsPerSample > 8 ? 2 : 1;
+  checkOutput(codec, pm, out, inBps);
+  const n = pm.rows * pm.columns * pm.samplesPerPixel;
+  const bytes = widen(out.subarray(0, n * inBps), inBps, pm, signed);
+  checkOutput(codec, pm, bytes, bytesPerSample(pm));
+  return { bytes, planar, ...(photometric ? { photometric } : {}) };
 }

@@ -1,7 +1,7 @@
 // JPEG Lossless, process 14 (any predictor, and SV1): jpeg-lossless-decoder-js (pure JS).
 import { Decoder } from 'jpeg-lossless-decoder-js';
 import type { FrameCodec } from './types.js';
-import { bytesPerSample, checkGeometry, checkOutput, decodeFailed, widen } from './check.js';
+import { checkGeometry, decodeFailed, finishFrame } from './check.js';
 import { readJpegFrameHeader, startsWithSoi } from './jpeg-markers.js';
 
 /** The JPEG lossless codec. */
@@ -21,9 +21,6 @@ export const jpegLosslessCodec: FrameCodec = {
     } catch (e) {
       throw decodeFailed('JPEG lossless', e);
     }
-    checkOutput('JPEG lossless', pm, out, inBps);
-    const bytes = widen(out.subarray(0, pm.rows * pm.columns * pm.samplesPerPixel * inBps), inBps, pm, false);
-    checkOutput('JPEG lossless', pm, bytes, bytesPerSample(pm));
-    return { bytes, planar: false };
+    return finishFrame('JPEG lossless', pm, out, sof!.precision, false, false);
   },
 };

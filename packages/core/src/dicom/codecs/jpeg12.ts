@@ -4,7 +4,7 @@
 import type { PixelModule } from '../pixel-module.js';
 import type { FrameCodec } from './types.js';
 import { WasmHost } from './wasm-host.js';
-import { bytesPerSample, checkGeometry, checkOutput, decodeFailed, widen } from './check.js';
+import { checkGeometry, decodeFailed, finishFrame } from './check.js';
 import { readJpegFrameHeader, startsWithSoi } from './jpeg-markers.js';
 import { dicomError } from '../errors.js';
 
@@ -74,10 +74,7 @@ export async function createJpeg12Codec(): Promise<FrameCodec> {
       } catch (e) {
         throw decodeFailed('JPEG extended', e);
       }
-      checkOutput('JPEG extended', pm, out, inBps);
-      const bytes = widen(out.subarray(0, pm.rows * pm.columns * pm.samplesPerPixel * inBps), inBps, pm, false);
-      checkOutput('JPEG extended', pm, bytes, bytesPerSample(pm));
-      return { bytes, planar: false, ...(pm.samplesPerPixel === 3 ? { photometric: 'RGB' } : {}) };
+      return finishFrame('JPEG extended', pm, out, sof!.precision, false, false, pm.samplesPerPixel === 3 ? 'RGB' : undefined);
     },
   };
 }

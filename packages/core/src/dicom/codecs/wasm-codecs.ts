@@ -4,7 +4,7 @@
 import type { PixelModule } from '../pixel-module.js';
 import type { DecodedFrame, FrameCodec } from './types.js';
 import { WasmHost, type Deletable } from './wasm-host.js';
-import { bytesPerSample, checkGeometry, checkOutput, decodeFailed, widen } from './check.js';
+import { checkGeometry, decodeFailed, finishFrame } from './check.js';
 import { readJpegFrameHeader, startsWithSoi } from './jpeg-markers.js';
 import { dicomError } from '../errors.js';
 
@@ -49,16 +49,6 @@ function withDecoder<T>(host: WasmHost<EmModule>, cls: string, fn: (d: EmDecoder
       }
     }
   });
-}
-
-/** Samples the codec produced → the pixel module's sample size. */
-function finish(codec: string, pm: PixelModule, out: Uint8Array, bitsPerSample: number, signed: boolean, planar: boolean, photometric?: string): DecodedFrame {
-  const inBps = bitsPerSample > 8 ? 2 : 1;
-  checkOutput(codec, pm, out, inBps);
-  const n = pm.rows * pm.columns * pm.samplesPerPixel;
-  const bytes = widen(out.subarray(0, n * inBps), inBps, pm, signed);
-  checkOutput(codec, pm, bytes, bytesPerSample(pm));
-  return { bytes, planar, ...(photometric ? { photometric } : {}) };
 }
 
 function makeCodec(
@@ -160,7 +150,7 @@ export async function createJpegBaselineCodec(): Promise<FrameCodec> {
       checkGeometry('JPEG baseline', pm, { width: fi.width, height: fi.height, components: fi.componentCount });
       d.decode();
       const out = copyOut(d.getDecodedBuffer());
-      return finish('JPEG baseline', pm, out, 8, false, false, pm.samplesPerPixel === 3 ? 'RGB' : undefined);
+      return finishFrame('JPEG baseline', pm, out, 8, false, false, pm.samplesPerPixel === 3 ? 'RGB' : undefined);
     });
   });
 }
@@ -180,7 +170,7 @@ export async function createJpegLsCodec(): Promise<FrameCodec> {
       checkGeometry('JPEG-LS', pm, { width: fi.width, height: fi.height, components: fi.componentCount });
       const planar = pm.samplesPerPixel > 1 && d.getInterleaveMode!() === 0;
       const out = copyOut(d.getDecodedBuffer());
-      return finish('JPEG-LS', pm, out, fi.bitsPerSample, false, planar);
+      return finishFrame('JPEG-LS', pm, out, fi.bitsPerSample, false, planar);
     });
   });
 }
@@ -195,7 +185,7 @@ function j2kLike(name: string, h: WasmHost<EmModule>, cls: string): FrameCodec {
       const fi = d.getFrameInfo();
       checkGeometry(name, pm, { width: fi.width, height: fi.height, components: fi.componentCount, precision: fi.bitsPerSample });
       const out = copyOut(d.getDecodedBuffer());
-      return finish(name, pm, out, fi.bitsPerSample, fi.isSigned === true, false);
+      return finishFrame(name, pm, out, fi.bitsPerSample, fi.isSigned === true, false);
     });
   });
 }
