@@ -60,6 +60,13 @@ test('a model that needs age, on a file without age, is a typed SCREEN_MISSING_I
   );
 });
 
+test('an unknown age is warned about with the card’s minimum age', async () => {
+  const bytes = encodeDicom({ image: synthesizeRadiograph({ seed: 3, size: 128 }).image }); // no PatientAge / birth date
+  const r = await screenDicom(bytes, { predictor: recordingPredictor(['image'], 0.5), config: { ...config, minAge: 40 } });
+  assert.equal(r.patient.age, undefined);
+  assert.ok(r.warnings.some((w) => /^Age unknown/.test(w) && /aged 40 or more/.test(w)), r.warnings.join('; '));
+});
+
 test('a broken file is the reader’s typed error, and nothing reaches the model', async () => {
   const p = recordingPredictor(['image'], 0.5);
   await assert.rejects(screenDicom(new TextEncoder().encode('not a dicom file at all'), { predictor: p, config }), (e: unknown) => isCxrkitError(e) && (e as { code: string }).code.startsWith('DICOM_'));

@@ -103,8 +103,9 @@ export async function screenImage(
   const score = out!.data[0]!;
   if (!Number.isFinite(score)) fail('SCREEN_BAD_OUTPUT', 'the model returned a non-finite score', score, 'check the model weights and the input preprocessing');
 
-  if (age === undefined) warnings.push('Age unknown: the screen is intended for adults aged 50 or more.');
-  else if (age < config.minAge) warnings.push(`Patient aged ${Math.floor(age)}: the screen is intended for adults aged ${config.minAge} or more.`);
+  const intended = `the screen is intended for adults aged ${config.minAge} or more.`;
+  if (age === undefined) warnings.push(`Age unknown: ${intended}`);
+  else if (age < config.minAge) warnings.push(`Patient aged ${Math.floor(age)}: ${intended}`);
   if (meta.viewPosition && meta.viewPosition.toUpperCase() !== 'PA') warnings.push(`View position ${meta.viewPosition}: the model was trained on PA chest radiographs.`);
   if (meta.modality && !['CR', 'DX'].includes(meta.modality.toUpperCase())) warnings.push(`Modality ${meta.modality}: expected a CR or DX radiograph.`);
   if (meta.bodyPart && !/CHEST|THORAX/i.test(meta.bodyPart)) warnings.push(`Body part ${meta.bodyPart}: expected a chest radiograph.`);
