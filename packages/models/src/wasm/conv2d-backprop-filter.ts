@@ -11,9 +11,8 @@
 // is keyed by the filter tensor) and runs on the wasm thread pool. (A BatchMatMul form re-packs its
 // right operand for every tap — ~2× the GEMM itself — and tfjs's wasm BatchMatMul.)
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { KernelCalls, type WasmBackendLike } from './kernel-calls.js';
+import { KernelCalls } from './kernel-calls.js';
 import { convGeometry } from './conv-geometry.js';
-import { guardBackendMemory } from './memory.js';
 import { heapCopyInto } from './heap-copy.js';
 
 type Attrs = {
@@ -28,14 +27,7 @@ export const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs })
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as unknown as Attrs;
   const g = convGeometry(x.shape as [number, number, number, number], a.filterShape, a.strides, a.pad, a.dimRoundingMode, a.dataFormat);
-  guardBackendMemory(backend);
-  const k = new KernelCalls(backend as WasmBackendLike);
-  try {
-    return k.done(filterGrad(k, x, dy, g));
-  } catch (e) {
-    k.release();
-    throw e;
-  }
+  return KernelCalls.scoped(backend, (k) => filterGrad(k, x, dy, g));
 };
 
 function filterGrad(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: ReturnType<typeof convGeometry>): TensorInfo {

@@ -78,7 +78,9 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     const prev = getKernel(cfg.kernelName, cfg.backendName);
     kernels.set(cfg.kernelName, prev);
     if (prev) unregisterKernel(cfg.kernelName, cfg.backendName);
-    registerKernel(cfg);
+    // Every kernel installs the out-of-memory guard on the backend it runs on (a property check once
+    // installed), so a backend initialised after this call is guarded from its first training kernel.
+    registerKernel({ ...cfg, kernelFunc: (args) => (guardBackendMemory(args.backend), cfg.kernelFunc(args)) });
   }
   const bnGrad = replace ? getGradient('FusedBatchNorm') : undefined;
   if (bnGrad) registerGradient(fusedBatchNormGradConfig(bnGrad));
