@@ -6,7 +6,7 @@
 // is, per phase r (per axis), a stride-1 correlation of dy with the phase's flipped sub-kernel, its
 // in/out channels swapped. The s² phase results are interleaved with one Concat + Transpose.
 import { type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { KernelCalls, type WasmBackendLike } from './kernel-calls.js';
+import { KernelCalls } from './kernel-calls.js';
 import { convGeometry } from './conv-geometry.js';
 
 type Attrs = {
@@ -20,13 +20,7 @@ type Attrs = {
 export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const a = attrs as unknown as Attrs;
-  const k = new KernelCalls(backend as WasmBackendLike);
-  try {
-    return k.done(inputGrad(k, dy, filter, a));
-  } catch (e) {
-    k.release();
-    throw e;
-  }
+  return KernelCalls.scoped(backend, (k) => inputGrad(k, dy, filter, a));
 };
 
 /** One axis of the polyphase plan. */

@@ -19,6 +19,20 @@ export class KernelCalls {
 
   constructor(readonly backend: WasmBackendLike, readonly backendName = 'wasm') {}
 
+  /**
+   * Runs `fn` with a fresh runner on `backend` and returns its output; every other intermediate is
+   * released, on success ({@link done}) and on error ({@link release}).
+   */
+  static scoped(backend: unknown, fn: (k: KernelCalls) => TensorInfo): TensorInfo {
+    const k = new KernelCalls(backend as WasmBackendLike);
+    try {
+      return k.done(fn(k));
+    } catch (e) {
+      k.release();
+      throw e;
+    }
+  }
+
   /** Runs the kernel registered as `name` for this backend and tracks its output. */
   run(name: string, inputs: Record<string, TensorInfo>, attrs: object = {}): TensorInfo {
     const config = getKernel(name, this.backendName);
