@@ -11,20 +11,25 @@ import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } fro
 import { heapPointer, isWasmHeapBackend } from './heap-copy.js';
 import { simdKernels } from './simd/index.js';
 
+/** Pool attributes as tfjs passes them to MaxPoolGrad / AvgPoolGrad. */
+interface PoolAttrs {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** NHWC pooling geometry (tfjs-core's computePool2DInfo), in the order the SIMD kernels take it. */
+function poolGeometry(input: TensorInfo, a: PoolAttrs) {
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  const { batchSize: n, inHeight: ih, inWidth: iw, inChannels: ch, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  return { n, ih, iw, ch, oh, ow, sh, sw, fh: info.effectiveFilterHeight, fw: info.effectiveFilterWidth, top: info.padInfo.top, left: info.padInfo.left };
+}
+
 export const maxPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
-    filterSize: [number, number] | number;
-    strides: [number, number] | number;
-    pad: 'valid' | 'same' | number;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  };
   if (!isWasmHeapBackend(backend)) throw new Error('[cxrkit/models] MaxPoolGrad: not a tfjs wasm backend');
-  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
-  const { batchSize: n, inHeight: ih, inWidth: iw, inChannels: ch, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  const fh = info.effectiveFilterHeight;
-  const fw = info.effectiveFilterWidth;
-  const { top, left } = info.padInfo;
+  const { n, ih, iw, ch, oh, ow, sh, sw, fh, fw, top, left } = poolGeometry(input, attrs as unknown as PoolAttrs);
   const dx = backend.makeOutput(input.shape.slice(), 'float32');
   // Views after the allocation (it may replace the heap buffer).
   const x = backend.typedArrayFromHeap(input) as Float32Array;
@@ -84,17 +89,8 @@ export const maxPoolGradWasmConfig: KernelConfig = {
 
 export const avgPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-  const { filterSize, strides, pad } = attrs as unknown as {
-    filterSize: [number, number] | number;
-    strides: [number, number] | number;
-    pad: 'valid' | 'same' | number;
-  };
   if (!isWasmHeapBackend(backend)) throw new Error('[cxrkit/models] AvgPoolGrad: not a tfjs wasm backend');
-  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad);
-  const { batchSize: n, inHeight: ih, inWidth: iw, inChannels: ch, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  const fh = info.effectiveFilterHeight;
-  const fw = info.effectiveFilterWidth;
-  const { top, left } = info.padInfo;
+  const { n, ih, iw, ch, oh, ow, sh, sw, fh, fw, top, left } = poolGeometry(input, attrs as unknown as PoolAttrs);
   const mult = 1 / (fh * fw);
   const dx = backend.makeOutput(input.shape.slice(), 'float32');
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
