@@ -101,8 +101,6 @@ const bnTrainingWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const c = x.shape[x.shape.length - 1]!;
   const rows = tf.util.sizeFromShape(x.shape) / c;
   const yInfo = backend.makeOutput(x.shape.slice(), 'float32');
-  const meanInfo = backend.makeOutput([c], 'float32');
-  const varInfo = backend.makeOutput([c], 'float32');
   const pass = channelPass(backend, rows, c);
   // Shift by each channel's first value: Σ(x−k)² then has no catastrophic cancellation.
   const shift = (backend.typedArrayFromHeap(x) as Float32Array).slice(0, c);
@@ -123,9 +121,7 @@ const bnTrainingWasm: KernelFunc = ({ inputs, backend, attrs }) => {
     B[j] = beta[j]! - mean * A[j]!;
   }
   pass.apply(x, undefined, yInfo, [A, B]);
-  (backend.typedArrayFromHeap(meanInfo) as Float32Array).set(meanOut);
-  (backend.typedArrayFromHeap(varInfo) as Float32Array).set(varOut);
-  return [yInfo, meanInfo, varInfo];
+  return [yInfo, backend.makeOutput([c], 'float32', undefined, meanOut), backend.makeOutput([c], 'float32', undefined, varOut)];
 };
 
 const bnTrainingGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -135,8 +131,6 @@ const bnTrainingGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const c = x.shape[x.shape.length - 1]!;
   const rows = tf.util.sizeFromShape(x.shape) / c;
   const dxInfo = backend.makeOutput(x.shape.slice(), 'float32');
-  const dScaleInfo = backend.makeOutput([c], 'float32');
-  const dOffsetInfo = backend.makeOutput([c], 'float32');
   const gamma = (backend.typedArrayFromHeap(scale) as Float32Array).slice();
   const mu = (backend.typedArrayFromHeap(mean) as Float32Array).slice();
   const v = (backend.typedArrayFromHeap(variance) as Float32Array).slice();
@@ -159,9 +153,7 @@ const bnTrainingGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
     dOffset[j] = sDy[j]!;
   }
   pass.apply(dy, x, dxInfo, [A, B, C]);
-  (backend.typedArrayFromHeap(dScaleInfo) as Float32Array).set(dScale);
-  (backend.typedArrayFromHeap(dOffsetInfo) as Float32Array).set(dOffset);
-  return [dxInfo, dScaleInfo, dOffsetInfo];
+  return [dxInfo, backend.makeOutput([c], 'float32', undefined, dScale), backend.makeOutput([c], 'float32', undefined, dOffset)];
 };
 
 export const bnTrainingWasmConfig: KernelConfig = { kernelName: BN_TRAINING, backendName: 'wasm', kernelFunc: bnTrainingWasm };

@@ -6,7 +6,7 @@ import type { WasmBackendLike } from './kernel-calls.js';
 
 /** The heap-level members of tfjs's BackendWasm used here (public methods of that class). */
 export interface WasmHeapBackend extends WasmBackendLike {
-  makeOutput(shape: number[], dtype: string, memoryOffset?: number): TensorInfo;
+  makeOutput(shape: number[], dtype: string, memoryOffset?: number, values?: Float32Array): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
   dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined; delete(dataId: object): boolean };
   wasm: { tfjs: { disposeData(id: number): void } };
