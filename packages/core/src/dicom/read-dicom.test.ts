@@ -10,6 +10,7 @@ import { writePng } from '../image/png.js';
 import type { GrayImage } from '../image/types.js';
 import { readDicom, type DicomImage } from './read-dicom.js';
 import { isCxrkitError } from '../errors.js';
+import { pixelStats as stats } from '../cli/inspect.js';
 import type { StoredPixels } from './stored.js';
 
 const root = dataDir('dicom');
@@ -64,19 +65,6 @@ function walk(d: string): string[] {
 const files = walk(root)
   .map((f) => relative(root, f))
   .sort();
-
-function stats(a: ArrayLike<number>) {
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-  }
-  return { min, max, mean: sum / a.length };
-}
 
 const cache = new Map<string, DicomImage>();
 async function open(rel: string): Promise<DicomImage> {
