@@ -25,10 +25,18 @@ export function ageGap(chronological: NumericArray, predicted: NumericArray): Fl
  * @param threshold years, default 5 (the thesis).
  */
 export function ageGapGroups(chronological: NumericArray, predicted: NumericArray, threshold = 5): AgeGapGroup[] {
+  checkGapThreshold(threshold);
+  return groupsOfGaps(ageGap(chronological, predicted), threshold);
+}
+
+function checkGapThreshold(threshold: number): void {
   if (typeof threshold !== 'number' || !(threshold > 0) || !Number.isFinite(threshold)) {
     throw new MetricsError('METRICS_BAD_OPTION', 'the age-gap threshold must be a positive number of years', { received: threshold, fix: 'pass e.g. 5' });
   }
-  return Array.from(ageGap(chronological, predicted), (g) => (g >= threshold ? 'older' : g <= -threshold ? 'younger' : 'well'));
+}
+
+function groupsOfGaps(gap: Float64Array, threshold: number): AgeGapGroup[] {
+  return Array.from(gap, (g) => (g >= threshold ? 'older' : g <= -threshold ? 'younger' : 'well'));
 }
 
 /** Summary of a continuous variable in one group. */
@@ -113,7 +121,8 @@ function summarize(values: number[]): ContinuousSummary {
 export function biologicalAgeAnalysis(input: BiologicalAgeInput): BiologicalAgeAnalysis {
   const threshold = input.threshold ?? 5;
   const gap = ageGap(input.chronological, input.predicted);
-  const group = ageGapGroups(input.chronological, input.predicted, threshold);
+  checkGapThreshold(threshold);
+  const group = groupsOfGaps(gap, threshold);
   const n = gap.length;
   const sizes = { older: 0, well: 0, younger: 0 } as Record<AgeGapGroup, number>;
   for (const g of group) sizes[g]++;
