@@ -88,6 +88,16 @@ function gcError(code: string, message: string, received: unknown, fix: string):
   return new CxrkitError(code, message, { pkg: 'gradcam', received, fix });
 }
 
+/** `GRADCAM_LAYER_NOT_ON_PATH` for the layers at `paths` (of the requested `names`). */
+function notOnPathError(paths: string[], names: string[], cause?: unknown): CxrkitError {
+  return new CxrkitError('GRADCAM_LAYER_NOT_ON_PATH', `layer(s) ${paths.join(', ')} do not lead to the explained output`, {
+    pkg: 'gradcam',
+    received: names,
+    fix: 'pick layers between the image input and the explained output (for a multi-output model, set target.output)',
+    cause,
+  });
+}
+
 /**
  * Grad-CAM heat maps, one per image of the batch: `{ data: Float32Array, width, height }`, values ≥ 0,
  * at the image input's size (bilinear, half-pixel centres) unless `size` says otherwise.
@@ -124,9 +134,7 @@ export function gradCamDetailed(model: LayersModel, inputs: GradCamInputs, optio
   // checked before any gradient is taken: tfjs leaks the recorded tape when asked for the gradient of
   // an output with respect to something that does not lead to it
   const unreachable = targets.filter((t) => !layerFeedsOutput(m, outIndex, t.layer)).map((t) => t.path);
-  if (unreachable.length > 0) {
-    throw gcError('GRADCAM_LAYER_NOT_ON_PATH', `layer(s) ${unreachable.join(', ')} do not lead to the explained output`, names, 'pick layers between the image input and the explained output (for a multi-output model, set target.output)');
-  }
+  if (unreachable.length > 0) throw notOnPathError(unreachable, names);
   const shapes = targetShapes(m, xs, targets);
   const headLayer = outputLayer(m, outIndex);
   const squashed = activationName(headLayer) !== null;
@@ -173,24 +181,11 @@ export function gradCamDetailed(model: LayersModel, inputs: GradCamInputs, optio
         grads = tf.valueAndGrads(f)(eps).grads;
       } catch (e) {
         const missing = targets.filter((_, k) => acts[k] === undefined).map((t) => t.path);
-        if (missing.length > 0 || /Cannot compute gradient/.test(String((e as Error)?.message))) {
-          throw new CxrkitError('GRADCAM_LAYER_NOT_ON_PATH', `layer(s) ${missing.length ? missing.join(', ') : names.join(', ')} do not lead to the explained output`, {
-            pkg: 'gradcam',
-            received: names,
-            fix: 'pick layers between the image input and the explained output (for a multi-output model, set target.output)',
-            cause: e,
-          });
-        }
+        if (missing.length > 0 || /Cannot compute gradient/.test(String((e as Error)?.message))) throw notOnPathError(missing.length ? missing : names, names, e);
         throw e;
       }
       const unreached = targets.filter((_, k) => acts[k] === undefined || grads[k] == null).map((t) => t.path);
-      if (unreached.length > 0) {
-        throw new CxrkitError('GRADCAM_LAYER_NOT_ON_PATH', `layer(s) ${unreached.join(', ')} do not lead to the explained output`, {
-          pkg: 'gradcam',
-          received: names,
-          fix: 'pick layers between the image input and the explained output (for a multi-output model, set target.output)',
-        });
-      }
+      if (unreached.length > 0) throw notOnPathError(unreached, names);
       return { grads: grads.map((g) => tf.keep(g)), activations: acts, scores: perImage! };
     });
     kept.push(...grads);
