@@ -81,14 +81,6 @@ export class KernelCalls {
     return this.run('PadV2', { x }, { paddings, constantValue: 0 });
   }
 
-  /**
-   * `a [m, k] · b [k, n]`. Only this form reaches XNNPACK in tfjs 4.22's wasm BatchMatMul; either
-   * transpose flag (or a batch > 1) falls back to a scalar loop 10-30× slower.
-   */
-  matMul(a: TensorInfo, b: TensorInfo): TensorInfo {
-    return this.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
-  }
-
   /** See {@link heapPadPhaseTranspose}. */
   padPhaseTranspose(x: TensorInfo, p: Parameters<typeof heapPadPhaseTranspose>[2]): TensorInfo {
     const out = heapPadPhaseTranspose(this.heapBackend(), x, p);
