@@ -66,4 +66,6 @@ test('ROC inputs: one class, empty, NaN, length mismatch, non-binary labels are 
   code(() => rocAuc([0, 1, 1], [0.2, 0.4]), 'METRICS_LENGTH_MISMATCH');
   code(() => rocAuc([0, 2], [0.2, 0.4]), 'METRICS_NOT_BINARY');
   code(() => rocAuc('01' as unknown as number[], [0.2, 0.4]), 'METRICS_NOT_ARRAY');
+  // A raw buffer (not a typed-array view of it) is named by its size, as @cxrkit/core's errors do.
+  assert.throws(() => rocAuc(new ArrayBuffer(16) as unknown as number[], [0.2, 0.4]), (e: unknown) => isCxrkitError(e, 'METRICS_NOT_ARRAY') && /\(received: ArrayBuffer\(16\)\)/.test((e as Error).message));
 });
