@@ -1,6 +1,6 @@
 // Encapsulated frames that are not image-compressed: Encapsulated Uncompressed (1.2.840.10008.1.2.1.98)
 // and Deflated Image Frame Compression (1.2.840.10008.1.2.8.1, deflate via fflate).
-import type { PixelModule } from '../pixel-module.js';
+import { frameBits, type PixelModule } from '../pixel-module.js';
 import type { DecodedFrame, FrameCodec } from './types.js';
 import { dicomError } from '../errors.js';
 import { unpackBits } from '../stored.js';
@@ -24,7 +24,7 @@ export async function createDeflateCodec(): Promise<FrameCodec> {
     name: 'deflate',
     isFrameStart: () => false,
     decode(encoded, pm) {
-      const cap = Math.ceil((pm.rows * pm.columns * pm.samplesPerPixel * pm.bitsAllocated) / 8);
+      const cap = Math.ceil(frameBits(pm) / 8);
       const out = new Uint8Array(cap);
       let o = 0;
       const inflater = new Inflate((chunk) => {
