@@ -21,6 +21,11 @@ type Converter = (ctx: ConvertContext) => Promise<TensorInfo[]> | TensorInfo[];
 
 const IDENTITY_CLASSES = ['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization'];
 
+/** Clip(x, 0, max): ReLU6 and ReLU with `maxValue`. */
+function clipZeroTo(g: GraphBuilder, x: string, max: number, path: string): string {
+  return g.op('Clip', [x, g.float(`${path}/min`, new Float32Array([0]), []), g.float(`${path}/max`, new Float32Array([max]), [])], path);
+}
+
 /** tfjs activation name → ONNX nodes. `axis` is the ONNX axis of the Keras last axis (softmax). */
 function applyActivation(g: GraphBuilder, x: string, activation: string, path: string, axis: number, layerName: string): string {
   switch (activation) {
@@ -29,7 +34,7 @@ function applyActivation(g: GraphBuilder, x: string, activation: string, path: s
     case 'relu':
       return g.op('Relu', [x], path);
     case 'relu6':
-      return g.op('Clip', [x, g.float(`${path}/min`, new Float32Array([0]), []), g.float(`${path}/max`, new Float32Array([6]), [])], path);
+      return clipZeroTo(g, x, 6, path);
     case 'sigmoid':
       return g.op('Sigmoid', [x], path);
     case 'hardSigmoid':
@@ -74,6 +79,9 @@ function input4d(ctx: ConvertContext): TensorInfo {
   return x;
 }
 
+/** A Keras `axis` option that names one axis (a number or a one-element list; default −1); NaN for several. */
+const singleAxis = (cfg: unknown): number => (Array.isArray(cfg) ? (cfg.length === 1 ? Number(cfg[0]) : NaN) : Number(cfg ?? -1));
+
 const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : [Number(v), Number(v)]);
 
 /**
@@ -95,6 +103,11 @@ function spatialPads(ctx: ConvertContext, padding: unknown, kernel: [number, num
     after.push(total - Math.floor(total / 2));
   }
   return [...before, ...after];
+}
+
+/** An NCHW feature map back in Keras (NHWC) order, for layers that work on the channels-last layout. */
+function toNhwc(ctx: ConvertContext, x: TensorInfo): TensorInfo {
+  return { ...x, layout: 'plain', name: ctx.g.op('Transpose', [x.name], `${ctx.path}/to_nhwc`, { perm: { ints: [0, 2, 3, 1] } }) };
 }
 
 function padAttrs(pads: number[] | undefined): Record<string, { ints: number[] } | { string: string }> {
@@ -156,7 +169,7 @@ const batchNorm: Converter = async (ctx) => {
   const { g, config, path } = ctx;
   const rank = x.kerasShape.length;
   const axisCfg = config['axis'];
-  const axis = Array.isArray(axisCfg) ? (axisCfg.length === 1 ? Number(axisCfg[0]) : NaN) : Number(axisCfg ?? -1);
+  const axis = singleAxis(axisCfg);
   const a = axis < 0 ? axis + rank : axis;
   if (a !== rank - 1 || rank < 2) unsupportedConfig(ctx, `normalises axis ${String(axisCfg)} of a rank-${rank} tensor; only the channel (last) axis is supported`, axisCfg, 'use axis: -1 (the Keras default)');
   const mean = await weightData(ctx, 'moving_mean', true);
@@ -202,7 +215,7 @@ const dense: Converter = async (ctx) => {
   if (rank === 2) {
     y = g.op('Gemm', b ? [x.name, w, b] : [x.name, w], pre);
   } else {
-    if (x.layout === 'nchw') x = { ...x, layout: 'plain', name: g.op('Transpose', [x.name], `${path}/to_nhwc`, { perm: { ints: [0, 2, 3, 1] } }) };
+    if (x.layout === 'nchw') x = toNhwc(ctx, x);
     y = g.op('MatMul', [x.name, w], b ? `${path}/matmul` : pre);
     if (b) y = g.op('Add', [y, b], pre);
   }
@@ -225,7 +238,7 @@ const reluLayer: Converter = (ctx) => {
   const y =
     max === null || max === undefined
       ? g.op('Relu', [x.name], path)
-      : g.op('Clip', [x.name, g.float(`${path}/min`, new Float32Array([0]), []), g.float(`${path}/max`, new Float32Array([Number(max)]), [])], path);
+      : clipZeroTo(g, x.name, Number(max), path);
   return [{ ...x, name: y, kerasShape: ctx.outShapes[0]! }];
 };
 
@@ -242,7 +255,7 @@ const eluLayer: Converter = (ctx) => {
 const softmaxLayer: Converter = (ctx) => {
   const x = ctx.inputs[0]!;
   const axisCfg = ctx.config['axis'];
-  const axis = Array.isArray(axisCfg) ? (axisCfg.length === 1 ? Number(axisCfg[0]) : NaN) : Number(axisCfg ?? -1);
+  const axis = singleAxis(axisCfg);
   if (!Number.isInteger(axis)) unsupportedConfig(ctx, 'softmax over several axes', axisCfg, 'use a single axis');
   const y = ctx.g.op('Softmax', [x.name], ctx.path, { axis: { int: onnxAxis(axis, x.kerasShape.length, x.layout) } });
   return [{ ...x, name: y, kerasShape: ctx.outShapes[0]! }];
@@ -315,10 +328,8 @@ const average: Converter = (ctx) => {
 
 const flatten: Converter = (ctx) => {
   let x = ctx.inputs[0]!;
-  if (x.layout === 'nchw') {
-    // Keras flattens in channels-last order: go back to NHWC first.
-    x = { ...x, layout: 'plain', name: ctx.g.op('Transpose', [x.name], `${ctx.path}/to_nhwc`, { perm: { ints: [0, 2, 3, 1] } }) };
-  }
+  // Keras flattens in channels-last order: go back to NHWC first.
+  if (x.layout === 'nchw') x = toNhwc(ctx, x);
   const y = ctx.g.op('Flatten', [x.name], ctx.path, { axis: { int: 1 } });
   return [{ name: y, layout: 'plain', kerasShape: ctx.outShapes[0]! }];
 };
