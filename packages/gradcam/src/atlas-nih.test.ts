@@ -7,11 +7,8 @@
 // budget (it stayed at chance level after 4 epochs); the atlas then shows what marks a PA film. Runs on wasm with @cxrkit/models' training kernels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import * as tf from '@tensorflow/tfjs-core';
-import { zScore, type GrayImage } from '@cxrkit/core';
+import { readImageFile, readNihThumbsManifest, zScore, type GrayImage } from '@cxrkit/core';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '@cxrkit/models';
 import { dataDir, expectNoLeaks, testOutputDir } from '../../../test/helpers.js';
 import { tinyClassifier } from '../../../test/fixtures/gradcam/models.js';
@@ -26,37 +23,31 @@ const SIZE = 64;
 
 interface Row {
   file: string;
+  id: string;
   patient: number;
-  male: number;
   pa: number;
-  view: string;
 }
 
-function readGray(path: string): GrayImage {
-  const png = PNG.sync.read(readFileSync(path));
-  if (png.width !== SIZE || png.height !== SIZE) throw new Error(`${path}: ${png.width}×${png.height}`);
-  return { data: Float32Array.from({ length: SIZE * SIZE }, (_, i) => png.data[4 * i]! / 255), width: SIZE, height: SIZE };
+async function readGray(path: string): Promise<GrayImage> {
+  const image = await readImageFile(path);
+  if (image.width !== SIZE || image.height !== SIZE) throw new Error(`${path}: ${image.width}×${image.height}`);
+  return image;
 }
 
 test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model registered onto a reference PA film and averaged', async () => {
   // training kernels only for this test: the other wasm tests check Grad-CAM on stock wasm
   const registered = tf.getBackend() === 'wasm' && registerWasmTrainingKernels();
   try {
-    const root = dataDir('cxr', 'nih-thumbs64');
-    const lines = readFileSync(join(root, 'labels.csv'), 'utf8').trim().split(/\r?\n/);
-    const header = lines[0]!.split(',');
-    const col = (name: string): number => header.indexOf(name);
-    const rows: Row[] = lines.slice(1).map((l) => {
-      const c = l.split(',');
-      return { file: c[col('file')]!, patient: Number(c[col('patient_id')]), male: c[col('sex')] === 'M' ? 1 : 0, pa: c[col('view')] === 'PA' ? 1 : 0, view: c[col('view')]! };
-    });
+    // strict: a row the manifest reader rejects fails the test instead of shifting the split
+    const { records } = await readNihThumbsManifest(dataDir('cxr', 'nih-thumbs64'), { strict: true });
+    const rows: Row[] = records.map((r) => ({ file: r.path, id: r.id, patient: Number(r.patientId), pa: r.extra.view === 'PA' ? 1 : 0 }));
     // split by patient: every 4th patient id (in sorted order) is held out
     const patients = [...new Set(rows.map((r) => r.patient))].sort((a, b) => a - b);
     const heldOut = new Set(patients.filter((_, i) => i % 4 === 0));
     const train = rows.filter((r) => !heldOut.has(r.patient)).slice(0, 320);
     const held = rows.filter((r) => heldOut.has(r.patient));
     const images = new Map<string, GrayImage>();
-    for (const r of [...train, ...held]) images.set(r.file, readGray(join(root, r.file)));
+    for (const r of [...train, ...held]) images.set(r.file, await readGray(r.file));
     // per-image z-score (exposure differs a lot between these films)
     const stack = (set: Row[]): tf.Tensor4D => tf.tensor4d(Float32Array.from(set.flatMap((r) => Array.from(zScore(images.get(r.file)!).data))), [set.length, SIZE, SIZE, 1]);
 
@@ -82,7 +73,7 @@ test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model regi
     const xs = tf.gather(xHeld, tp);
     const cams = await expectNoLeaks(() => gradCam(model, xs, { layers: ['lb_1x1', 'lb_3x3', 'lb_dbl_b', 'conv_top'], target: 'positive' }), 'gradCam');
     xs.dispose();
-    const cases = tp.map((i, k) => ({ image: images.get(held[i]!.file)!, cam: cams[k]!, prediction: probs[i]!, label: labels[i]!, id: held[i]!.file }));
+    const cases = tp.map((i, k) => ({ image: images.get(held[i]!.file)!, cam: cams[k]!, prediction: probs[i]!, label: labels[i]!, id: held[i]!.id }));
     // reference: among the held-out PA films, the most left-right symmetric lung segmentation made of
     // two similar components covering 15–45 % of the image (a clean bilateral mask)
     const score = (image: GrayImage): number => {
