@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
-import { isCxrkitError } from '@cxrkit/core';
+import { createRng, isCxrkitError } from '@cxrkit/core';
 import { batchNormalization, createTfjsPredictor } from '@cxrkit/models';
 import { createOnnxPredictor, CXRKIT_VERSION, exportOnnx, readOnnxInfo, SUPPORTED_LAYERS } from './index.js';
 import { ONNX_PROTO_TEXT } from './onnx-schema.js';
@@ -16,25 +16,20 @@ import { expectNoLeaks } from '../../../test/helpers.js';
 type ST = tfl.SymbolicTensor;
 const load = () => ort;
 
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-}
-
 /** Sets every weight to seeded uniform values (BN variances positive) so nothing is at its trivial init. */
 function randomizeWeights(model: tfl.LayersModel, seed = 1): void {
-  const rnd = lcg(seed);
+  const rng = createRng(seed);
   for (const w of model.weights) {
     const n = w.originalName ?? w.name;
     const [lo, hi] = /moving_variance/.test(n) ? [0.3, 1.7] : /gamma/.test(n) ? [0.5, 1.5] : [-0.5, 0.5];
     const shape = w.shape as number[];
-    w.write(tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => lo + (hi - lo) * rnd()), shape));
+    w.write(tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(lo, hi)), shape));
   }
 }
 
 function randomBatch(shape: number[], seed: number): { data: Float32Array; shape: number[] } {
-  const rnd = lcg(seed);
-  return { data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rnd() * 4 - 2), shape };
+  const rng = createRng(seed);
+  return { data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-2, 2)), shape };
 }
 
 /** Max |onnxruntime − tfjs| over all outputs, for inputs keyed by name. */
