@@ -4,7 +4,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PNG } from 'pngjs';
-import { CxrkitError } from '@cxrkit/core';
+import { CxrkitError, encodeRgbPng } from '@cxrkit/core';
 import type { RgbaImage } from './overlay.js';
 
 /** An 8-bit grey image (e.g. the atlas mean): `data.length === width * height`. */
@@ -31,9 +31,8 @@ export function encodePng(image: RgbaImage | Gray8Image): Buffer {
     png.data = Buffer.from(image.data.buffer, image.data.byteOffset, n);
     return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
   }
-  const png = new PNG({ width, height });
-  png.data = Buffer.from(image.data.buffer, image.data.byteOffset, 4 * n);
-  return PNG.sync.write(png);
+  const bytes = encodeRgbPng({ data: image.data, width, height, channels: 4 });
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Writes `image` as a PNG file (creating folders). Returns the path. */
