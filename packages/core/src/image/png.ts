@@ -91,16 +91,8 @@ export function decodePng(bytes: Uint8Array): GrayImage {
   const { width, height } = png;
   const depth = (png as unknown as { depth?: number }).depth ?? 8;
   const src = png.data as unknown as ArrayLike<number>;
-  const max = depth === 16 ? 65535 : 255;
-  const out = new Float32Array(width * height);
   // pngjs always expands to 4 channels (RGBA); 16-bit data comes as a Uint16Array.
-  for (let i = 0; i < out.length; i++) {
-    const r = src[i * 4]!;
-    const g = src[i * 4 + 1]!;
-    const b = src[i * 4 + 2]!;
-    out[i] = (r === g && g === b ? r : 0.299 * r + 0.587 * g + 0.114 * b) / max;
-  }
-  return { data: out, width, height };
+  return rgbaToGray(src, width, height, depth === 16 ? 65535 : 255);
 }
 
 /** Decodes a baseline/progressive JPEG to a single-channel image in [0, 1] (BT.601 luma for colour). */
@@ -111,13 +103,17 @@ export function decodeJpeg(bytes: Uint8Array): GrayImage {
   } catch (cause) {
     throw new CxrkitError('JPEG_DECODE_FAILED', 'the bytes are not a readable JPEG', { received: `${bytes.byteLength} bytes`, fix: 'check the file is a JPEG and not truncated; 12-bit and lossless JPEG are not supported here', cause });
   }
-  const { width, height, data } = raw;
+  return rgbaToGray(raw.data, raw.width, raw.height, 255);
+}
+
+/** Interleaved RGBA samples → BT.601 luma / `max` (a gray pixel keeps its value exactly); alpha is ignored. */
+function rgbaToGray(src: ArrayLike<number>, width: number, height: number, max: number): GrayImage {
   const out = new Float32Array(width * height);
   for (let i = 0; i < out.length; i++) {
-    const r = data[i * 4]!;
-    const g = data[i * 4 + 1]!;
-    const b = data[i * 4 + 2]!;
-    out[i] = (r === g && g === b ? r : 0.299 * r + 0.587 * g + 0.114 * b) / 255;
+    const r = src[i * 4]!;
+    const g = src[i * 4 + 1]!;
+    const b = src[i * 4 + 2]!;
+    out[i] = (r === g && g === b ? r : 0.299 * r + 0.587 * g + 0.114 * b) / max;
   }
   return { data: out, width, height };
 }
