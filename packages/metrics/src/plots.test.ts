@@ -2,12 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { rocPlotSpec, confusionMatrixSpec, ageScatterSpec, densitySpec, writePlot, renderSvg, binaryMetrics, biologicalAgeAnalysis, AGE_GAP_GROUPS, isCxrkitError } from './index.js';
+import { testOutputDir } from '../../../test/helpers.js';
 
-// test-output/ at the repository root (same folder as test/helpers.ts's testOutputDir(), without importing tfjs).
-const outDir = join(fileURLToPath(new URL('../../../', import.meta.url)), 'test-output', 'metrics');
+const outDir = testOutputDir('metrics');
 const stats = JSON.parse(readFileSync(new URL('../../../test/fixtures/metrics/stats.json', import.meta.url), 'utf8'));
 const bio = JSON.parse(readFileSync(new URL('../../../test/fixtures/metrics/bio-age.json', import.meta.url), 'utf8'));
 
