@@ -153,11 +153,11 @@ export function sampleMatchedCells<R extends { age?: number }>(records: readonly
   }
   picked.sort((p, q) => p - q);
   const out = picked.map((i) => records[i]!);
-  const agesOf = (c: string) => out.filter((r) => options.cellOf(r) === c).map((r) => r.age!);
+  const ages = cells.map((c) => out.filter((r) => options.cellOf(r) === c).map((r) => r.age!));
   const pairs: Array<{ a: string; b: string; ks: KsResult }> = [];
   for (let i = 0; i < cells.length; i++) for (let j = i + 1; j < cells.length; j++) {
-    const A = agesOf(cells[i]!);
-    const B = agesOf(cells[j]!);
+    const A = ages[i]!;
+    const B = ages[j]!;
     if (A.length && B.length) pairs.push({ a: cells[i]!, b: cells[j]!, ks: ksTwoSample(A, B) });
   }
   const maxKs = pairs.reduce((m, p) => (p.ks.statistic > m.statistic ? p.ks : m), pairs[0]?.ks ?? { statistic: 0, pValue: 1, n1: 0, n2: 0 });
