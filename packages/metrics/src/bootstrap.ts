@@ -6,7 +6,8 @@ import { warnMetrics } from './warn.js';
 
 /**
  * A small seeded PRNG (sfc32, seeded through splitmix32): same seed → same stream on every platform.
- * Returns floats in [0, 1).
+ * Returns floats in [0, 1). A copy of @cxrkit/core's `createRng(seed).next` (metrics depends on nothing
+ * of ours): for an integer seed in [0, 2³²) both give the same stream; keep them in step.
  */
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
