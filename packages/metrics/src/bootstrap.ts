@@ -87,8 +87,7 @@ export function bootstrapCi<K extends string>(
   }
   const keys = Object.keys(data) as K[];
   if (keys.length === 0) throw new MetricsError('METRICS_EMPTY', 'no arrays to resample', { received: data, fix: 'pass e.g. { yTrue, yScore }' });
-  const arrays = Object.fromEntries(keys.map((k) => [k, data[k]])) as Record<string, ArrayLike<number>>;
-  const n = checkLengths(strata ? { ...arrays, strata } : arrays);
+  const n = checkLengths(strata ? { ...data, strata } : data);
   const estimate = statistic(Object.fromEntries(keys.map((k) => [k, Float64Array.from(data[k])])) as Record<K, Float64Array>);
 
   // Case indices per stratum.
