@@ -13,9 +13,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, readImageFile, readNihThumbsManifest, resizeBicubic, splitByPatient, synthesizeDataset, zScore, type GrayImage } from '@cxrkit/core';
+import { readImageFile, readNihThumbsManifest, resizeBicubic, splitByPatient, synthesizeDataset, zScore, type GrayImage } from '@cxrkit/core';
 import { rocAuc } from '@cxrkit/metrics';
-import { buildScreeningModel, createModel, registerWasmTrainingKernels, train, transferWeights, type TrainOptions } from '@cxrkit/models';
+import { buildScreeningModel, createModel, registerWasmTrainingKernels, train, transferWeights, withSeededRandom, type TrainOptions } from '@cxrkit/models';
 import { dataDir, repoRoot, testOutputDir } from '../helpers.js';
 
 if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
@@ -23,20 +23,9 @@ const SCALE = Number(process.env.CXRKIT_LEARN_SCALE ?? 1);
 const out = testOutputDir('learning');
 mkdirSync(out, { recursive: true });
 
-/** Builds a model with its initialisers drawing from a seeded source (tfjs seeds them from Math.random). */
-function seededModel<T>(seed: number, build: () => T): T {
-  const rng = createRng(seed);
-  const original = Math.random;
-  Math.random = () => rng.next();
-  try {
-    return build();
-  } finally {
-    Math.random = original;
-  }
-}
-
 function screening(task: 'binary' | 'regression', size: number, seed: number, dropout: readonly [number, number] = [0.3, 0.1]): tfl.LayersModel {
-  return seededModel(seed, () =>
+  // initialisers drawing from a seeded source (tfjs seeds them from Math.random)
+  return withSeededRandom(seed, () =>
     buildScreeningModel({ backbone: 'resnet50', inputShape: [size, size, 1], backboneOptions: { widthMultiplier: 1 / 16 }, head: { units: [64, 32], dropout }, task }),
   );
 }

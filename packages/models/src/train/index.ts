@@ -1,5 +1,5 @@
 // Barrel for the training module of @cxrkit/models.
-export { train, DEFAULT_LEARNING_RATE } from './train.js';
+export { train, withSeededRandom, DEFAULT_LEARNING_RATE } from './train.js';
 export { readCheckpoint, writeCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.js';
 export type { LoadedCheckpoint, StoredTensor } from './checkpoint.js';
 export type {

@@ -139,12 +139,14 @@ function lossOf(task: TrainTask, pred: tf.Tensor, y: tf.Tensor, w: tf.Tensor | n
 }
 
 /**
- * Runs `fn` with `Math.random` replaced by a seeded generator. tfjs's random ops (dropout masks, Gaussian
- * noise) draw their seed from `Math.random` when a layer has none; scoping a seeded source around the
- * synchronous forward/backward pass makes them a function of (seed, step) and thus repeatable and
- * resumable. Nothing else can run during the synchronous call, and the original is always restored.
+ * Runs the synchronous `fn` with `Math.random` replaced by a seeded generator (`createRng(seed)` from
+ * @cxrkit/core). tfjs's random ops (dropout masks, Gaussian noise) and layer initialisers draw their seed
+ * from `Math.random` when none is given; `train` scopes this around every forward/backward pass so they
+ * are a function of (seed, step) and thus repeatable and resumable, and wrapping a model builder in it
+ * gives repeatable initial weights. Nothing else can run during the synchronous call, and the original
+ * is always restored.
  */
-function withSeededRandom<T>(seed: number, fn: () => T): T {
+export function withSeededRandom<T>(seed: number, fn: () => T): T {
   const rng = createRng(seed);
   const original = Math.random;
   Math.random = () => rng.next();
