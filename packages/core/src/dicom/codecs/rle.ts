@@ -5,6 +5,7 @@ import type { PixelModule } from '../pixel-module.js';
 import type { DecodedFrame, FrameCodec } from './types.js';
 import { dicomError } from '../errors.js';
 import { bytesPerSample } from './check.js';
+import { unpackBits } from '../stored.js';
 
 function fail(msg: string, received: unknown) {
   return dicomError('DICOM_DECODE_FAILED', `RLE: ${msg}`, { received, fix: 'the RLE frame is corrupt; re-export the file' });
@@ -55,9 +56,7 @@ export function decodeRle(src: Uint8Array, pm: PixelModule): DecodedFrame {
     const count = Math.ceil(pixels / 8);
     const plane = new Uint8Array(count);
     unpackSegment(src, offsets[0]!, segments > 1 ? offsets[1]! : src.length, plane, 0, 1, count);
-    const out = new Uint8Array(pixels);
-    for (let i = 0; i < pixels; i++) out[i] = (plane[i >> 3]! >> (i & 7)) & 1;
-    return { bytes: out, planar: false };
+    return { bytes: unpackBits(plane, 0, pixels), planar: false };
   }
   const out = new Uint8Array(pixels * spp * bps);
   for (let s = 0; s < spp; s++) {
