@@ -287,6 +287,18 @@ test('standardizeTargets: trains in sd units, hands back a model that predicts y
   assert.ok(pred.every((p) => p > 10 && p < 60), `predictions in years: ${pred}`);
 });
 
+test('initOutputBias + standardizeTargets read the targets of a source without target(i) once (one get per sample)', async () => {
+  const data = toyData(8).map((s, i) => ({ ...s, target: 30 + i }));
+  let reads = 0;
+  let readsBeforeTraining = -1;
+  const source = { size: data.length, get: (i: number) => (reads++, data[i]!) };
+  await train(tinyNet({ out: 'linear', bn: false }), { train: source }, {
+    ...quiet, epochs: 1, batchSize: 8, seed: 2, initOutputBias: true, standardizeTargets: true,
+    callbacks: { onTrainBegin: () => void (readsBeforeTraining = reads) },
+  });
+  assert.equal(readsBeforeTraining, data.length);
+});
+
 test('preciseBatchNorm: moving statistics become the average of the batch statistics (hand-computed)', async () => {
   const inp = tfl.input({ shape: [S, S, 1] });
   let x = tfl.layers.batchNormalization({ name: 'bn_only' }).apply(inp) as tfl.SymbolicTensor;

@@ -298,18 +298,21 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
     };
   }
 
-  // Class weights and bias initialisation read the training targets once.
+  // Class weights, bias initialisation and target standardisation read the training targets, once (a
+  // source without `target(i)` loads every sample for it).
+  let targetsRead: Promise<number[]> | undefined;
+  const trainTargets = () => (targetsRead ??= readTargets(trainSet));
   let classWeight: { 0: number; 1: number } | undefined;
   if (task === 'binary' && options.classWeight !== undefined) {
     if (options.classWeight === 'balanced') {
       let pos = 0;
-      for (let i = 0; i < trainSet.size; i++) pos += (await targetOf(trainSet, i)) >= 0.5 ? 1 : 0;
+      for (const t of await trainTargets()) pos += t >= 0.5 ? 1 : 0;
       const n = trainSet.size;
       if (pos === 0 || pos === n) fail('TRAIN_DATA_INVALID', "classWeight 'balanced' needs both classes in the training set", { positives: pos, n }, 'check the labels');
       classWeight = { 0: n / (2 * (n - pos)), 1: n / (2 * pos) };
     } else classWeight = options.classWeight;
   }
-  if (options.initOutputBias && !resumed) await initOutputBias(model, task, trainSet);
+  if (options.initOutputBias && !resumed) initOutputBias(model, task, await trainTargets());
   // Regression in standardised units: unfold mean/sd out of the output layer now, fold back in `finally`.
   const outDense = standardizableOutput(model);
   if (task === 'regression' && (options.standardizeTargets ?? true) && !resumed) {
@@ -318,8 +321,7 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
     } else {
       let sum = 0;
       let sq = 0;
-      for (let i = 0; i < trainSet.size; i++) {
-        const t = await targetOf(trainSet, i);
+      for (const t of await trainTargets()) {
         sum += t;
         sq += t * t;
       }
@@ -621,13 +623,20 @@ async function evaluate(model: tfl.LayersModel, task: TrainTask, set: SampleSour
   return out;
 }
 
-/** Sets the output Dense layer's bias to the training mean (regression) or the log-odds of the positive share (binary), and its kernel to zero. */
-async function initOutputBias(model: tfl.LayersModel, task: TrainTask, set: SampleSource): Promise<void> {
+/** The targets of every sample of `set`, in order. */
+async function readTargets(set: SampleSource): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < set.size; i++) out.push(await targetOf(set, i));
+  return out;
+}
+
+/** Sets the output Dense layer's bias to the mean of the training `targets` (regression) or the log-odds of the positive share (binary), and its kernel to zero. */
+function initOutputBias(model: tfl.LayersModel, task: TrainTask, targets: readonly number[]): void {
   const layer = model.outputLayers[0] as unknown as { bias?: tfl.LayerVariable; getClassName(): string; useBias?: boolean };
   if (layer?.getClassName() !== 'Dense' || !layer.bias) fail('TRAIN_OPTION_INVALID', 'initOutputBias needs a Dense output layer with a bias', layer?.getClassName(), 'drop initOutputBias');
   let sum = 0;
-  for (let i = 0; i < set.size; i++) sum += await targetOf(set, i);
-  const mean = sum / set.size;
+  for (const t of targets) sum += t;
+  const mean = sum / targets.length;
   const value = task === 'regression' ? mean : Math.log(Math.min(Math.max(mean, 1e-4), 1 - 1e-4) / (1 - Math.min(Math.max(mean, 1e-4), 1 - 1e-4)));
   const bias = layer.bias!;
   const kernel = (layer as unknown as { kernel?: tfl.LayerVariable }).kernel;
