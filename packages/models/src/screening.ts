@@ -89,8 +89,7 @@ export function buildScreeningModel(options: ScreeningModelOptions): tfl.LayersM
   let features: tfl.SymbolicTensor;
   let backboneName: string;
   if (typeof options.backbone === 'string') {
-    if (!listModels().includes(options.backbone)) createModel(options.backbone); // raises MODEL_UNKNOWN with did-you-mean
-    const info = modelInfo(options.backbone);
+    const info = modelInfo(options.backbone); // raises MODEL_UNKNOWN with did-you-mean
     const backbone = createModel(options.backbone, {
       ...options.backboneOptions,
       inputShape: options.inputShape ?? [info.defaultSize, info.defaultSize, 1],
