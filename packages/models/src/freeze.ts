@@ -2,7 +2,8 @@
 // runs in inference mode (moving statistics, never updated) — tfjs's stock layer would keep using batch
 // statistics in `fit` and keep updating its moving mean/variance (see layers/batch-norm.ts).
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { CxrkitError, didYouMean } from '@cxrkit/core';
+import { didYouMean } from '@cxrkit/core';
+import { fail } from './errors.js';
 import { isBatchNormalization, upgradeBatchNormalization } from './layers/batch-norm.js';
 
 /**
@@ -38,10 +39,6 @@ const ARCHITECTURES: Array<{ name: string; feature: string; lastBlockBoundary: s
   { name: 'DenseNet', feature: 'relu', lastBlockBoundary: 'pool4_pool' },
   { name: 'ResNet-50', feature: 'conv5_block3_out', lastBlockBoundary: 'conv4_block6_out' },
 ];
-
-function fail(code: string, message: string, received: unknown, fix: string): never {
-  throw new CxrkitError(code, message, { received, fix, pkg: 'models' });
-}
 
 /** The layer itself and every layer upstream of it (its ancestors in the graph). */
 function upstreamOf(layer: tfl.layers.Layer): Set<tfl.layers.Layer> {

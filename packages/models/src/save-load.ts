@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CxrkitError } from '@cxrkit/core';
+import { modelsError } from './errors.js';
 import { registerKerasBatchNormalization } from './layers/batch-norm.js';
 
 /** Bytes per weight shard (as tfjs's converter writes them). */
@@ -25,10 +26,6 @@ export interface SaveModelResult {
   files: string[];
   /** Bytes of weights. */
   weightBytes: number;
-}
-
-function err(code: string, message: string, received: unknown, fix: string, cause?: unknown): CxrkitError {
-  return new CxrkitError(code, message, { received, fix, pkg: 'models', cause });
 }
 
 /**
@@ -52,7 +49,7 @@ export async function saveModel(model: tfl.LayersModel, dir: string, options: Sa
     },
     { includeOptimizer: options.includeOptimizer ?? false },
   );
-  if (!artifacts) throw err('MODEL_SAVE_FAILED', 'tfjs produced no model artifacts', model.name, 'check that the model is a built tf.LayersModel');
+  if (!artifacts) throw modelsError('MODEL_SAVE_FAILED', 'tfjs produced no model artifacts', model.name, 'check that the model is a built tf.LayersModel');
   const weightData = artifacts.weightData
     ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
     : new Uint8Array(0);
@@ -84,7 +81,7 @@ export async function saveModel(model: tfl.LayersModel, dir: string, options: Sa
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
       const st = await fs.stat(target);
-      if (!st.isDirectory()) throw err('MODEL_SAVE_TARGET_NOT_DIR', `${target} exists and is not a folder`, target, 'choose a folder path for the model');
+      if (!st.isDirectory()) throw modelsError('MODEL_SAVE_TARGET_NOT_DIR', `${target} exists and is not a folder`, target, 'choose a folder path for the model');
       old = `${target}.old-${process.pid}-${Date.now().toString(36)}`;
       await fs.rename(target, old);
       await fs.rename(tmp, target);
@@ -93,7 +90,7 @@ export async function saveModel(model: tfl.LayersModel, dir: string, options: Sa
   } catch (e) {
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     if (e instanceof CxrkitError) throw e;
-    throw err('MODEL_SAVE_FAILED', `could not write the model to ${target}: ${(e as Error).message}`, target, 'check that the folder is writable and the disk not full', e);
+    throw modelsError('MODEL_SAVE_FAILED', `could not write the model to ${target}: ${(e as Error).message}`, target, 'check that the folder is writable and the disk not full', e);
   }
   return { dir: target, files: ['model.json', ...shardNames], weightBytes: weightData.byteLength };
 }
@@ -128,7 +125,7 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
   try {
     text = await fs.readFile(jsonPath, 'utf8');
   } catch (e) {
-    throw err('MODEL_FILE_MISSING', `no model.json at ${jsonPath}`, jsonPath, 'pass the folder that saveModel wrote (it holds model.json and group1-shard*.bin)', e);
+    throw modelsError('MODEL_FILE_MISSING', `no model.json at ${jsonPath}`, jsonPath, 'pass the folder that saveModel wrote (it holds model.json and group1-shard*.bin)', e);
   }
   let json: {
     modelTopology?: unknown;
@@ -142,10 +139,10 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw err('MODEL_FILE_CORRUPT', `model.json at ${jsonPath} is not valid JSON (${text.length} bytes; half-written?)`, text.slice(0, 80), 're-save the model; saveModel writes atomically so only an interrupted foreign copy leaves this', e);
+    throw modelsError('MODEL_FILE_CORRUPT', `model.json at ${jsonPath} is not valid JSON (${text.length} bytes; half-written?)`, text.slice(0, 80), 're-save the model; saveModel writes atomically so only an interrupted foreign copy leaves this', e);
   }
   if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw err('MODEL_FILE_CORRUPT', `model.json at ${jsonPath} lacks modelTopology or weightsManifest`, Object.keys(json ?? {}), 'pass a TensorFlow.js layers-model (not a graph-model or a Keras .h5)');
+    throw modelsError('MODEL_FILE_CORRUPT', `model.json at ${jsonPath} lacks modelTopology or weightsManifest`, Object.keys(json ?? {}), 'pass a TensorFlow.js layers-model (not a graph-model or a Keras .h5)');
   }
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
@@ -160,20 +157,20 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
     for (const p of group.paths) {
       const file = path.resolve(base, p);
       if (path.relative(base, file).startsWith('..') || path.isAbsolute(p)) {
-        throw err('MODEL_FILE_CORRUPT', `weight path ${p} in ${jsonPath} points outside the model folder`, p, 'weight shards must sit beside model.json');
+        throw modelsError('MODEL_FILE_CORRUPT', `weight path ${p} in ${jsonPath} points outside the model folder`, p, 'weight shards must sit beside model.json');
       }
       let buf: Buffer;
       try {
         buf = await fs.readFile(file);
       } catch (e) {
-        throw err('MODEL_WEIGHTS_MISSING', `weight shard ${p} listed in ${jsonPath} is missing`, file, 'copy the whole model folder (model.json and every group1-shard*.bin)', e);
+        throw modelsError('MODEL_WEIGHTS_MISSING', `weight shard ${p} listed in ${jsonPath} is missing`, file, 'copy the whole model folder (model.json and every group1-shard*.bin)', e);
       }
       buffers.push(buf);
       actual += buf.byteLength;
     }
   }
   if (actual !== expected) {
-    throw err('MODEL_WEIGHTS_TRUNCATED', `weight shards hold ${actual} bytes but model.json describes ${expected}`, { actual, expected }, 'the shards are truncated or from another model: re-copy or re-save the model folder');
+    throw modelsError('MODEL_WEIGHTS_TRUNCATED', `weight shards hold ${actual} bytes but model.json describes ${expected}`, { actual, expected }, 'the shards are truncated or from another model: re-copy or re-save the model folder');
   }
   const weightData = new Uint8Array(actual);
   let offset = 0;
@@ -196,6 +193,6 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
       }),
     );
   } catch (e) {
-    throw err('MODEL_LOAD_FAILED', `tfjs could not build the model in ${jsonPath}: ${(e as Error).message}`, jsonPath, 'check that the model uses layers this tfjs-layers version knows (custom layers must be registered first)', e);
+    throw modelsError('MODEL_LOAD_FAILED', `tfjs could not build the model in ${jsonPath}: ${(e as Error).message}`, jsonPath, 'check that the model uses layers this tfjs-layers version knows (custom layers must be registered first)', e);
   }
 }

@@ -3,7 +3,8 @@
 // inputs (age, sex, or an age model's prediction) concatenated with the pooled image features.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CxrkitError, didYouMean } from '@cxrkit/core';
+import { didYouMean } from '@cxrkit/core';
+import { fail } from './errors.js';
 import { createModel, listModels, modelInfo } from './registry.js';
 import type { ModelOptions } from './builders/options.js';
 
@@ -50,10 +51,6 @@ const ALLOWED_FUSIONS = ['', 'age', 'sex', 'age,sex', 'predictedAge'];
 
 /** Layer names of the screening head (what `applyFreezePolicy(model, 'head-only')` keeps trainable). */
 export const SCREENING_HEAD_LAYERS = ['avg_pool', 'fusion_concat', 'head_dense_1', 'head_dropout_1', 'head_dense_2', 'head_dropout_2', 'head_output'] as const;
-
-function fail(code: string, message: string, received: unknown, fix: string): never {
-  throw new CxrkitError(code, message, { received, fix, pkg: 'models' });
-}
 
 /**
  * Builds the screening model: image input `image` [batch, h, w, c] (plus `age` / `sex` /

@@ -1,7 +1,8 @@
 // Builder options in Keras's terms (camelCased), their validation, and the pieces every builder shares:
 // the input, the width multiplier, the classification top / pooling, and Keras-2.2-style auto names.
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CxrkitError, didYouMean } from '@cxrkit/core';
+import { didYouMean } from '@cxrkit/core';
+import { fail } from '../errors.js';
 
 /** Activations accepted for `classifierActivation` (tfjs-layers names; `null` = linear logits). */
 export const CLASSIFIER_ACTIVATIONS = ['softmax', 'sigmoid', 'linear', 'relu', 'tanh', 'softplus', 'elu', 'selu'] as const;
@@ -45,10 +46,6 @@ export interface ResolvedOptions {
 }
 
 const KNOWN_OPTIONS = ['inputShape', 'includeTop', 'pooling', 'classes', 'classifierActivation', 'widthMultiplier', 'name', 'inputName'];
-
-function fail(code: string, message: string, received: unknown, fix: string): never {
-  throw new CxrkitError(code, message, { received, fix, pkg: 'models' });
-}
 
 /** Validates builder options (unknown keys with "did you mean …?", shapes, ranges) and fills defaults. */
 export function resolveOptions(

@@ -10,7 +10,7 @@
 // A checkpoint is written into a `.tmp-…` folder, fsync'ed, renamed into place, and only then named in
 // a new manifest (itself written to a temp file and renamed). Loading verifies the manifest, the
 // state, the byte length and the SHA-256 of the weights, and raises a typed error on any mismatch.
-import { CxrkitError } from '@cxrkit/core';
+import { modelsError } from '../errors.js';
 
 /** Identifies the files; bump VERSION on an incompatible change. */
 export const CHECKPOINT_FORMAT = 'cxrkit-train-checkpoint';
@@ -59,10 +59,6 @@ interface Manifest {
   latest?: string;
   best?: string;
   updatedAt: string;
-}
-
-function err(code: string, message: string, received: unknown, fix: string, cause?: unknown): CxrkitError {
-  return new CxrkitError(code, message, { received, fix, pkg: 'models', cause });
 }
 
 const fsp = () => import('node:fs/promises');
@@ -122,10 +118,10 @@ async function readManifest(dir: string): Promise<Manifest | undefined> {
   try {
     m = JSON.parse(text) as Manifest;
   } catch (cause) {
-    throw err('CHECKPOINT_CORRUPT', `${join(dir, MANIFEST)} is not valid JSON`, text.slice(0, 80), 'restore the folder from a backup, or start without resumeFrom', cause);
+    throw modelsError('CHECKPOINT_CORRUPT', `${join(dir, MANIFEST)} is not valid JSON`, text.slice(0, 80), 'restore the folder from a backup, or start without resumeFrom', cause);
   }
-  if (m?.format !== CHECKPOINT_FORMAT) throw err('CHECKPOINT_CORRUPT', `${join(dir, MANIFEST)} is not a cxrkit checkpoint manifest`, m?.format, 'point resumeFrom at a folder written by train({ checkpointDir })');
-  if (m.version !== CHECKPOINT_VERSION) throw err('CHECKPOINT_INCOMPATIBLE', `checkpoint manifest version ${m.version} is not supported (this cxrkit reads ${CHECKPOINT_VERSION})`, m.version, 'resume with the cxrkit version that wrote it');
+  if (m?.format !== CHECKPOINT_FORMAT) throw modelsError('CHECKPOINT_CORRUPT', `${join(dir, MANIFEST)} is not a cxrkit checkpoint manifest`, m?.format, 'point resumeFrom at a folder written by train({ checkpointDir })');
+  if (m.version !== CHECKPOINT_VERSION) throw modelsError('CHECKPOINT_INCOMPATIBLE', `checkpoint manifest version ${m.version} is not supported (this cxrkit reads ${CHECKPOINT_VERSION})`, m.version, 'resume with the cxrkit version that wrote it');
   return m;
 }
 
@@ -192,49 +188,49 @@ export async function readCheckpoint<T>(path: string, which: 'latest' | 'best' =
   const { join, resolve } = await pathMod();
   let folder = resolve(path);
   const st = await stat(folder).catch(() => undefined);
-  if (!st?.isDirectory()) throw err('CHECKPOINT_NOT_FOUND', `no checkpoint folder at ${folder}`, path, 'pass the checkpointDir of an earlier train() run');
+  if (!st?.isDirectory()) throw modelsError('CHECKPOINT_NOT_FOUND', `no checkpoint folder at ${folder}`, path, 'pass the checkpointDir of an earlier train() run');
   const manifest = await readManifest(folder);
   if (manifest) {
     const name = manifest[which];
-    if (!name) throw err('CHECKPOINT_NOT_FOUND', `the manifest in ${folder} names no '${which}' checkpoint`, manifest, which === 'best' ? "use 'latest'" : 'the run wrote no checkpoint yet; start without resumeFrom');
+    if (!name) throw modelsError('CHECKPOINT_NOT_FOUND', `the manifest in ${folder} names no '${which}' checkpoint`, manifest, which === 'best' ? "use 'latest'" : 'the run wrote no checkpoint yet; start without resumeFrom');
     folder = join(folder, name);
   } else if (!(await stat(join(folder, STATE)).catch(() => undefined))) {
-    throw err('CHECKPOINT_NOT_FOUND', `${folder} holds neither ${MANIFEST} nor ${STATE}`, path, 'pass the checkpointDir of an earlier train() run (a half-written checkpoint has no manifest entry and is never loaded)');
+    throw modelsError('CHECKPOINT_NOT_FOUND', `${folder} holds neither ${MANIFEST} nor ${STATE}`, path, 'pass the checkpointDir of an earlier train() run (a half-written checkpoint has no manifest entry and is never loaded)');
   }
 
   let text: string;
   try {
     text = await readFile(join(folder, STATE), 'utf8');
   } catch (cause) {
-    throw err('CHECKPOINT_CORRUPT', `${join(folder, STATE)} is missing or unreadable`, folder, 'the checkpoint is damaged: resume from an older copy or start again', cause);
+    throw modelsError('CHECKPOINT_CORRUPT', `${join(folder, STATE)} is missing or unreadable`, folder, 'the checkpoint is damaged: resume from an older copy or start again', cause);
   }
   let file: CheckpointFile<T>;
   try {
     file = JSON.parse(text) as CheckpointFile<T>;
   } catch (cause) {
-    throw err('CHECKPOINT_CORRUPT', `${join(folder, STATE)} is not valid JSON (truncated?)`, `${text.length} characters`, 'the checkpoint is damaged: resume from an older copy or start again', cause);
+    throw modelsError('CHECKPOINT_CORRUPT', `${join(folder, STATE)} is not valid JSON (truncated?)`, `${text.length} characters`, 'the checkpoint is damaged: resume from an older copy or start again', cause);
   }
   if (file?.format !== CHECKPOINT_FORMAT || !Array.isArray(file.tensors) || !file.weightsFile) {
-    throw err('CHECKPOINT_CORRUPT', `${join(folder, STATE)} is not a cxrkit training checkpoint`, file?.format, 'point resumeFrom at a folder written by train({ checkpointDir })');
+    throw modelsError('CHECKPOINT_CORRUPT', `${join(folder, STATE)} is not a cxrkit training checkpoint`, file?.format, 'point resumeFrom at a folder written by train({ checkpointDir })');
   }
-  if (file.version !== CHECKPOINT_VERSION) throw err('CHECKPOINT_INCOMPATIBLE', `checkpoint version ${file.version} is not supported (this cxrkit reads ${CHECKPOINT_VERSION})`, file.version, 'resume with the cxrkit version that wrote it');
+  if (file.version !== CHECKPOINT_VERSION) throw modelsError('CHECKPOINT_INCOMPATIBLE', `checkpoint version ${file.version} is not supported (this cxrkit reads ${CHECKPOINT_VERSION})`, file.version, 'resume with the cxrkit version that wrote it');
 
   let blob: Uint8Array;
   try {
     blob = new Uint8Array(await readFile(join(folder, file.weightsFile.name)));
   } catch (cause) {
-    throw err('CHECKPOINT_CORRUPT', `${join(folder, file.weightsFile.name)} is missing or unreadable`, folder, 'the checkpoint is damaged: resume from an older copy or start again', cause);
+    throw modelsError('CHECKPOINT_CORRUPT', `${join(folder, file.weightsFile.name)} is missing or unreadable`, folder, 'the checkpoint is damaged: resume from an older copy or start again', cause);
   }
   if (blob.byteLength !== file.weightsFile.bytes) {
-    throw err('CHECKPOINT_CORRUPT', `${join(folder, file.weightsFile.name)} has ${blob.byteLength} bytes but the checkpoint declares ${file.weightsFile.bytes} (half-written or truncated)`, blob.byteLength, 'the checkpoint is damaged: resume from an older copy or start again');
+    throw modelsError('CHECKPOINT_CORRUPT', `${join(folder, file.weightsFile.name)} has ${blob.byteLength} bytes but the checkpoint declares ${file.weightsFile.bytes} (half-written or truncated)`, blob.byteLength, 'the checkpoint is damaged: resume from an older copy or start again');
   }
   const digest = await sha256(blob);
   if (digest !== file.weightsFile.sha256) {
-    throw err('CHECKPOINT_CORRUPT', `${join(folder, file.weightsFile.name)} fails its SHA-256 check (the bytes changed after it was written)`, digest.slice(0, 16), 'the checkpoint is damaged: resume from an older copy or start again');
+    throw modelsError('CHECKPOINT_CORRUPT', `${join(folder, file.weightsFile.name)} fails its SHA-256 check (the bytes changed after it was written)`, digest.slice(0, 16), 'the checkpoint is damaged: resume from an older copy or start again');
   }
   const tensors = file.tensors.map((e) => {
     if (e.offset + e.byteLength > blob.byteLength || (e.dtype !== 'float32' && e.dtype !== 'int32')) {
-      throw err('CHECKPOINT_CORRUPT', `tensor '${e.name}' lies outside ${file.weightsFile.name} or has an unknown dtype`, e, 'the checkpoint is damaged: resume from an older copy or start again');
+      throw modelsError('CHECKPOINT_CORRUPT', `tensor '${e.name}' lies outside ${file.weightsFile.name} or has an unknown dtype`, e, 'the checkpoint is damaged: resume from an older copy or start again');
     }
     const copy = blob.slice(e.offset, e.offset + e.byteLength);
     const data = e.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer);

@@ -3,8 +3,9 @@
 // Adam moments, counters, data position, schedule — can be checkpointed and resumed bit-for-bit.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CxrkitError, createRng, deriveSeed, didYouMean, type GrayImage } from '@cxrkit/core';
+import { createRng, deriveSeed, didYouMean, type GrayImage } from '@cxrkit/core';
 import { meanAbsoluteError, r2Score, rocAuc, rootMeanSquaredError } from '@cxrkit/metrics';
+import { fail } from '../errors.js';
 import { isBatchNormalization, upgradeBatchNormalization } from '../layers/batch-norm.js';
 import { assertWasmTrainingFits } from '../wasm/memory.js';
 import { registerGradientFixes } from '../wasm/register.js';
@@ -60,10 +61,6 @@ interface AdamInternals {
   learningRate: number;
   accBeta1: tf.Variable;
   accBeta2: tf.Variable;
-}
-
-function fail(code: string, message: string, received: unknown, fix: string, cause?: unknown): never {
-  throw new CxrkitError(code, message, { received, fix, pkg: 'models', cause });
 }
 
 function checkInt(name: string, v: number, min: number): number {
