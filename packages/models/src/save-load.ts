@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CxrkitError } from '@cxrkit/core';
 import { modelsError } from './errors.js';
+import { writeFileSynced } from './durable-write.js';
 import { registerKerasBatchNormalization } from './layers/batch-norm.js';
 
 /** Bytes per weight shard (as tfjs's converter writes them). */
@@ -70,9 +71,9 @@ export async function saveModel(model: tfl.LayersModel, dir: string, options: Sa
     await fs.mkdir(path.dirname(target), { recursive: true });
     await fs.mkdir(tmp);
     for (let i = 0; i < nShards; i++) {
-      await writeDurable(fs, path.join(tmp, shardNames[i]!), weightData.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
+      await writeFileSynced(path.join(tmp, shardNames[i]!), weightData.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
     }
-    await writeDurable(fs, path.join(tmp, 'model.json'), new TextEncoder().encode(JSON.stringify(modelJson)));
+    await writeFileSynced(path.join(tmp, 'model.json'), new TextEncoder().encode(JSON.stringify(modelJson)));
     // Swap into place: a plain rename when `dir` is new; otherwise move the old one aside first.
     let old: string | undefined;
     try {
@@ -93,16 +94,6 @@ export async function saveModel(model: tfl.LayersModel, dir: string, options: Sa
     throw modelsError('MODEL_SAVE_FAILED', `could not write the model to ${target}: ${(e as Error).message}`, target, 'check that the folder is writable and the disk not full', e);
   }
   return { dir: target, files: ['model.json', ...shardNames], weightBytes: weightData.byteLength };
-}
-
-async function writeDurable(fs: typeof import('node:fs/promises'), file: string, data: Uint8Array): Promise<void> {
-  const h = await fs.open(file, 'wx');
-  try {
-    await h.writeFile(data);
-    await h.sync();
-  } finally {
-    await h.close();
-  }
 }
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2 };

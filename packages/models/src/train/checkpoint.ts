@@ -11,6 +11,7 @@
 // a new manifest (itself written to a temp file and renamed). Loading verifies the manifest, the
 // state, the byte length and the SHA-256 of the weights, and raises a typed error on any mismatch.
 import { modelsError } from '../errors.js';
+import { syncDir, writeFileAtomic, writeFileSynced } from '../durable-write.js';
 
 /** Identifies the files; bump VERSION on an incompatible change. */
 export const CHECKPOINT_FORMAT = 'cxrkit-train-checkpoint';
@@ -67,41 +68,6 @@ const pathMod = () => import('node:path');
 async function sha256(bytes: Uint8Array): Promise<string> {
   const { createHash } = await import('node:crypto');
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-async function writeFileSynced(file: string, data: Uint8Array | string): Promise<void> {
-  const { open } = await fsp();
-  const fh = await open(file, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const { open } = await fsp();
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // Some file systems do not allow fsync on a directory; the rename is still atomic.
-  }
-}
-
-/** Writes `text` to `file` atomically (temp file in the same folder, fsync, rename). */
-export async function writeFileAtomic(file: string, text: string | Uint8Array): Promise<void> {
-  const { rename } = await fsp();
-  const { dirname } = await pathMod();
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  await writeFileSynced(tmp, text);
-  await rename(tmp, file);
-  await syncDir(dirname(file));
 }
 
 async function readManifest(dir: string): Promise<Manifest | undefined> {

@@ -10,7 +10,8 @@ import { isBatchNormalization, upgradeBatchNormalization } from '../layers/batch
 import { assertWasmTrainingFits } from '../wasm/memory.js';
 import { registerGradientFixes } from '../wasm/register.js';
 import { fusedAdam } from '../wasm/adam.js';
-import { readCheckpoint, writeCheckpoint, writeFileAtomic, type StoredTensor } from './checkpoint.js';
+import { writeFileAtomic } from '../durable-write.js';
+import { readCheckpoint, writeCheckpoint, type StoredTensor } from './checkpoint.js';
 import { asSource, batchTensors, inputLayout, targetOf, type InputLayout } from './data.js';
 import { ProgressReporter } from './progress.js';
 import type { EpochRecord, MonitorMetric, SampleInput, SampleSource, TrainControl, TrainOptions, TrainResult, TrainTask, TrainingSample, TuneMetrics } from './types.js';
