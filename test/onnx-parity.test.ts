@@ -14,7 +14,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
 import { buildScreeningModel, createTfjsPredictor, listModels, type ScreeningModelOptions } from '@cxrkit/models';
 import { createOnnxPredictor, exportOnnx, readOnnxInfo } from '@cxrkit/onnx';
-import { preprocessRadiograph, readImageFile } from '@cxrkit/core';
+import { createRng, preprocessRadiograph, readCovidPaManifest, readImageFile, readNihThumbsManifest } from '@cxrkit/core';
 import { dataDir, expectNoLeaks, repoRoot, testOutputDir } from './helpers.js';
 
 const TOL = 1e-4;
@@ -27,11 +27,9 @@ const N = 4;
  * did (0.5 % percentile clip, bicubic resize to SIZE, per-image z-score).
  */
 async function loadRadiographs(): Promise<{ images: Float32Array; age: Float32Array; sex: Float32Array; files: string[] }> {
-  const pick = (dir: string, rows: number[], ageCol: number, sexCol: number) => {
-    const lines = readFileSync(dataDir('cxr', dir, 'labels.csv'), 'utf8').trim().split('\n').slice(1);
-    return rows.map((r) => lines[r]!.split(',')).map((c) => ({ file: dataDir('cxr', dir, c[0]!), age: Number(c[ageCol]), sex: c[sexCol] === 'M' ? 1 : 0 }));
-  };
-  const picked = [...pick('nih-thumbs64', [0, 400], 3, 4), ...pick('covid-pa', [0, 120], 3, 4)];
+  const nih = (await readNihThumbsManifest(dataDir('cxr', 'nih-thumbs64'))).records;
+  const covid = (await readCovidPaManifest(dataDir('cxr', 'covid-pa'))).records;
+  const picked = [nih[0]!, nih[400]!, covid[0]!, covid[120]!].map((r) => ({ file: r.path, age: Number(r.age), sex: r.sex === 'M' ? 1 : 0 }));
   assert.ok(picked.every((p) => Number.isFinite(p.age) && p.age > 0), 'labels give every picked image an age');
   const images = new Float32Array(N * SIZE * SIZE);
   for (let i = 0; i < N; i++) images.set(preprocessRadiograph(await readImageFile(picked[i]!.file), { size: SIZE, normalize: 'zscore' }).data, i * SIZE * SIZE);
@@ -45,8 +43,7 @@ async function loadRadiographs(): Promise<{ images: Float32Array; age: Float32Ar
 
 /** Non-trivial BatchNorm statistics (Keras initialises mean 0 / variance 1, which would hide layout bugs). */
 function randomizeBatchNorm(model: tfl.LayersModel, seed: number): void {
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rng = createRng(seed);
   for (const layer of model.layers) {
     for (const w of layer.weights) {
       const short = (w.originalName ?? w.name).split('/').pop()!;
@@ -54,7 +51,7 @@ function randomizeBatchNorm(model: tfl.LayersModel, seed: number): void {
       if (!range) continue;
       const shape = w.shape as number[];
       const size = shape.reduce((a, b) => a * b, 1);
-      w.write(tf.tensor(Float32Array.from({ length: size }, () => range[0]! + (range[1]! - range[0]!) * rnd()), shape));
+      tf.tidy(() => void w.write(tf.tensor(Float32Array.from({ length: size }, () => rng.uniform(range[0]!, range[1]!)), shape)));
     }
   }
 }
