@@ -10,13 +10,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { readImageFile, readNihThumbsManifest, resizeBicubic, splitByPatient, synthesizeDataset, zScore, type GrayImage } from '@cxrkit/core';
 import { rocAuc } from '@cxrkit/metrics';
 import { buildScreeningModel, createModel, registerWasmTrainingKernels, train, transferWeights, withSeededRandom, type TrainOptions } from '@cxrkit/models';
-import { dataDir, repoRoot, testOutputDir } from '../helpers.js';
+import { dataDir, testOutputDir } from '../helpers.js';
+import { loadNsfwjsInceptionV3 } from '../nsfwjs.js';
 
 if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
 const SCALE = Number(process.env.CXRKIT_LEARN_SCALE ?? 1);
@@ -120,16 +120,6 @@ test('synthetic radiographs: age — tuning R² ≥ 0.8', async () => {
 const PROBE_SIZE = 75;
 const PROBE_LAYERS = ['mixed2', 'mixed5', 'mixed7'];
 const PROBE_L2 = 0.03;
-
-/** nsfwjs's InceptionV3 from node_modules, no network: its model.json and base64 weight shards are CommonJS modules. */
-async function loadNsfwjsInceptionV3(): Promise<tfl.LayersModel> {
-  const require = createRequire(import.meta.url);
-  const base = `${repoRoot}/node_modules/nsfwjs/dist/models/inception_v3`;
-  const json = require(`${base}/model.min.js`) as { modelTopology: tf.io.ModelJSON['modelTopology']; weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }> };
-  const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const shards = json.weightsManifest.flatMap((g) => g.paths).map((p) => Buffer.from(require(`${base}/${p}.min.js`) as string, 'base64'));
-  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: new Uint8Array(Buffer.concat(shards)).buffer }));
-}
 
 /** Frozen pretrained features: GAP of PROBE_LAYERS for raw 0–255 gray images, [n × dim] row-major. */
 async function probeFeatures(images: readonly GrayImage[]): Promise<{ data: Float32Array; dim: number }> {

@@ -6,26 +6,12 @@
 // forward passes at 299 take tens of seconds on the cpu backend.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { readImageFile, resizeBicubic } from '@cxrkit/core';
 import { createModel, transferWeights } from './index.js';
-import { dataDir, repoRoot } from '../../../test/helpers.js';
-
-/** nsfwjs's InceptionV3 from node_modules, no network: its model.json and base64 weight shards are CommonJS modules. */
-async function loadNsfwjsInceptionV3(): Promise<tfl.LayersModel> {
-  const require = createRequire(import.meta.url);
-  const base = `${repoRoot}/node_modules/nsfwjs/dist/models/inception_v3`;
-  const json = require(`${base}/model.min.js`) as {
-    modelTopology: tf.io.ModelJSON['modelTopology'];
-    weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
-  };
-  const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const shards = json.weightsManifest.flatMap((g) => g.paths).map((p) => Buffer.from(require(`${base}/${p}.min.js`) as string, 'base64'));
-  const data = new Uint8Array(Buffer.concat(shards));
-  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: data.buffer }));
-}
+import { dataDir } from '../../../test/helpers.js';
+import { loadNsfwjsInceptionV3 } from '../../../test/nsfwjs.js';
 
 test('nsfwjs Keras 2.2.4 InceptionV3 weights load by name into inception_v3 and give the same mixed10 features', async () => {
   // Loaded before any cxrkit builder runs, so nsfwjs's model uses tfjs's stock BatchNormalization.
