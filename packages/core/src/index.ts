@@ -1,13 +1,13 @@
 /**
  * @cxrkit/core — backend injection, DICOM reading, preprocessing, augmentation, datasets, labels and
  * synthetic radiographs. Data flows: DICOM/PNG file → image record → transforms → tensor batch.
+ * Code that must not load TensorFlow.js imports `@cxrkit/core/tfjs-free` instead (same exports minus
+ * the tfjs edge below).
  */
-export { CxrkitError, isCxrkitError, describeValue, didYouMean } from './errors.js';
-export type { CxrkitErrorOptions } from './errors.js';
+export * from './tfjs-free.js';
+// The TensorFlow.js edge: backend injection, images → tensors, the tensor batch loader.
 export { initBackend, backendKindFromEnv, BACKEND_KINDS, BACKEND_PACKAGES } from './backend.js';
 export type { BackendKind, InitBackendOptions } from './backend.js';
-export * from './dicom/index.js';
-export * from './image/index.js';
-export * from './augment/index.js';
-export * from './data/index.js';
-export * from './synthetic/index.js';
+export { imagesToTensor, imageToTensor } from './image/tensor.js';
+export { createBatchLoader } from './data/loader.js';
+export type { BatchLoader, BatchLoaderOptions, Batch } from './data/loader.js';

@@ -1,4 +1,5 @@
-// Barrel for the data module of @cxrkit/core: manifests, labels, splits, samplers and batch loading.
+// Barrel for the data module of @cxrkit/core: manifests, labels, splits and samplers (no tfjs: the
+// tensor batch loader, createBatchLoader, is exported from the package root only).
 export { whoCategory, lowestTScore, osteoporosisLabel, subgroupLabel, WHO_OSTEOPOROSIS_MAX, WHO_OSTEOPENIA_BELOW } from './labels.js';
 export type { WhoCategory, TScores } from './labels.js';
 export { parseCsv, parseManifestCsv, parseManifestJson, readManifest, validateManifestRows, filterByAge, DEFAULT_MANIFEST_COLUMNS } from './manifest.js';
@@ -7,6 +8,5 @@ export { splitByPatient, allocate } from './split.js';
 export type { SplitByPatientOptions, PatientSplit } from './split.js';
 export { ksTwoSample, sampleAgeMatched, sampleMatchedCells, sampleBalanced, sampleSexLadder, THESIS_SEX_LADDER } from './samplers.js';
 export type { KsResult, AgeMatchedSample, BalancedSample } from './samplers.js';
-export { createBatchLoader, loadGrayImage } from './loader.js';
-export type { BatchLoader, BatchLoaderOptions, Batch } from './loader.js';
+export { loadGrayImage } from './load-gray-image.js';
 export { readNihThumbsManifest, readCovidPaManifest, fillFromDicom } from './datasets.js';

@@ -9,28 +9,13 @@
  * when a batch is handed out, and the caller disposes them (`tf.dispose(batch)`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { extname } from 'node:path';
 import type { GrayImage } from '../image/types.js';
 import { CxrkitError, didYouMean } from '../errors.js';
 import { createRng, deriveSeed } from '../augment/rng.js';
 import { applySeeded, type Transform } from '../augment/transforms.js';
 import { preprocessRadiograph } from '../image/pipeline.js';
-import { readImageFile } from '../image/png.js';
-import { grayToChannels } from '../image/tensor.js';
-import { readDicom } from '../dicom/read-dicom.js';
-
-/** Loads any supported file as a grayscale image in [0, 1] (bone bright): DICOM by extension or magic, else PNG/JPEG. */
-export async function loadGrayImage(path: string): Promise<GrayImage> {
-  const ext = extname(path).toLowerCase();
-  if (ext === '.png' || ext === '.jpg' || ext === '.jpeg') return readImageFile(path);
-  if (ext === '.dcm' || ext === '.dicom' || ext === '') return (await readDicom(path)).grayscale();
-  // unknown extension: try DICOM, then PNG/JPEG by magic bytes
-  try {
-    return (await readDicom(path)).grayscale();
-  } catch {
-    return readImageFile(path);
-  }
-}
+import { grayToChannels } from '../image/channels.js';
+import { loadGrayImage } from './load-gray-image.js';
 
 export interface BatchLoaderOptions<R> {
   /** Images per batch. */

@@ -1,4 +1,5 @@
-// Barrel for the image module of @cxrkit/core (preprocessing on typed arrays).
+// Barrel for the image module of @cxrkit/core (preprocessing on typed arrays; no tfjs: the tensor edge,
+// imagesToTensor / imageToTensor, is exported from the package root only).
 export type { GrayImage } from './types.js';
 export { encodePng, encodeRgbPng, decodePng, decodeJpeg, readImageFile, writePng, checkImage } from './png.js';
 export type { EncodePngOptions, RgbaImage } from './png.js';
@@ -6,7 +7,7 @@ export { percentileClipMinMax, zScore, minMax, percentiles } from './normalize.j
 export type { PercentileClipOptions } from './normalize.js';
 export { resizeBicubic } from './resize.js';
 export type { ResizeOptions } from './resize.js';
-export { grayToChannels, imagesToTensor, imageToTensor } from './tensor.js';
+export { grayToChannels } from './channels.js';
 export { maskBoundingBox, roiBox, cropImage, cropRoi, ROI_NAMES, ROI_FRACTIONS } from './roi.js';
 export type { Box, RoiName } from './roi.js';
 export { preprocessRadiograph } from './pipeline.js';
