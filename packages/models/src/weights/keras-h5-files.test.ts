@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { encodePng } from '@cxrkit/core';
 import { buildScreeningModel, createModel, listModels, loadKerasWeights, modelInfo, readKerasH5 } from '../index.js';
 import { expectNoLeaks } from '../../../../test/helpers.js';
@@ -407,4 +407,31 @@ test("match: 'order' loads a file whose layer names all differ (by name: KERAS_H
   source.dispose();
   model.dispose();
   screening.dispose();
+});
+
+test('a model nested as a layer (Keras transfer style: Sequential([backbone, Dense])) loads its inner layers', {
+  skip,
+}, async () => {
+  const source = small('resnet50');
+  const file = write(layersOf(source));
+  const backbone = createModel('resnet50', {
+    widthMultiplier: 1 / 16,
+    inputShape: [32, 32, 3],
+    includeTop: false,
+    pooling: 'avg',
+  });
+  const outer = tfl.sequential({ layers: [backbone, tfl.layers.dense({ units: 2, name: 'my_head' })] });
+  const report = await loadKerasWeights(outer, file, { skipMismatch: true });
+  assert.deepEqual(
+    report.skipped.map((s) => [s.layer, s.reason]),
+    [['my_head', 'not-in-source']],
+  );
+  assert.deepEqual(report.unusedSource, ['probs']);
+  for (const layer of backbone.layers) {
+    layer.weights.forEach((w, i) => {
+      assert.deepEqual(w.read().dataSync(), source.getLayer(layer.name).weights[i]!.read().dataSync(), layer.name);
+    });
+  }
+  source.dispose();
+  outer.dispose();
 });
