@@ -1,10 +1,13 @@
-import { CxrkitError } from '@cxrkit/core';
+import { CxrkitError } from '@cxrkit/core/tfjs-free';
+import { cardFromOnnxMetadata, type ModelCard } from '@cxrkit/models/card';
 import { decodeModel } from './proto.js';
 
 /** What an exported file says about itself. */
 export interface OnnxModelInfo {
-  /** metadata_props: `cxrkit.model_name`, `cxrkit.version`, `cxrkit.preprocessing`, … */
+  /** metadata_props: `cxrkit.model_name`, `cxrkit.version`, `cxrkit.preprocessing`, `cxrkit.card`, … */
   metadata: Record<string, string>;
+  /** The model card embedded by `exportOnnx(model, { card })`, validated; undefined when the file has none. */
+  card?: ModelCard;
   opset: number;
   producer: string;
   inputs: { name: string; shape: (number | string)[] }[];
@@ -16,7 +19,8 @@ export interface OnnxModelInfo {
 /**
  * Reads the metadata, opset, inputs/outputs (`'batch'` for the dynamic dimension) and op counts of ONNX
  * bytes (decodes the whole file: fine for checks, not on a hot path).
- * @throws CxrkitError `ONNX_NOT_ONNX` when the bytes are not an ONNX model.
+ * @throws CxrkitError `ONNX_NOT_ONNX` when the bytes are not an ONNX model; the card's errors (`CARD_*`)
+ *   when an embedded card is invalid.
  */
 export function readOnnxInfo(bytes: Uint8Array): OnnxModelInfo {
   let m: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -32,8 +36,11 @@ export function readOnnxInfo(bytes: Uint8Array): OnnxModelInfo {
   });
   const opCounts: Record<string, number> = {};
   for (const n of m['graph'].node ?? []) opCounts[n.op_type] = (opCounts[n.op_type] ?? 0) + 1;
+  const metadata: Record<string, string> = Object.fromEntries((m['metadata_props'] ?? []).map((p: any) => [p.key, p.value]));
+  const card = cardFromOnnxMetadata(metadata);
   return {
-    metadata: Object.fromEntries((m['metadata_props'] ?? []).map((p: any) => [p.key, p.value])),
+    metadata,
+    ...(card ? { card } : {}),
     opset: Number((m['opset_import'] ?? []).find((o: any) => !o.domain)?.version ?? 0),
     producer: String(m['producer_name'] ?? ''),
     inputs: (m['graph'].input ?? []).map(vi),
