@@ -132,7 +132,8 @@ function problems(issue: Issue, input: unknown, schema: unknown, what: string): 
   const field = fieldName(issue.path);
   const label = field ? `field '${field}'` : `the ${what}`;
   const received = valueAt(input, issue.path);
-  const fix = FIXES[fixKey(issue.path)] ?? `see the ${what} JSON Schema for '${field}'`;
+  const schemaHint = what.startsWith('model card') ? ' (see model-card.schema.json in @cxrkit/models)' : '';
+  const fix = FIXES[fixKey(issue.path)] ?? (field ? `correct '${field}'${schemaHint}` : `pass a JSON object${schemaHint}`);
   if (issue.code === 'unrecognized_keys') {
     const known = keysAt(schema, issue.path, input) ?? [];
     return issue.keys.map((key) => {
@@ -171,7 +172,7 @@ const rank = (p: Problem) => (p.code === 'CARD_FIELD_UNKNOWN' ? 0 : 1);
 export function issuesError(issues: readonly Issue[], input: unknown, schema: unknown, what: string): CxrkitError {
   // a misspelt field explains the "missing" one beside it: unknown fields first
   const all = issues.flatMap((i) => problems(i, input, schema, what)).sort((a, b) => rank(a) - rank(b));
-  const first = all[0] ?? { code: 'CARD_FIELD_INVALID', message: 'invalid', received: input, fix: `see the ${what} JSON Schema` };
+  const first = all[0] ?? { code: 'CARD_FIELD_INVALID', message: 'invalid', received: input, fix: 'see model-card.schema.json in @cxrkit/models' };
   const shown = all.slice(0, 6).map((p) => p.message);
   if (all.length > 6) shown.push(`and ${all.length - 6} more`);
   return cardError(first.code, `invalid ${what}: ${shown.join('; ')}`, first.received, first.fix);
