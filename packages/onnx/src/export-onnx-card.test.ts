@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { isCxrkitError } from '@cxrkit/core';
 import { createModelCard, type ModelCardInput } from '@cxrkit/models';
-import { exportOnnx, readOnnxInfo } from './index.js';
+import { exportOnnx, readOnnxCard, readOnnxInfo, readOnnxMetadata } from './index.js';
 
 type ST = tfl.SymbolicTensor;
 
@@ -36,6 +36,12 @@ test('the card travels inside the ONNX file and comes back equal (same id); prep
   assert.deepEqual(JSON.parse(info.metadata['cxrkit.card']!), card);
   assert.deepEqual(JSON.parse(info.metadata['cxrkit.preprocessing']!), { clipPercent: 0.5, resize: 'bicubic', size: 32, normalize: 'zscore', channels: 1, photometric: 'bone-bright' });
   assert.equal(readOnnxInfo(await exportOnnx(model)).card, undefined, 'no card, no card field');
+  // the fast path (metadata only, graph skipped) reads the same
+  const bytes = await exportOnnx(model, { card });
+  assert.deepEqual(readOnnxMetadata(bytes), readOnnxInfo(bytes).metadata);
+  assert.deepEqual(readOnnxCard(bytes), card);
+  assert.equal(readOnnxCard(await exportOnnx(model)), undefined);
+  assert.throws(() => readOnnxMetadata(new Uint8Array([0xff, 0xff, 0xff])), (e: unknown) => isCxrkitError(e, 'ONNX_NOT_ONNX'));
   model.dispose();
 });
 

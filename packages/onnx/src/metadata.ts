@@ -1,6 +1,7 @@
 import { CxrkitError } from '@cxrkit/core/tfjs-free';
 import { cardFromOnnxMetadata, type ModelCard } from '@cxrkit/models/card';
-import { decodeModel } from './proto.js';
+import protobuf from 'protobufjs';
+import { decodeModel, modelProtoType } from './proto.js';
 
 /** What an exported file says about itself. */
 export interface OnnxModelInfo {
@@ -47,4 +48,40 @@ export function readOnnxInfo(bytes: Uint8Array): OnnxModelInfo {
     outputs: (m['graph'].output ?? []).map(vi),
     opCounts,
   };
+}
+
+/**
+ * Only the metadata_props of ONNX bytes (key → value), read with protobufjs's wire reader: the graph and its
+ * weights are skipped, not decoded, so this is fast on a large model (a browser reading the card).
+ * @throws CxrkitError `ONNX_NOT_ONNX` when the bytes do not decode as a ModelProto.
+ */
+export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
+  const model = modelProtoType();
+  const id = model.fields['metadata_props']!.id;
+  const entry = model.root.lookupType('onnx.StringStringEntryProto');
+  const out: Record<string, string> = {};
+  try {
+    const reader = protobuf.Reader.create(bytes);
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      if (tag >>> 3 === id && (tag & 7) === 2) {
+        const { key, value } = entry.decode(reader, reader.uint32()) as unknown as { key: string; value: string };
+        out[key] = value;
+      } else {
+        reader.skipType(tag & 7);
+      }
+    }
+  } catch (cause) {
+    throw new CxrkitError('ONNX_NOT_ONNX', 'the bytes are not an ONNX model', { received: `${bytes.byteLength} bytes`, fix: 'pass the output of exportOnnx', cause, pkg: 'onnx' });
+  }
+  return out;
+}
+
+/**
+ * The model card embedded in ONNX bytes by `exportOnnx(model, { card })`, validated; undefined when the
+ * file has none. Reads only the metadata (see {@link readOnnxMetadata}).
+ * @throws CxrkitError `ONNX_NOT_ONNX`, and the card's errors (`CARD_*`) for an invalid embedded card.
+ */
+export function readOnnxCard(bytes: Uint8Array): ModelCard | undefined {
+  return cardFromOnnxMetadata(readOnnxMetadata(bytes));
 }

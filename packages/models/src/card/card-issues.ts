@@ -1,6 +1,6 @@
 // zod's validation issues → one CxrkitError that names the field, the value received and the fix, with
 // "did you mean …?" for a misspelt field or option (core's didYouMean over the keys the schema allows there).
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { didYouMean, type CxrkitError } from '@cxrkit/core/tfjs-free';
 import { cardError } from './errors.js';
 

@@ -30,7 +30,7 @@ export { resolvePatient } from './patient.js';
 export type { PatientFacts, InputOverrides, ResolvedPatient } from './patient.js';
 export { fusionValue } from './fusion-values.js';
 export { modelInputs, modelInputsFromDicom, cardInputNames, cardImagePixels } from './model-inputs.js';
-export type { ModelInputs, DicomLike } from './model-inputs.js';
+export type { ModelInputs, DicomLike, CardImageSpec } from './model-inputs.js';
 export { intendedUseWarnings } from './intended-use.js';
 export type { StudyFacts } from './intended-use.js';
 export { checkCardMatchesModel } from './model-match.js';

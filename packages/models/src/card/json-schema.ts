@@ -1,7 +1,7 @@
 // The model card as a JSON Schema (draft 2020-12), for editors and tools outside TypeScript. The
 // committed copy (packages/models/model-card.schema.json) is written by scripts/write-card-schema.ts and
 // checked for staleness by a test. Cross-field rules (refine-card.ts) are not expressible there.
-import { z } from 'zod';
+import * as z from 'zod';
 import { modelCardSchema } from './refine-card.js';
 import { MODEL_CARD_SCHEMA_VERSION } from './version.js';
 

@@ -2,7 +2,7 @@
 // and its migration to a model card. That file did not record the fusion inputs: the service fed whatever
 // the model asked for among age (× ageScale) and sex (F = 0, M = 1), so the migration needs the model's
 // input names to write them down.
-import { z } from 'zod';
+import * as z from 'zod';
 import { issuesError } from './card-issues.js';
 import { cardFail } from './errors.js';
 import { DEFAULT_DISCLAIMER, DEFAULT_INTENDED_USE } from './schema.js';

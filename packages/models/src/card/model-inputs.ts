@@ -16,8 +16,18 @@ export function cardInputNames(card: ModelCard): string[] {
   return [card.architecture.inputName, ...card.fusion.map((f) => f.input)];
 }
 
-/** The image of a card's model from a radiograph: `[size × size × channels]` floats (HWC), preprocessed. */
-export function cardImagePixels(image: GrayImage, card: ModelCard): Float32Array {
+/** The part of a card that fixes the image input (a whole `ModelCard` will do). */
+export interface CardImageSpec {
+  architecture: Pick<ModelCard['architecture'], 'inputSize' | 'channels'>;
+  preprocessing: Pick<ModelCard['preprocessing'], 'normalize' | 'clipPercent'>;
+}
+
+/**
+ * The image input of a card's model from a radiograph: `size × size × channels` floats (HWC), preprocessed
+ * as the card says. Training code can prepare its images with it before the card is complete (threshold
+ * and metrics come later), so that training and serving cannot preprocess differently.
+ */
+export function cardImagePixels(image: GrayImage, card: CardImageSpec): Float32Array {
   const { inputSize: size, channels } = card.architecture;
   const { normalize, clipPercent } = card.preprocessing;
   const pre = preprocessRadiograph(image, { size, normalize, clip: { lower: clipPercent, upper: 100 - clipPercent } });

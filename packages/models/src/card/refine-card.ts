@@ -1,6 +1,6 @@
 // The model card's cross-field rules, on top of the field schema: a binary screen needs a threshold
 // (and only a binary screen has one), and every model input has one name.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { modelCardShape } from './schema.js';
 
 /** `params.code` of a custom issue: the CxrkitError code it becomes (see card-issues.ts). */

@@ -1,7 +1,7 @@
 // The model card as a zod 4 schema: the one typed, versioned description of a trained model that
 // training writes and every consumer (saveModel/loadModel, ONNX export, the service, the browser) reads.
 // Cross-field rules (a binary screen needs a threshold, …) are in refine-card.ts.
-import { z } from 'zod';
+import * as z from 'zod';
 import { BACKBONE_KEYS } from './backbones.js';
 import { CXRKIT_VERSION, MODEL_CARD_SCHEMA_VERSION } from './version.js';
 
