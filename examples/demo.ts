@@ -28,7 +28,9 @@ import {
 } from '@cxrkit/core';
 import { buildScreeningModel, train, createTfjsPredictor, saveModel, registerWasmTrainingKernels, prepareWasmThreads } from '@cxrkit/models';
 import { cardImagePixels, type ModelCardInput } from '@cxrkit/models/card';
-import { rocAuc, delongCi, evaluateWithTunedThreshold, rocPlotSpec, confusionMatrixSpec, writePlot, type BinaryMetrics } from '@cxrkit/metrics';
+import {
+  rocAuc, delongCi, evaluateWithTunedThreshold, rocPlotSpec, confusionMatrixSpec, writePlot, type BinaryMetrics,
+} from '@cxrkit/metrics';
 import { gradCam, buildCamAtlas, overlayHeatmap, writePng as writeRgbaPng, heatmapPeak, resizeBilinear, type AtlasCase } from '@cxrkit/gradcam';
 import { screenDicom } from '@cxrkit/serve';
 
@@ -100,7 +102,11 @@ const imageSpec = {
   architecture: { backbone: 'inception_v3', widthMultiplier: 1 / 8, inputSize: SIZE, channels: 1 },
   preprocessing: { normalize: 'zscore', clipPercent: 0.5 }, // 0.5 % clip, per-image z-score (thesis Part 2)
 } as const;
-const prepared = (image: GrayImage): GrayImage => ({ data: cardImagePixels(image, imageSpec), width: SIZE, height: SIZE });
+const prepared = (image: GrayImage): GrayImage => ({
+  data: cardImagePixels(image, imageSpec),
+  width: SIZE,
+  height: SIZE,
+});
 const sample = (r: (typeof rows)[number]) => ({ image: prepared(r.radiograph!.image), target: r.osteoporosis });
 const [trainSet, tuneSet, testSet] = [splits.train!, splits.tune!, splits.test!];
 log(`   train ${trainSet.length} / tune ${tuneSet.length} / test ${testSet.length} images (no patient in two splits)`);
@@ -210,7 +216,11 @@ const cardInput: ModelCardInput = {
   description: 'Demonstration model trained on synthetic radiographs (npm run demo): not for clinical use.',
   ...imageSpec,
   fusion: [],
-  task: { kind: 'binary', condition: 'osteoporosis', positive: 'lowest T-score ≤ −2.5 (WHO osteoporosis): refer for a DXA scan' },
+  task: {
+    kind: 'binary',
+    condition: 'osteoporosis',
+    positive: 'lowest T-score ≤ −2.5 (WHO osteoporosis): refer for a DXA scan',
+  },
   threshold: {
     value: ev.threshold.threshold,
     rule: { method: 'youden' },
@@ -228,19 +238,26 @@ const cardInput: ModelCardInput = {
     tuning: setMetrics(ev.tuning, tuneY, { value: rocAuc(tuneY, tuneS) }),
     test: setMetrics(t, testY, {
       value: ci.auc,
-      ...(Number.isFinite(ci.lower) && Number.isFinite(ci.upper) ? { ci: [ci.lower, ci.upper] as [number, number], level: 0.95, method: 'delong' as const } : {}),
+      ...(Number.isFinite(ci.lower) && Number.isFinite(ci.upper)
+        ? { ci: [ci.lower, ci.upper] as [number, number], level: 0.95, method: 'delong' as const }
+        : {}),
     }),
   },
-  intendedUse: { minAge: 50, population: 'demonstration only: adults ≥ 50 with a PA chest radiograph (thesis Part 4)' },
+  intendedUse: {
+    minAge: 50,
+    population: 'demonstration only: adults ≥ 50 with a PA chest radiograph (thesis Part 4)',
+  },
   info: { epochs: result.history.length, bestEpoch: result.bestEpoch, backend: tf.getBackend() },
 };
 const { card } = await saveModel(model, modelDir, { card: cardInput });
-log(`   model card ${card!.id}: threshold ${card!.threshold!.value.toFixed(3)} (Youden, tuning n = ${tuneY.length}), test AUC ${ci.auc.toFixed(3)}`);
+log(`   model card ${card!.id}: threshold ${card!.threshold!.value.toFixed(3)}`
+  + ` (Youden, tuning n = ${tuneY.length}), test AUC ${ci.auc.toFixed(3)}`);
 try {
   const { exportOnnx } = await import('@cxrkit/onnx');
   const bytes = await exportOnnx(model, { card });
   await writeFile(join(modelDir, 'model.onnx'), bytes);
-  log(`   model.json + weights + model-card.json + model.onnx (${(bytes.length / 1024).toFixed(0)} KiB, card embedded) in ${modelDir}`);
+  const kib = (bytes.length / 1024).toFixed(0);
+  log(`   model.json + weights + model-card.json + model.onnx (${kib} KiB, card embedded) in ${modelDir}`);
 } catch (e) {
   log(`   ONNX export skipped: ${(e as Error).message}`);
 }

@@ -45,7 +45,8 @@ if (values.onnx) {
   card = loaded.card;
 }
 const server = await startScreeningServer({ predictor, card, port: Number(values.port), host: values.host });
-console.log(`cxrkit screening service (${card.name}, ${predictor.engine}, card ${card.id.slice(0, 19)}…) on ${server.url}`);
+console.log(`cxrkit screening service (${card.name}, ${predictor.engine}) on ${server.url}`);
+console.log(`  model card ${card.id}`);
 console.log(`  open ${server.url}/ to upload a DICOM, or: curl --data-binary @file.dcm ${server.url}/v1/screen`);
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGINT', stop);

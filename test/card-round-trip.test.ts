@@ -13,7 +13,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
 import { createRng, grayToChannels, preprocessRadiograph, readDicom } from '@cxrkit/core';
-import { buildScreeningModel, createTfjsPredictor, loadModelWithCard, saveModel, type Predictor, type PredictInputs } from '@cxrkit/models';
+import {
+  buildScreeningModel,
+  createTfjsPredictor,
+  loadModelWithCard,
+  saveModel,
+  type Predictor,
+  type PredictInputs,
+} from '@cxrkit/models';
 import { createModelCard, modelInputs, readModelCard, type ModelCard, type ModelCardInput } from '@cxrkit/models/card';
 import { createOnnxPredictor, exportOnnx, readOnnxCard, readOnnxInfo } from '@cxrkit/onnx';
 import { readScreeningConfig, startScreeningServer, type ArrayBatch, type ScreeningResult } from '@cxrkit/serve';
@@ -22,8 +29,15 @@ import { repoRoot, testOutputDir } from './helpers.js';
 const SIZE = 64;
 const dataRoot = process.env.CXRKIT_DATA ?? join(repoRoot, '..', 'shared', 'data');
 // The NIH chest radiograph of the NCCID test data: DX, 1024 × 1024, PatientAge 081Y, PatientSex M.
-const dicomPath = join(dataRoot, 'dicom', 'nhsx-nccid-testdata', '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm');
-const skip = existsSync(dicomPath) ? false : `the real chest radiograph DICOM is not in the shared data (${dicomPath}); set CXRKIT_DATA`;
+const dicomPath = join(
+  dataRoot,
+  'dicom',
+  'nhsx-nccid-testdata',
+  '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm',
+);
+const skip = existsSync(dicomPath)
+  ? false
+  : `the real chest radiograph DICOM is not in the shared data (${dicomPath}); set CXRKIT_DATA`;
 const out = testOutputDir('card-round-trip');
 after(() => rm(out, { recursive: true, force: true }));
 
@@ -36,13 +50,24 @@ const cardInput: ModelCardInput = {
     { input: 'sex', source: 'sex', codes: { F: 0, M: 1 } },
   ],
   task: { kind: 'binary', condition: 'osteoporosis', positive: 'lowest T-score ≤ −2.5: refer for DXA' },
-  threshold: { value: 0.5, rule: { method: 'youden' }, chosenOn: { set: 'tuning', n: 40, positives: 20 }, operatingPoint: { sensitivity: 0.8, specificity: 0.75 } },
+  threshold: {
+    value: 0.5,
+    rule: { method: 'youden' },
+    chosenOn: { set: 'tuning', n: 40, positives: 20 },
+    operatingPoint: { sensitivity: 0.8, specificity: 0.75 },
+  },
   trainingData: { source: 'none (untrained test model)', synthetic: true, counts: { train: 0 } },
   metrics: { test: { n: 80, auc: { value: 0.5, ci: [0.4, 0.6], level: 0.95, method: 'delong' } } },
 };
 
 function screeningModel(): tfl.LayersModel {
-  const model = buildScreeningModel({ backbone: 'resnet50', inputShape: [SIZE, SIZE, 1], backboneOptions: { widthMultiplier: 1 / 16 }, task: 'binary', fusion: ['age', 'sex'] });
+  const model = buildScreeningModel({
+    backbone: 'resnet50',
+    inputShape: [SIZE, SIZE, 1],
+    backboneOptions: { widthMultiplier: 1 / 16 },
+    task: 'binary',
+    fusion: ['age', 'sex'],
+  });
   // every weight seeded (so the score is the same on every run): Glorot-uniform kernels as Keras draws them,
   // and non-trivial BatchNorm statistics (Keras's mean 0 / variance 1 would hide layout bugs)
   const rng = createRng(12);
@@ -58,7 +83,15 @@ function screeningModel(): tfl.LayersModel {
     else if (/moving_mean|beta/.test(name)) range = [-0.2, 0.2];
     if (!range) continue;
     const [lo, hi] = range;
-    tf.tidy(() => void w.write(tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(lo, hi)), shape)));
+    tf.tidy(
+      () =>
+        void w.write(
+          tf.tensor(
+            Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(lo, hi)),
+            shape,
+          ),
+        ),
+    );
   }
   return model;
 }
@@ -80,7 +113,11 @@ function recording(p: Predictor): Predictor & { calls: Record<string, ArrayBatch
 }
 
 /** Same names, shapes and bytes (not just close values). */
-function assertBitEqual(actual: Record<string, { data: Float32Array; shape: readonly number[] }>, expected: Record<string, ArrayBatch>, label: string) {
+function assertBitEqual(
+  actual: Record<string, { data: Float32Array; shape: readonly number[] }>,
+  expected: Record<string, ArrayBatch>,
+  label: string,
+) {
   assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), label);
   for (const [name, b] of Object.entries(expected)) {
     const a = actual[name]!;
@@ -90,11 +127,18 @@ function assertBitEqual(actual: Record<string, { data: Float32Array; shape: read
   }
 }
 
-async function screenOverHttp(predictor: Predictor, source: { card?: ModelCard; config?: Awaited<ReturnType<typeof readScreeningConfig>> }): Promise<ScreeningResult> {
+async function screenOverHttp(
+  predictor: Predictor,
+  source: { card?: ModelCard; config?: Awaited<ReturnType<typeof readScreeningConfig>> },
+): Promise<ScreeningResult> {
   const server = await startScreeningServer({ predictor, ...source, port: 0 });
   try {
     const body = await import('node:fs/promises').then((fs) => fs.readFile(dicomPath));
-    const r = await fetch(`${server.url}/v1/screen`, { method: 'POST', headers: { 'content-type': 'application/dicom' }, body: body as unknown as string });
+    const r = await fetch(`${server.url}/v1/screen`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/dicom' },
+      body: body as unknown as string,
+    });
     assert.equal(r.status, 200, await r.clone().text());
     return (await r.json()) as ScreeningResult;
   } finally {
@@ -102,7 +146,9 @@ async function screenOverHttp(predictor: Predictor, source: { card?: ModelCard; 
   }
 }
 
-test('one card, one set of inputs: saveModel → loadModelWithCard → exportOnnx → readOnnxInfo → serve (tfjs, onnxruntime) → browser', { skip }, async () => {
+test('one card, the same inputs: saveModel → loadModelWithCard → exportOnnx → readOnnxInfo → serve → browser', {
+  skip,
+}, async () => {
   const dir = join(out, 'model');
   const model = screeningModel();
   const saved = await saveModel(model, dir, { card: cardInput });
@@ -129,30 +175,57 @@ test('one card, one set of inputs: saveModel → loadModelWithCard → exportOnn
   assertBitEqual(ortPredictor.calls[0]!, served, 'onnxruntime service vs tfjs service');
   const dicom = await readDicom(dicomPath);
   assertBitEqual(modelInputs(dicom.grayscale(0), dicom.meta, fromFolder), served, 'modelInputs vs service');
-  assert.deepEqual([...served.age!.data, ...served.sex!.data], [Math.fround(0.81), 1], "the card's encodings: 81 y × 0.01, M = 1");
+  assert.deepEqual(
+    [...served.age!.data, ...served.sex!.data],
+    [Math.fround(0.81), 1],
+    "the card's encodings: 81 y × 0.01, M = 1",
+  );
   assert.ok(Math.abs(viaTfjs.score - viaOnnx.score) <= 1e-4, `tfjs ${viaTfjs.score} vs onnxruntime ${viaOnnx.score}`);
-  assert.ok(Math.abs(viaTfjs.score - 0.5) > 1e-3, `a live output (a dead network scores sigmoid(0) = 0.5): ${viaTfjs.score}`);
+  assert.ok(
+    Math.abs(viaTfjs.score - 0.5) > 1e-3,
+    `a live output (a dead network scores sigmoid(0) = 0.5): ${viaTfjs.score}`,
+  );
   console.log(`# scores: tfjs ${viaTfjs.score}, onnxruntime ${viaOnnx.score}`);
   for (const r of [viaTfjs, viaOnnx]) assert.equal(r.positive, r.score >= 0.5);
 
   // the browser example's own functions (bundled from @cxrkit/models/card as the page loads them)
-  const { buildCardBundle } = (await import(pathToFileURL(join(repoRoot, 'examples', 'onnx-browser', 'build-card.mjs')).href)) as {
+  const { buildCardBundle } = (await import(
+    pathToFileURL(join(repoRoot, 'examples', 'onnx-browser', 'build-card.mjs')).href
+  )) as {
     buildCardBundle(): Promise<{ bytes: number }>;
   };
   await buildCardBundle();
   const browser = (await import(pathToFileURL(join(repoRoot, 'examples', 'onnx-browser', 'screening.mjs')).href)) as {
     cardFromOnnx(bytes: Uint8Array): ModelCard;
-    screeningFeeds(o: typeof ort, card: ModelCard, gray: unknown, patient: unknown): Record<string, { data: Float32Array; dims: readonly number[] }>;
-    runScreening(o: typeof ort, s: ort.InferenceSession, card: ModelCard, gray: unknown, patient: unknown): Promise<{ score: number; positive: boolean }>;
+    screeningFeeds(
+      o: typeof ort,
+      card: ModelCard,
+      gray: unknown,
+      patient: unknown,
+    ): Record<string, { data: Float32Array; dims: readonly number[] }>;
+    runScreening(
+      o: typeof ort,
+      s: ort.InferenceSession,
+      card: ModelCard,
+      gray: unknown,
+      patient: unknown,
+    ): Promise<{ score: number; positive: boolean }>;
   };
   const browserCard = browser.cardFromOnnx(bytes);
   assert.deepEqual(browserCard, fromFolder);
   const patient = { age: dicom.meta.age, sex: dicom.meta.sex };
   const feeds = browser.screeningFeeds(ort, browserCard, dicom.grayscale(0), patient);
-  assertBitEqual(Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, { data: t.data, shape: t.dims }])), served, 'browser feeds vs service');
+  assertBitEqual(
+    Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, { data: t.data, shape: t.dims }])),
+    served,
+    'browser feeds vs service',
+  );
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   const inBrowser = await browser.runScreening(ort, session, browserCard, dicom.grayscale(0), patient);
-  assert.ok(Math.abs(inBrowser.score - viaOnnx.score) <= 1e-6, `browser function ${inBrowser.score} vs service ${viaOnnx.score}`);
+  assert.ok(
+    Math.abs(inBrowser.score - viaOnnx.score) <= 1e-6,
+    `browser function ${inBrowser.score} vs service ${viaOnnx.score}`,
+  );
   assert.equal(inBrowser.positive, viaOnnx.positive);
   await session.release();
   await ortPredictor.dispose();
@@ -160,15 +233,24 @@ test('one card, one set of inputs: saveModel → loadModelWithCard → exportOnn
   loaded.dispose();
 });
 
-test('an old model folder with only screening.json (written by the pre-card writer) still serves, feeding what 0.1.0 fed', { skip }, async () => {
+test('an old model folder with only screening.json (pre-card writer) still serves, feeding what 0.1.0 fed', {
+  skip,
+}, async () => {
   const dir = join(out, 'legacy');
   const model = screeningModel();
   await saveModel(model, dir); // no card: weights only, as 0.1.0's saveModel wrote them
-  await copyFile(join(repoRoot, 'test', 'fixtures', 'models', 'legacy-screening', 'screening.json'), join(dir, 'screening.json'));
+  await copyFile(
+    join(repoRoot, 'test', 'fixtures', 'models', 'legacy-screening', 'screening.json'),
+    join(dir, 'screening.json'),
+  );
 
   const { model: loaded, card } = await loadModelWithCard(dir);
   assert.equal(card.migratedFrom, 'screening.json');
-  assert.deepEqual(card.fusion.map((f) => f.input), ['age', 'sex'], 'fusion inputs from model.json');
+  assert.deepEqual(
+    card.fusion.map((f) => f.input),
+    ['age', 'sex'],
+    'fusion inputs from model.json',
+  );
   const predictor = recording(createTfjsPredictor(loaded));
   const result = await screenOverHttp(predictor, { card: await readModelCard(dir) });
   assert.equal(result.cardId, card.id);
@@ -177,7 +259,11 @@ test('an old model folder with only screening.json (written by the pre-card writ
   // what @cxrkit/serve 0.1.0 computed (screen.ts at 0da8b94): preprocessRadiograph + grayToChannels, age × 0.01, M = 1
   const dicom = await readDicom(dicomPath);
   const image = grayToChannels(preprocessRadiograph(dicom.grayscale(0), { size: SIZE, normalize: 'zscore' }), 1);
-  const old = { image: { data: image, shape: [1, SIZE, SIZE, 1] }, age: { data: Float32Array.of(81 * 0.01), shape: [1, 1] }, sex: { data: Float32Array.of(1), shape: [1, 1] } };
+  const old = {
+    image: { data: image, shape: [1, SIZE, SIZE, 1] },
+    age: { data: Float32Array.of(81 * 0.01), shape: [1, 1] },
+    sex: { data: Float32Array.of(1), shape: [1, 1] },
+  };
   assertBitEqual(predictor.calls[0]!, old, 'migrated card vs serve 0.1.0');
 
   // the deprecated path (readScreeningConfig + { config }) gives the same card and inputs

@@ -18,11 +18,17 @@ const nodeOnlyStub = {
   name: 'node-only-stub',
   setup(b) {
     b.onResolve({ filter: NODE_ONLY }, (args) => ({ path: args.path, namespace: 'node-only' }));
-    b.onLoad({ filter: /.*/, namespace: 'node-only' }, (args) => ({
-      contents: `const fail = () => { throw new Error(${JSON.stringify(`${args.path} is not available in the browser`)}); };
-        module.exports = new Proxy({}, { get: (_, k) => (k === '__esModule' ? false : k === 'default' ? module.exports : fail) });`,
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'node-only' }, (args) => {
+      const message = JSON.stringify(`${args.path} is not available in the browser`);
+      const get = "(_, k) => (k === '__esModule' ? false : k === 'default' ? module.exports : fail)";
+      return {
+        contents: [
+          `const fail = () => { throw new Error(${message}); };`,
+          `module.exports = new Proxy({}, { get: ${get} });`,
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
   },
 };
 

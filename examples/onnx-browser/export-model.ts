@@ -39,4 +39,6 @@ const card: ModelCardInput = {
 const bytes = await exportOnnx(model, { card });
 writeFileSync(join(here, 'model.onnx'), bytes);
 const info = readOnnxInfo(bytes);
-console.log(`wrote ${join(here, 'model.onnx')} (${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB, ${model.countParams().toLocaleString('en')} parameters; card ${info.card!.id})`);
+const mib = (bytes.byteLength / 2 ** 20).toFixed(1);
+console.log(`wrote ${join(here, 'model.onnx')} (${mib} MiB, ${model.countParams().toLocaleString('en')} parameters)`);
+console.log(`  with its model card ${info.card!.id}`);

@@ -11,11 +11,16 @@ ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardw
 const bytes = new Uint8Array(await (await fetch('model.onnx')).arrayBuffer());
 // the session first: with several wasm threads, onnxruntime-web's worker start-up was seen to hang in
 // headless Chromium when cxrkit's code was loaded before it (see README)
-const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+const session = await ort.InferenceSession.create(bytes, {
+  executionProviders: ['wasm'],
+  graphOptimizationLevel: 'all',
+});
 const { cardFromOnnx, rgbaToGray, runScreening } = await import('./screening.mjs');
 const card = cardFromOnnx(bytes);
-log(`model ${card.name} (card ${card.id.slice(0, 19)}…, cxrkit ${card.cxrkitVersion}), inputs ${session.inputNames.join(', ')}; wasm threads ${ort.env.wasm.numThreads}`);
-log(`preprocessing: ${JSON.stringify(card.preprocessing)} at ${card.architecture.inputSize} px; fusion: ${card.fusion.map((f) => f.input).join(', ') || 'none'}`);
+log(`model ${card.name} (card ${card.id.slice(0, 19)}…, cxrkit ${card.cxrkitVersion})`);
+log(`inputs ${session.inputNames.join(', ')}; wasm threads ${ort.env.wasm.numThreads}`);
+const fused = card.fusion.map((f) => f.input).join(', ') || 'none';
+log(`preprocessing: ${JSON.stringify(card.preprocessing)} at ${card.architecture.inputSize} px; fusion: ${fused}`);
 
 async function run(img) {
   // the radiograph at its own size: the card's preprocessing (clip, bicubic resize, normalisation) does the rest
@@ -27,17 +32,22 @@ async function run(img) {
   const gray = rgbaToGray(ctx.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
   const patient = { age: Number($('age').value), sex: $('sex').value };
   const r = await runScreening(ort, session, card, gray, patient);
-  const verdict = card.threshold ? ` → ${r.positive ? 'positive' : 'negative'} at threshold ${card.threshold.value.toFixed(3)}` : '';
-  $('result').textContent = `score ${Array.from(r.output, (v) => v.toFixed(4)).join(', ')}${verdict} in ${r.ms.toFixed(0)} ms${r.warnings.length ? ` — ${r.warnings.join(' ')}` : ''}`;
+  const verdict = card.threshold
+    ? ` → ${r.positive ? 'positive' : 'negative'} at threshold ${card.threshold.value.toFixed(3)}`
+    : '';
+  const scores = Array.from(r.output, (v) => v.toFixed(4)).join(', ');
+  const warnings = r.warnings.length ? ` — ${r.warnings.join(' ')}` : '';
+  $('result').textContent = `score ${scores}${verdict} in ${r.ms.toFixed(0)} ms${warnings}`;
   log(`RESULT ${Array.from(r.output).join(',')} ${r.ms.toFixed(1)}ms`);
 }
 
-const load = (src) => new Promise((resolve, reject) => {
-  const img = new Image();
-  img.onload = () => resolve(img);
-  img.onerror = reject;
-  img.src = src;
-});
+const load = (src) =>
+  new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => resolve(img);
+    img.onerror = reject;
+    img.src = src;
+  });
 $('file').addEventListener('change', async (e) => {
   const f = e.target.files?.[0];
   if (f) await run(await load(URL.createObjectURL(f)));

@@ -14,7 +14,8 @@ export function cardFromOnnx(bytes) {
 /** A gray image (values 0–1, bone bright) from RGBA pixels of `width × height` (ITU-R BT.601 luma). */
 export function rgbaToGray(rgba, width, height) {
   const data = new Float32Array(width * height);
-  for (let i = 0; i < data.length; i++) data[i] = (0.299 * rgba[i * 4] + 0.587 * rgba[i * 4 + 1] + 0.114 * rgba[i * 4 + 2]) / 255;
+  for (let i = 0; i < data.length; i++)
+    data[i] = (0.299 * rgba[i * 4] + 0.587 * rgba[i * 4 + 1] + 0.114 * rgba[i * 4 + 2]) / 255;
   return { data, width, height };
 }
 
@@ -24,7 +25,9 @@ export function rgbaToGray(rgba, width, height) {
  */
 export function screeningFeeds(ort, card, gray, patient) {
   const inputs = modelInputs(gray, patient, card);
-  return Object.fromEntries(Object.entries(inputs).map(([name, b]) => [name, new ort.Tensor('float32', b.data, b.shape)]));
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, b]) => [name, new ort.Tensor('float32', b.data, b.shape)]),
+  );
 }
 
 /**

@@ -27,29 +27,47 @@ const cardInput: ModelCardInput = {
   threshold: { value: 0.3, rule: { method: 'sensitivity', target: 0.9 }, chosenOn: { set: 'tuning', n: 40 } },
 };
 
-test('the card travels inside the ONNX file and comes back equal (same id); preprocessing is derived from it', async () => {
+test('the card travels inside the ONNX file and comes back equal (same id); preprocessing is derived', async () => {
   const model = fusionModel();
   const card = createModelCard(cardInput);
   const info = readOnnxInfo(await exportOnnx(model, { card: cardInput }));
   assert.deepEqual(info.card, card);
   assert.equal(info.card!.id, card.id);
   assert.deepEqual(JSON.parse(info.metadata['cxrkit.card']!), card);
-  assert.deepEqual(JSON.parse(info.metadata['cxrkit.preprocessing']!), { clipPercent: 0.5, resize: 'bicubic', size: 32, normalize: 'zscore', channels: 1, photometric: 'bone-bright' });
+  assert.deepEqual(JSON.parse(info.metadata['cxrkit.preprocessing']!), {
+    clipPercent: 0.5,
+    resize: 'bicubic',
+    size: 32,
+    normalize: 'zscore',
+    channels: 1,
+    photometric: 'bone-bright',
+  });
   assert.equal(readOnnxInfo(await exportOnnx(model)).card, undefined, 'no card, no card field');
   // the fast path (metadata only, graph skipped) reads the same
   const bytes = await exportOnnx(model, { card });
   assert.deepEqual(readOnnxMetadata(bytes), readOnnxInfo(bytes).metadata);
   assert.deepEqual(readOnnxCard(bytes), card);
   assert.equal(readOnnxCard(await exportOnnx(model)), undefined);
-  assert.throws(() => readOnnxMetadata(new Uint8Array([0xff, 0xff, 0xff])), (e: unknown) => isCxrkitError(e, 'ONNX_NOT_ONNX'));
+  assert.throws(
+    () => readOnnxMetadata(new Uint8Array([0xff, 0xff, 0xff])),
+    (e: unknown) => isCxrkitError(e, 'ONNX_NOT_ONNX'),
+  );
   model.dispose();
 });
 
-test('a card that does not fit the model, or card + preprocessing, is refused; a corrupt embedded card is a typed error', async () => {
+test('a card that does not fit the model, or card + preprocessing, is refused; a corrupt card is typed', async () => {
   const model = fusionModel();
-  await assert.rejects(exportOnnx(model, { card: { ...cardInput, fusion: [] } }), (e: unknown) => isCxrkitError(e, 'CARD_MODEL_MISMATCH') && /age/.test((e as Error).message));
-  await assert.rejects(exportOnnx(model, { card: cardInput, preprocessing: { normalize: 'zscore' } }), (e: unknown) => isCxrkitError(e, 'ONNX_BAD_OPTION'));
+  await assert.rejects(
+    exportOnnx(model, { card: { ...cardInput, fusion: [] } }),
+    (e: unknown) => isCxrkitError(e, 'CARD_MODEL_MISMATCH') && /age/.test((e as Error).message),
+  );
+  await assert.rejects(exportOnnx(model, { card: cardInput, preprocessing: { normalize: 'zscore' } }), (e: unknown) =>
+    isCxrkitError(e, 'ONNX_BAD_OPTION'),
+  );
   const bytes = await exportOnnx(model, { metadata: { 'cxrkit.card': JSON.stringify({ ...cardInput, treshold: 1 }) } });
-  assert.throws(() => readOnnxInfo(bytes), (e: unknown) => isCxrkitError(e, 'CARD_FIELD_UNKNOWN') && /ONNX metadata/.test((e as Error).message));
+  assert.throws(
+    () => readOnnxInfo(bytes),
+    (e: unknown) => isCxrkitError(e, 'CARD_FIELD_UNKNOWN') && /ONNX metadata/.test((e as Error).message),
+  );
   model.dispose();
 });

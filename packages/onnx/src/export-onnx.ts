@@ -1,7 +1,13 @@
 // exportOnnx: walks a tfjs-layers model (functional, sequential, nested) and writes an ONNX ModelProto.
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { CxrkitError, describeValue } from '@cxrkit/core';
-import { cardOnnxMetadata, checkCardMatchesModel, parseModelCard, type ModelCard, type ModelCardInput } from '@cxrkit/models/card';
+import {
+  cardOnnxMetadata,
+  checkCardMatchesModel,
+  parseModelCard,
+  type ModelCard,
+  type ModelCardInput,
+} from '@cxrkit/models/card';
 import { CONVERTERS, SUPPORTED_LAYERS } from './convert-layers.js';
 import { GraphBuilder } from './graph-builder.js';
 import { isModel, type LayerLike, type ModelLike, type SymTensor } from './layer-access.js';
@@ -53,8 +59,8 @@ interface Scope {
  *
  * @throws CxrkitError `ONNX_UNSUPPORTED_LAYER` naming the first layer (path and class) that has no exact
  *   conversion, `ONNX_UNSUPPORTED_CONFIG` for a supported layer used in an unsupported way (e.g.
- *   channelsFirst), `ONNX_BAD_OPTION` for a bad option, `ONNX_NOT_A_MODEL` when `model` is not a tfjs model, the card's errors (`CARD_*`,
- *   `CARD_MODEL_MISMATCH`) for a card that is invalid or does not describe the model.
+ *   channelsFirst), `ONNX_BAD_OPTION` for a bad option, `ONNX_NOT_A_MODEL` when `model` is not a tfjs model,
+ *   the card's errors (`CARD_*`, `CARD_MODEL_MISMATCH`) for a card that is invalid or does not describe the model.
  */
 export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
   if (!isModel(model)) {
@@ -69,10 +75,17 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
     throw new CxrkitError('ONNX_BAD_OPTION', 'unsupported opset', { received: opset, fix: `pass one of ${SUPPORTED_OPSETS.join(', ')}`, pkg: 'onnx' });
   }
   if (options.card !== undefined && options.preprocessing !== undefined) {
-    throw new CxrkitError('ONNX_BAD_OPTION', 'pass card or preprocessing, not both: the card records the preprocessing', { received: options.preprocessing, fix: 'drop preprocessing', pkg: 'onnx' });
+    throw new CxrkitError('ONNX_BAD_OPTION', 'pass card or preprocessing, not both (the card records it)', {
+      received: options.preprocessing,
+      fix: 'drop preprocessing',
+      pkg: 'onnx',
+    });
   }
   const card = options.card === undefined ? undefined : parseModelCard(options.card);
-  if (card) checkCardMatchesModel(card, { inputNames, inputShapes: m.inputs.map((t) => t.shape), outputShapes: m.outputs.map((t) => t.shape) });
+  if (card) {
+    const [inputShapes, outputShapes] = [m.inputs.map((t) => t.shape), m.outputs.map((t) => t.shape)];
+    checkCardMatchesModel(card, { inputNames, inputShapes, outputShapes });
+  }
   const g = new GraphBuilder();
   g.reserve(...inputNames, ...outputNames);
   const root: Scope = { prefix: '', names: new Map() };

@@ -37,7 +37,8 @@ export function readOnnxInfo(bytes: Uint8Array): OnnxModelInfo {
   });
   const opCounts: Record<string, number> = {};
   for (const n of m['graph'].node ?? []) opCounts[n.op_type] = (opCounts[n.op_type] ?? 0) + 1;
-  const metadata: Record<string, string> = Object.fromEntries((m['metadata_props'] ?? []).map((p: any) => [p.key, p.value]));
+  const props: { key: string; value: string }[] = m['metadata_props'] ?? [];
+  const metadata: Record<string, string> = Object.fromEntries(props.map((p) => [p.key, p.value]));
   const card = cardFromOnnxMetadata(metadata);
   return {
     metadata,
@@ -72,7 +73,12 @@ export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
       }
     }
   } catch (cause) {
-    throw new CxrkitError('ONNX_NOT_ONNX', 'the bytes are not an ONNX model', { received: `${bytes.byteLength} bytes`, fix: 'pass the output of exportOnnx', cause, pkg: 'onnx' });
+    throw new CxrkitError('ONNX_NOT_ONNX', 'the bytes are not an ONNX model', {
+      received: `${bytes.byteLength} bytes`,
+      fix: 'pass the output of exportOnnx',
+      cause,
+      pkg: 'onnx',
+    });
   }
   return out;
 }

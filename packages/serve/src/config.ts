@@ -105,7 +105,12 @@ export async function readScreeningConfig(dir: string): Promise<ScreeningConfig>
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new CxrkitError('SCREENING_CONFIG_INVALID', `${path} is not valid JSON (half-written?)`, { received: text.slice(0, 60), fix: 'write it again with writeScreeningConfig', pkg: 'serve', cause });
+    throw new CxrkitError('SCREENING_CONFIG_INVALID', `${path} is not valid JSON (half-written?)`, {
+      received: text.slice(0, 60),
+      fix: 'write it again with writeScreeningConfig',
+      pkg: 'serve',
+      cause,
+    });
   }
   return resolveScreeningConfig(parsed as Partial<ScreeningConfig>);
 }

@@ -98,7 +98,8 @@ export function createScreeningHandler(options: ScreeningServiceOptions): (req: 
       return;
     }
     if (route === 'GET /healthz') {
-      sendJson(res, 200, { ok: true, engine: options.predictor.engine, condition, inputSize: card.architecture.inputSize });
+      const { engine } = options.predictor;
+      sendJson(res, 200, { ok: true, engine, condition, inputSize: card.architecture.inputSize });
       return;
     }
     if (route === 'GET /v1/card') {
@@ -111,7 +112,8 @@ export function createScreeningHandler(options: ScreeningServiceOptions): (req: 
       return;
     }
     if (route !== 'POST /v1/screen') {
-      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${route}`, fix: 'POST /v1/screen, GET /, GET /healthz, GET /v1/card' } });
+      const fix = 'POST /v1/screen, GET /, GET /healthz, GET /v1/card';
+      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${route}`, fix } });
       return;
     }
     const work = async () => {

@@ -2,7 +2,13 @@
 // card's inputs (modelInputs: its preprocessing and fusion encodings) → predictor → score vs the card's
 // threshold → recommendation, with the warnings the card's intended use asks for.
 import { CxrkitError, readDicom, type GrayImage, type DicomMeta } from '@cxrkit/core/tfjs-free';
-import { intendedUseWarnings, modelInputs, resolvePatient, type InputOverrides, type ModelCard } from '@cxrkit/models/card';
+import {
+  intendedUseWarnings,
+  modelInputs,
+  resolvePatient,
+  type InputOverrides,
+  type ModelCard,
+} from '@cxrkit/models/card';
 import type { ScreeningPredictor } from './predictor.js';
 import { servedCard, type CardSource } from './served-card.js';
 
@@ -24,7 +30,14 @@ export interface ScreeningResult {
   warnings: string[];
   /** Header facts used or reported (undefined when the file lacks them). */
   patient: { id?: string; age?: number; sex?: 'M' | 'F' | 'O'; ageSource?: string };
-  study: { modality?: string; viewPosition?: string; bodyPart?: string; studyDate?: string; rows: number; columns: number };
+  study: {
+    modality?: string;
+    viewPosition?: string;
+    bodyPart?: string;
+    studyDate?: string;
+    rows: number;
+    columns: number;
+  };
   /** Which engine ran the model, e.g. 'tfjs:wasm' or 'onnxruntime'. */
   engine: string;
   /** The content id of the model card the result was made with (`sha256:…`). */
@@ -48,7 +61,10 @@ const fail = (code: string, message: string, received: unknown, fix: string): ne
  *   give it, `SCREEN_BAD_OUTPUT` when the model is not a one-output binary screen, and the card's errors
  *   (see servedCard).
  */
-export async function screenDicom(input: Uint8Array | ArrayBuffer | string, options: ScreenOptions): Promise<ScreeningResult> {
+export async function screenDicom(
+  input: Uint8Array | ArrayBuffer | string,
+  options: ScreenOptions,
+): Promise<ScreeningResult> {
   return screenDicomWithCard(input, servedCard(options, options.predictor), options.predictor, options.overrides);
 }
 
@@ -93,9 +109,21 @@ export async function screenWithCard(
   const outputs = await predictor.predict(inputs);
   const predict = performance.now() - t2;
   const out = outputs[predictor.outputNames[0]!];
-  if (!out || out.data.length !== 1) fail('SCREEN_BAD_OUTPUT', 'a screening model must output one score per image', out?.shape, 'serve a binary screening model (task: "binary")');
+  if (!out || out.data.length !== 1)
+    fail(
+      'SCREEN_BAD_OUTPUT',
+      'a screening model must output one score per image',
+      out?.shape,
+      'serve a binary screening model (task: "binary")',
+    );
   const score = out!.data[0]!;
-  if (!Number.isFinite(score)) fail('SCREEN_BAD_OUTPUT', 'the model returned a non-finite score', score, 'check the model weights and the input preprocessing');
+  if (!Number.isFinite(score))
+    fail(
+      'SCREEN_BAD_OUTPUT',
+      'the model returned a non-finite score',
+      score,
+      'check the model weights and the input preprocessing',
+    );
 
   const condition = card.task.kind === 'binary' ? card.task.condition : card.name;
   const threshold = card.threshold!.value;
@@ -108,9 +136,26 @@ export async function screenWithCard(
     recommendation: positive
       ? `High risk of ${condition} on screening: refer for a DXA scan.`
       : `Low risk of ${condition} on screening: no DXA referral indicated by this screen.`,
-    warnings: intendedUseWarnings(card, { age, viewPosition: meta.viewPosition, modality: meta.modality, bodyPart: meta.bodyPart }),
-    patient: { id: meta.patientId, age, sex: sex as 'M' | 'F' | 'O' | undefined, ageSource: overrides.age !== undefined ? 'upload' : meta.ageSource },
-    study: { modality: meta.modality, viewPosition: meta.viewPosition, bodyPart: meta.bodyPart, studyDate: meta.studyDate, rows: image.height, columns: image.width },
+    warnings: intendedUseWarnings(card, {
+      age,
+      viewPosition: meta.viewPosition,
+      modality: meta.modality,
+      bodyPart: meta.bodyPart,
+    }),
+    patient: {
+      id: meta.patientId,
+      age,
+      sex: sex as 'M' | 'F' | 'O' | undefined,
+      ageSource: overrides.age !== undefined ? 'upload' : meta.ageSource,
+    },
+    study: {
+      modality: meta.modality,
+      viewPosition: meta.viewPosition,
+      bodyPart: meta.bodyPart,
+      studyDate: meta.studyDate,
+      rows: image.height,
+      columns: image.width,
+    },
     engine: predictor.engine,
     cardId: card.id,
     disclaimer: card.disclaimer,

@@ -13,7 +13,10 @@ const input: ModelCardInput = {
   name: 'served',
   architecture: { inputSize: 48, channels: 1 },
   preprocessing: { normalize: 'zscore' },
-  fusion: [{ input: 'age', source: 'age', scale: 0.01 }, { input: 'sex', source: 'sex', codes: { F: 1, M: 0 } }],
+  fusion: [
+    { input: 'age', source: 'age', scale: 0.01 },
+    { input: 'sex', source: 'sex', codes: { F: 1, M: 0 } },
+  ],
   task: { kind: 'binary', condition: 'osteoporosis', positive: 'refer for DXA' },
   threshold: { value: 0.6, rule: { method: 'youden' } },
   intendedUse: { minAge: 75 },
@@ -29,23 +32,44 @@ test('screenDicom feeds exactly modelInputs(card) and judges with the card: thre
   assert.equal(r.cardId, card.id);
   assert.equal(r.threshold, 0.6);
   assert.equal(r.positive, true);
-  assert.ok(r.warnings.some((w) => /aged 72/.test(w) && /75 or more/.test(w)), r.warnings.join('; '));
+  assert.ok(
+    r.warnings.some((w) => /aged 72/.test(w) && /75 or more/.test(w)),
+    r.warnings.join('; '),
+  );
   // the card may also be passed as written (input form): same id
   assert.equal((await screenDicom(bytes, { predictor: p, card: input })).cardId, card.id);
 });
 
 test('overrides are validated, sex included; a card that does not fit is refused', async () => {
   const p = recordingPredictor(['image', 'age', 'sex'], 0.5);
-  await assert.rejects(screenDicom(bytes, { predictor: p, card, overrides: { sex: 'X' as 'M' } }), (e: unknown) => isCxrkitError(e, 'SCREEN_BAD_OVERRIDE') && /sex/.test((e as Error).message));
-  await assert.rejects(screenDicom(bytes, { predictor: recordingPredictor(['image', 'age'], 0.5), card }), (e: unknown) => isCxrkitError(e, 'CARD_MODEL_MISMATCH'));
-  const regression = { ...input, fusion: [], task: { kind: 'regression' as const, target: 'age', unit: 'years' }, threshold: undefined };
-  await assert.rejects(screenDicom(bytes, { predictor: recordingPredictor(['image'], 0.5), card: regression }), (e: unknown) => isCxrkitError(e, 'SCREEN_NOT_BINARY'));
+  await assert.rejects(
+    screenDicom(bytes, { predictor: p, card, overrides: { sex: 'X' as 'M' } }),
+    (e: unknown) => isCxrkitError(e, 'SCREEN_BAD_OVERRIDE') && /sex/.test((e as Error).message),
+  );
+  await assert.rejects(
+    screenDicom(bytes, { predictor: recordingPredictor(['image', 'age'], 0.5), card }),
+    (e: unknown) => isCxrkitError(e, 'CARD_MODEL_MISMATCH'),
+  );
+  const regression = {
+    ...input,
+    fusion: [],
+    task: { kind: 'regression' as const, target: 'age', unit: 'years' },
+    threshold: undefined,
+  };
+  await assert.rejects(
+    screenDicom(bytes, { predictor: recordingPredictor(['image'], 0.5), card: regression }),
+    (e: unknown) => isCxrkitError(e, 'SCREEN_NOT_BINARY'),
+  );
   await assert.rejects(screenDicom(bytes, { predictor: p }), (e: unknown) => isCxrkitError(e, 'SCREEN_NO_CARD'));
   assert.equal(p.calls.length, 0, 'nothing reached the model');
 });
 
-test('GET /v1/card gives the card the service screens with; a bad card stops the service before it listens', async () => {
-  const server = await startScreeningServer({ predictor: recordingPredictor(['image', 'age', 'sex'], 0.1), card, port: 0 });
+test('GET /v1/card gives the card the service screens with; a bad card stops the service at start', async () => {
+  const server = await startScreeningServer({
+    predictor: recordingPredictor(['image', 'age', 'sex'], 0.1),
+    card,
+    port: 0,
+  });
   try {
     assert.deepEqual(await (await fetch(`${server.url}/v1/card`)).json(), card);
     const r = await fetch(`${server.url}/v1/screen?sex=M`, { method: 'POST', body: bytes as unknown as string });
@@ -53,5 +77,8 @@ test('GET /v1/card gives the card the service screens with; a bad card stops the
   } finally {
     await server.close();
   }
-  await assert.rejects(startScreeningServer({ predictor: recordingPredictor(['image'], 0.1), card, port: 0 }), (e: unknown) => isCxrkitError(e, 'CARD_MODEL_MISMATCH'));
+  await assert.rejects(
+    startScreeningServer({ predictor: recordingPredictor(['image'], 0.1), card, port: 0 }),
+    (e: unknown) => isCxrkitError(e, 'CARD_MODEL_MISMATCH'),
+  );
 });

@@ -29,11 +29,15 @@ export function servedCard(source: CardSource, predictor: ScreeningPredictor): M
   }
   const card = parseModelCard(given, { inputNames: predictor.inputNames });
   if (card.task.kind !== 'binary') {
-    throw new CxrkitError('SCREEN_NOT_BINARY', `the card describes a ${card.task.kind} model; the service screens with a binary one`, {
-      received: card.task.kind,
-      fix: "serve a binary screening model (task: { kind: 'binary', … })",
-      pkg: 'serve',
-    });
+    throw new CxrkitError(
+      'SCREEN_NOT_BINARY',
+      `the card describes a ${card.task.kind} model; the service screens with a binary one`,
+      {
+        received: card.task.kind,
+        fix: "serve a binary screening model (task: { kind: 'binary', … })",
+        pkg: 'serve',
+      },
+    );
   }
   checkCardMatchesModel(card, { inputNames: predictor.inputNames });
   return card;

@@ -22,9 +22,14 @@ test('@cxrkit/serve imports and screens a synthetic DICOM with every @tensorflow
   const r = spawnSync(
     process.execPath,
     [
-      '--conditions=cxrkit-source', '--import', 'tsx',
-      '--import', join(repoRoot, 'test', 'fixtures', 'no-tfjs', 'register.mjs'),
-      '--input-type=module', '-e', script,
+      '--conditions=cxrkit-source',
+      '--import',
+      'tsx',
+      '--import',
+      join(repoRoot, 'test', 'fixtures', 'no-tfjs', 'register.mjs'),
+      '--input-type=module',
+      '-e',
+      script,
     ],
     { cwd: repoRoot, encoding: 'utf8' },
   );

@@ -66,10 +66,13 @@ function pickOption(schema: unknown, value: unknown): unknown {
   const options = d['options'] as unknown[];
   if (!disc || value === null || typeof value !== 'object') return schema;
   const tag = (value as Record<string, unknown>)[disc];
-  return options.find((o) => {
-    const field = defOf(unwrap(o)).type === 'object' ? (defOf(unwrap(o))['shape'] as Record<string, unknown>)[disc] : undefined;
-    return field !== undefined && ((defOf(field)['values'] as unknown[] | undefined) ?? []).includes(tag);
-  }) ?? schema;
+  return (
+    options.find((o) => {
+      const field =
+        defOf(unwrap(o)).type === 'object' ? (defOf(unwrap(o))['shape'] as Record<string, unknown>)[disc] : undefined;
+      return field !== undefined && ((defOf(field)['values'] as unknown[] | undefined) ?? []).includes(tag);
+    }) ?? schema
+  );
 }
 
 /** The field names the schema allows in the object at `path` (for did-you-mean), if it is an object there. */
@@ -106,15 +109,20 @@ function requirement(issue: Issue): string {
   switch (issue.code) {
     case 'invalid_type':
       return `must be ${issue.expected === 'int' ? 'an integer' : `of type ${issue.expected}`}`;
-    case 'too_small':
-      return `must be ${issue.origin === 'array' || issue.origin === 'string' ? 'at least' : issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}${issue.origin === 'array' ? ' items long' : issue.origin === 'string' ? ' characters long' : ''}`;
+    case 'too_small': {
+      if (issue.origin === 'array') return `must have at least ${String(issue.minimum)} items`;
+      if (issue.origin === 'string') return `must be at least ${String(issue.minimum)} characters long`;
+      return `must be ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}`;
+    }
     case 'too_big':
       return `must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}`;
     case 'invalid_value':
       return `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}`;
     case 'invalid_union': {
       const allowed = allowedValues(issue);
-      return allowed.length ? `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` : 'matches none of the allowed forms';
+      return allowed.length
+        ? `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
+        : 'matches none of the allowed forms';
     }
     default:
       return issue.message;
@@ -133,7 +141,8 @@ function problems(issue: Issue, input: unknown, schema: unknown, what: string): 
   const label = field ? `field '${field}'` : `the ${what}`;
   const received = valueAt(input, issue.path);
   const schemaHint = what.startsWith('model card') ? ' (see model-card.schema.json in @cxrkit/models)' : '';
-  const fix = FIXES[fixKey(issue.path)] ?? (field ? `correct '${field}'${schemaHint}` : `pass a JSON object${schemaHint}`);
+  const fix =
+    FIXES[fixKey(issue.path)] ?? (field ? `correct '${field}'${schemaHint}` : `pass a JSON object${schemaHint}`);
   if (issue.code === 'unrecognized_keys') {
     const known = keysAt(schema, issue.path, input) ?? [];
     return issue.keys.map((key) => {
@@ -148,18 +157,30 @@ function problems(issue: Issue, input: unknown, schema: unknown, what: string): 
     });
   }
   if (issue.code === 'custom' && issue.params && typeof issue.params['code'] === 'string') {
-    return [{ code: issue.params['code'], message: `${field ? `'${field}': ` : ''}${issue.message}`, received, fix: String(issue.params['fix']) }];
+    return [
+      {
+        code: issue.params['code'],
+        message: `${field ? `'${field}': ` : ''}${issue.message}`,
+        received,
+        fix: String(issue.params['fix']),
+      },
+    ];
   }
-  if (received === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union' || issue.code === 'invalid_value')) {
+  if (
+    received === undefined &&
+    (issue.code === 'invalid_type' || issue.code === 'invalid_union' || issue.code === 'invalid_value')
+  ) {
     return [{ code: 'CARD_FIELD_MISSING', message: `${label} is missing`, received, fix }];
   }
   const guess = typeof received === 'string' ? didYouMean(received, allowedValues(issue)) : undefined;
-  return [{
-    code: 'CARD_FIELD_INVALID',
-    message: `${label} ${requirement(issue)}${guess ? ` — did you mean '${guess}'?` : ''}`,
-    received,
-    fix,
-  }];
+  return [
+    {
+      code: 'CARD_FIELD_INVALID',
+      message: `${label} ${requirement(issue)}${guess ? ` — did you mean '${guess}'?` : ''}`,
+      received,
+      fix,
+    },
+  ];
 }
 
 const rank = (p: Problem) => (p.code === 'CARD_FIELD_UNKNOWN' ? 0 : 1);
@@ -172,7 +193,12 @@ const rank = (p: Problem) => (p.code === 'CARD_FIELD_UNKNOWN' ? 0 : 1);
 export function issuesError(issues: readonly Issue[], input: unknown, schema: unknown, what: string): CxrkitError {
   // a misspelt field explains the "missing" one beside it: unknown fields first
   const all = issues.flatMap((i) => problems(i, input, schema, what)).sort((a, b) => rank(a) - rank(b));
-  const first = all[0] ?? { code: 'CARD_FIELD_INVALID', message: 'invalid', received: input, fix: 'see model-card.schema.json in @cxrkit/models' };
+  const first = all[0] ?? {
+    code: 'CARD_FIELD_INVALID',
+    message: 'invalid',
+    received: input,
+    fix: 'see model-card.schema.json in @cxrkit/models',
+  };
   const shown = all.slice(0, 6).map((p) => p.message);
   if (all.length > 6) shown.push(`and ${all.length - 6} more`);
   return cardError(first.code, `invalid ${what}: ${shown.join('; ')}`, first.received, first.fix);

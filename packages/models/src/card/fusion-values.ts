@@ -23,7 +23,12 @@ export function fusionValue(spec: FusionInputSpec, patient: ResolvedPatient): nu
       return patient.age * spec.scale;
     case 'predictedAge':
       if (patient.predictedAge === undefined) {
-        cardFail('SCREEN_MISSING_INPUT', "the model needs an age model's predicted age", undefined, 'run the age model first and pass overrides.predictedAge in years');
+        cardFail(
+          'SCREEN_MISSING_INPUT',
+          "the model needs an age model's predicted age",
+          undefined,
+          'run the age model first and pass overrides.predictedAge in years',
+        );
       }
       return patient.predictedAge * spec.scale;
     case 'sex': {

@@ -13,7 +13,9 @@ test('studies outside the intended use are warned about; absent header fields ar
     'Modality CT: expected a CR or DX radiograph.',
     'Body part ABDOMEN: expected a chest or thorax radiograph.',
   ]);
-  assert.deepEqual(intendedUseWarnings(card, { bodyPart: 'Upper thorax' }), ['Age unknown: the screen is intended for adults aged 50 or more.']);
+  assert.deepEqual(intendedUseWarnings(card, { bodyPart: 'Upper thorax' }), [
+    'Age unknown: the screen is intended for adults aged 50 or more.',
+  ]);
   const ap = createModelCard({ ...exampleCardInput(), intendedUse: { minAge: 40, views: ['PA', 'AP'] } });
   assert.deepEqual(intendedUseWarnings(ap, { age: 45, viewPosition: 'ap' }), []);
 });

@@ -23,7 +23,9 @@ export function intendedUseWarnings(card: ModelCard, study: StudyFacts): string[
   else if (study.age < minAge) warnings.push(`Patient aged ${Math.floor(study.age)}: ${intended}`);
   const upper = (list: string[]) => list.map((s) => s.toUpperCase());
   if (study.viewPosition && !upper(views).includes(study.viewPosition.toUpperCase())) {
-    warnings.push(`View position ${study.viewPosition}: the model was trained on ${views.join(' or ')} chest radiographs.`);
+    warnings.push(
+      `View position ${study.viewPosition}: the model was trained on ${views.join(' or ')} chest radiographs.`,
+    );
   }
   if (study.modality && !upper(modalities).includes(study.modality.toUpperCase())) {
     warnings.push(`Modality ${study.modality}: expected a ${modalities.join(' or ')} radiograph.`);

@@ -19,30 +19,28 @@ test('the committed model-card.schema.json is the one the zod schema gives (not 
 
 const hasJsonschema = spawnSync('python3', ['-c', 'import jsonschema'], { stdio: 'ignore' }).status === 0;
 
-test(
-  'Python jsonschema accepts a written card and rejects a misspelt field against the committed schema',
-  { skip: hasJsonschema ? false : 'python3-jsonschema is not installed (Debian: apt-get install python3-jsonschema)' },
-  () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cxrkit-schema-'));
-    try {
-      const good = join(dir, 'good.json');
-      const bad = join(dir, 'bad.json');
-      writeFileSync(good, JSON.stringify(createModelCard(exampleCardInput())));
-      writeFileSync(bad, JSON.stringify({ ...createModelCard(exampleCardInput()), treshold: 0.3 }));
-      const script = [
-        'import json, sys, jsonschema',
-        'schema = json.load(open(sys.argv[1]))',
-        'jsonschema.Draft202012Validator.check_schema(schema)',
-        'v = jsonschema.Draft202012Validator(schema)',
-        'print(json.dumps([len(list(v.iter_errors(json.load(open(p))))) for p in sys.argv[2:]]))',
-      ].join('\n');
-      const r = spawnSync('python3', ['-c', script, committed.pathname, good, bad], { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-      const [goodErrors, badErrors] = JSON.parse(r.stdout) as number[];
-      assert.equal(goodErrors, 0);
-      assert.ok(badErrors! >= 1, 'additionalProperties: false catches the misspelt field');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
-);
+test('Python jsonschema accepts a written card and rejects a misspelt field against the committed schema', {
+  skip: hasJsonschema ? false : 'python3-jsonschema is not installed (Debian: apt-get install python3-jsonschema)',
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cxrkit-schema-'));
+  try {
+    const good = join(dir, 'good.json');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(good, JSON.stringify(createModelCard(exampleCardInput())));
+    writeFileSync(bad, JSON.stringify({ ...createModelCard(exampleCardInput()), treshold: 0.3 }));
+    const script = [
+      'import json, sys, jsonschema',
+      'schema = json.load(open(sys.argv[1]))',
+      'jsonschema.Draft202012Validator.check_schema(schema)',
+      'v = jsonschema.Draft202012Validator(schema)',
+      'print(json.dumps([len(list(v.iter_errors(json.load(open(p))))) for p in sys.argv[2:]]))',
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', script, committed.pathname, good, bad], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const [goodErrors, badErrors] = JSON.parse(r.stdout) as number[];
+    assert.equal(goodErrors, 0);
+    assert.ok(badErrors! >= 1, 'additionalProperties: false catches the misspelt field');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

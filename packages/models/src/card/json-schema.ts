@@ -13,7 +13,9 @@ export function modelCardJsonSchema(): Record<string, unknown> {
     $schema,
     $id: `urn:cxrkit:model-card:v${MODEL_CARD_SCHEMA_VERSION}`,
     title: `cxrkit model card, format version ${MODEL_CARD_SCHEMA_VERSION}`,
-    description: 'The one description of a trained cxrkit model (model-card.json). Validate with parseModelCard in @cxrkit/models/card.',
+    description:
+      'The one description of a trained cxrkit model (model-card.json). ' +
+      'Validate with parseModelCard in @cxrkit/models/card.',
     ...rest,
   };
 }

@@ -65,7 +65,10 @@ export function parseLegacyScreeningConfig(input: unknown, source = LEGACY_SCREE
  * card has no fusion inputs and the image input is named 'image'.
  * @throws CxrkitError `CARD_LEGACY_INPUT_UNSUPPORTED` for a model input the old service could not feed.
  */
-export function migrateScreeningConfig(config: LegacyScreeningConfig, options: { inputNames?: readonly string[] } = {}): ModelCardInput {
+export function migrateScreeningConfig(
+  config: LegacyScreeningConfig,
+  options: { inputNames?: readonly string[] } = {},
+): ModelCardInput {
   const [imageName = 'image', ...extra] = options.inputNames ?? [];
   const fusion = extra.map((name) => {
     if (name === 'age') return { input: 'age', source: 'age' as const, scale: config.ageScale };
@@ -82,7 +85,11 @@ export function migrateScreeningConfig(config: LegacyScreeningConfig, options: {
     architecture: { inputSize: config.inputSize, channels: config.channels, inputName: imageName },
     preprocessing: { normalize: config.normalize },
     fusion,
-    task: { kind: 'binary', condition: config.condition, positive: `high risk of ${config.condition}: refer for a DXA scan` },
+    task: {
+      kind: 'binary',
+      condition: config.condition,
+      positive: `high risk of ${config.condition}: refer for a DXA scan`,
+    },
     threshold: { value: config.threshold, rule: { method: 'unrecorded' } },
     intendedUse: { ...DEFAULT_INTENDED_USE, minAge: config.minAge },
     disclaimer: config.disclaimer,

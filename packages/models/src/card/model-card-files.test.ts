@@ -30,7 +30,19 @@ test('without model-card.json, screening.json is read and migrated with the inpu
   withDir(async (dir) => {
     await writeFile(join(dir, 'screening.json'), JSON.stringify({ inputSize: 64, threshold: 0.4, ageScale: 0.02 }));
     // the part of a tfjs layers-model model.json that names the inputs
-    await writeFile(join(dir, 'model.json'), JSON.stringify({ modelTopology: { config: { input_layers: [['image', 0, 0], ['age', 0, 0]] } } }));
+    await writeFile(
+      join(dir, 'model.json'),
+      JSON.stringify({
+        modelTopology: {
+          config: {
+            input_layers: [
+              ['image', 0, 0],
+              ['age', 0, 0],
+            ],
+          },
+        },
+      }),
+    );
     const card = await readModelCard(dir);
     assert.equal(card.migratedFrom, 'screening.json');
     assert.deepEqual(card.fusion, [{ input: 'age', source: 'age', unit: 'years', scale: 0.02 }]);
@@ -42,7 +54,13 @@ test('without model-card.json, screening.json is read and migrated with the inpu
 
 test('a folder without a card, or with a half-written one, is a typed error naming the file', () =>
   withDir(async (dir) => {
-    await assert.rejects(readModelCard(dir), (e: unknown) => isCxrkitError(e, 'CARD_MISSING') && /model-card\.json/.test((e as Error).message));
+    await assert.rejects(
+      readModelCard(dir),
+      (e: unknown) => isCxrkitError(e, 'CARD_MISSING') && /model-card\.json/.test((e as Error).message),
+    );
     await writeFile(join(dir, MODEL_CARD_FILE), '{"schemaVersion": 1, "na');
-    await assert.rejects(readModelCard(dir), (e: unknown) => isCxrkitError(e, 'CARD_NOT_JSON') && (e as Error).message.includes(join(dir, MODEL_CARD_FILE)));
+    await assert.rejects(
+      readModelCard(dir),
+      (e: unknown) => isCxrkitError(e, 'CARD_NOT_JSON') && (e as Error).message.includes(join(dir, MODEL_CARD_FILE)),
+    );
   }));

@@ -36,7 +36,13 @@ async function readText(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return cardFail('CARD_UNREADABLE', `cannot read ${path}: ${(e as Error).message}`, path, 'check the file permissions', e);
+    return cardFail(
+      'CARD_UNREADABLE',
+      `cannot read ${path}: ${(e as Error).message}`,
+      path,
+      'check the file permissions',
+      e,
+    );
   }
 }
 

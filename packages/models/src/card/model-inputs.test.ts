@@ -29,7 +29,10 @@ test('the card, not the code, decides the encoding, the channels and the normali
     ...input,
     architecture: { ...input.architecture, channels: 3, inputName: 'pixels' },
     preprocessing: { normalize: 'percentile', clipPercent: 2 },
-    fusion: [{ input: 'years', source: 'age', scale: 1 / 80 }, { input: 'male', source: 'sex', codes: { F: -1, M: 1 } }],
+    fusion: [
+      { input: 'years', source: 'age', scale: 1 / 80 },
+      { input: 'male', source: 'sex', codes: { F: -1, M: 1 } },
+    ],
   });
   const inputs = modelInputs(radiograph(), { age: 40, sex: 'F' }, other);
   assert.deepEqual(Object.keys(inputs), ['pixels', 'years', 'male']);
@@ -48,17 +51,35 @@ test('overrides win over the header and are validated (sex too); missing facts a
   assert.equal(inputs.age!.data[0], Math.fround(0.45));
   assert.equal(inputs.sex!.data[0], 0);
   const bad = (overrides: unknown, pattern: RegExp) =>
-    assert.throws(() => modelInputs(radiograph(), meta, card, overrides as never), (e: unknown) => isCxrkitError(e, 'SCREEN_BAD_OVERRIDE') && pattern.test((e as Error).message));
+    assert.throws(
+      () => modelInputs(radiograph(), meta, card, overrides as never),
+      (e: unknown) => isCxrkitError(e, 'SCREEN_BAD_OVERRIDE') && pattern.test((e as Error).message),
+    );
   bad({ sex: 'X' }, /sex must be 'M' or 'F'/);
   bad({ sex: 'male' }, /sex must be 'M' or 'F'/);
   bad({ age: -1 }, /age must be a number of years/);
   bad({ age: Number.NaN }, /age must be a number of years/);
   bad({ Age: 60 }, /did you mean 'age'\?/);
-  assert.throws(() => modelInputs(radiograph(), {}, card), (e: unknown) => isCxrkitError(e, 'SCREEN_MISSING_INPUT') && /age/.test((e as Error).message));
-  assert.throws(() => modelInputs(radiograph(), { age: 70, sex: 'O' }, card), (e: unknown) => isCxrkitError(e, 'SCREEN_MISSING_INPUT') && /sex/.test((e as Error).message));
-  const predicted = createModelCard({ ...exampleCardInput(32), fusion: [{ input: 'predictedAge', source: 'predictedAge', scale: 0.01 }] });
-  assert.throws(() => modelInputs(radiograph(), meta, predicted), (e: unknown) => isCxrkitError(e, 'SCREEN_MISSING_INPUT') && /predictedAge/.test((e as Error).message));
-  assert.equal(modelInputs(radiograph(), meta, predicted, { predictedAge: 70 }).predictedAge!.data[0], Math.fround(0.7));
+  assert.throws(
+    () => modelInputs(radiograph(), {}, card),
+    (e: unknown) => isCxrkitError(e, 'SCREEN_MISSING_INPUT') && /age/.test((e as Error).message),
+  );
+  assert.throws(
+    () => modelInputs(radiograph(), { age: 70, sex: 'O' }, card),
+    (e: unknown) => isCxrkitError(e, 'SCREEN_MISSING_INPUT') && /sex/.test((e as Error).message),
+  );
+  const predicted = createModelCard({
+    ...exampleCardInput(32),
+    fusion: [{ input: 'predictedAge', source: 'predictedAge', scale: 0.01 }],
+  });
+  assert.throws(
+    () => modelInputs(radiograph(), meta, predicted),
+    (e: unknown) => isCxrkitError(e, 'SCREEN_MISSING_INPUT') && /predictedAge/.test((e as Error).message),
+  );
+  assert.equal(
+    modelInputs(radiograph(), meta, predicted, { predictedAge: 70 }).predictedAge!.data[0],
+    Math.fround(0.7),
+  );
 });
 
 test('modelInputsFromDicom reads the frame and header of a decoded DICOM', () => {

@@ -42,7 +42,12 @@ export function cardImagePixels(image: GrayImage, card: CardImageSpec): Float32A
  * @throws CxrkitError `SCREEN_BAD_OVERRIDE` (bad override), `SCREEN_MISSING_INPUT` (a fused fact unknown),
  *   and core's image errors for a malformed image.
  */
-export function modelInputs(image: GrayImage, meta: PatientFacts, card: ModelCard, overrides: InputOverrides = {}): ModelInputs {
+export function modelInputs(
+  image: GrayImage,
+  meta: PatientFacts,
+  card: ModelCard,
+  overrides: InputOverrides = {},
+): ModelInputs {
   const patient = resolvePatient(meta, overrides);
   const fused = card.fusion.map((f) => [f.input, fusionValue(f, patient)] as const);
   const { inputSize: size, channels, inputName } = card.architecture;
@@ -58,6 +63,11 @@ export interface DicomLike {
 }
 
 /** {@link modelInputs} for a decoded DICOM (`await readDicom(bytes)`), frame `frame` (default 0). */
-export function modelInputsFromDicom(dicom: DicomLike, card: ModelCard, overrides: InputOverrides = {}, frame = 0): ModelInputs {
+export function modelInputsFromDicom(
+  dicom: DicomLike,
+  card: ModelCard,
+  overrides: InputOverrides = {},
+  frame = 0,
+): ModelInputs {
   return modelInputs(dicom.grayscale(frame), dicom.meta, card, overrides);
 }

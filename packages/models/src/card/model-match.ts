@@ -13,7 +13,8 @@ export interface ModelSignature {
   outputShapes?: readonly (readonly (number | string | null)[])[];
 }
 
-const dims = (s: readonly (number | string | null)[]) => `[${s.map((d) => (typeof d === 'number' ? d : 'batch')).join(', ')}]`;
+const dims = (s: readonly (number | string | null)[]) =>
+  `[${s.map((d) => (typeof d === 'number' ? d : 'batch')).join(', ')}]`;
 
 /**
  * Throws unless `card` describes `model`: the same input names (image + fusion inputs, any order), the
@@ -32,7 +33,7 @@ export function checkCardMatchesModel(card: ModelCard, model: ModelSignature): v
       `the card describes the inputs ${want.join(', ')} but the model has ${have.join(', ')}`,
       { card: want, model: have },
       extra.length
-        ? `add the model's inputs ${extra.join(', ')} to the card's fusion (e.g. { input: 'age', source: 'age', scale: 0.01 })`
+        ? `add the model's inputs ${extra.join(', ')} to the card's fusion, e.g. { input: 'age', source: 'age', … }`
         : `remove ${missing.join(', ')} from the card, or set architecture.inputName to the model's image input`,
     );
   }
@@ -48,7 +49,9 @@ export function checkCardMatchesModel(card: ModelCard, model: ModelSignature): v
           'CARD_MODEL_MISMATCH',
           `the model input '${name}' is ${dims(shape)} but the card says [batch, ${expected.join(', ')}]`,
           shape,
-          name === card.architecture.inputName ? 'set architecture.inputSize and channels to the size the model takes' : 'fusion inputs are one value per image',
+          name === card.architecture.inputName
+            ? 'set architecture.inputSize and channels to the size the model takes'
+            : 'fusion inputs are one value per image',
         );
       }
     });
@@ -59,7 +62,8 @@ export function checkCardMatchesModel(card: ModelCard, model: ModelSignature): v
     if (model.outputShapes.length !== 1 || !out || out[out.length - 1] !== width) {
       cardFail(
         'CARD_MODEL_MISMATCH',
-        `a ${card.task.kind} card needs one output of width ${width}; the model's outputs are ${model.outputShapes.map(dims).join(', ')}`,
+        `a ${card.task.kind} card needs one output of width ${width}; ` +
+          `the model's outputs are ${model.outputShapes.map(dims).join(', ')}`,
         model.outputShapes,
         'set task to what the model predicts (binary and regression: 1 unit; multiclass: one class per unit)',
       );

@@ -33,13 +33,25 @@ export function parseModelCard(json: unknown, options: ParseModelCardOptions = {
     try {
       input = JSON.parse(json);
     } catch (cause) {
-      cardFail('CARD_NOT_JSON', `the ${what} is not valid JSON (half-written?)`, json.slice(0, 60), 'write it again with writeModelCard', cause);
+      cardFail(
+        'CARD_NOT_JSON',
+        `the ${what} is not valid JSON (half-written?)`,
+        json.slice(0, 60),
+        'write it again with writeModelCard',
+        cause,
+      );
     }
   }
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    cardFail('CARD_NOT_OBJECT', `the ${what} must be a JSON object`, input, 'pass the object writeModelCard wrote (model-card.json)');
+    cardFail(
+      'CARD_NOT_OBJECT',
+      `the ${what} must be a JSON object`,
+      input,
+      'pass the object writeModelCard wrote (model-card.json)',
+    );
   }
-  if (isLegacyScreeningJson(input)) input = migrateScreeningConfig(parseLegacyScreeningConfig(input, options.source), options);
+  if (isLegacyScreeningJson(input))
+    input = migrateScreeningConfig(parseLegacyScreeningConfig(input, options.source), options);
   const version = (input as { schemaVersion?: unknown }).schemaVersion;
   if (typeof version === 'number' && version > MODEL_CARD_SCHEMA_VERSION) {
     cardFail(

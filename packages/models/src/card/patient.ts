@@ -29,7 +29,8 @@ export interface ResolvedPatient {
 
 const OVERRIDE_KEYS = ['age', 'sex', 'predictedAge'];
 
-const bad = (message: string, received: unknown, fix: string): never => cardFail('SCREEN_BAD_OVERRIDE', message, received, fix);
+const bad = (message: string, received: unknown, fix: string): never =>
+  cardFail('SCREEN_BAD_OVERRIDE', message, received, fix);
 
 /**
  * Header facts with the overrides applied (an override wins over the header).
@@ -43,7 +44,11 @@ export function resolvePatient(meta: PatientFacts, overrides: InputOverrides = {
   for (const key of Object.keys(overrides)) {
     if (!OVERRIDE_KEYS.includes(key)) {
       const guess = didYouMean(key, OVERRIDE_KEYS);
-      bad(`unknown override '${key}'${guess ? ` — did you mean '${guess}'?` : ''}`, key, `use ${OVERRIDE_KEYS.join(', ')}`);
+      bad(
+        `unknown override '${key}'${guess ? ` — did you mean '${guess}'?` : ''}`,
+        key,
+        `use ${OVERRIDE_KEYS.join(', ')}`,
+      );
     }
   }
   const years = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 130;
@@ -51,7 +56,11 @@ export function resolvePatient(meta: PatientFacts, overrides: InputOverrides = {
     bad('age must be a number of years from 0 to 130', overrides.age, 'send the age in years, e.g. 67');
   }
   if (overrides.predictedAge !== undefined && !years(overrides.predictedAge)) {
-    bad('predictedAge must be a number of years from 0 to 130', overrides.predictedAge, "pass the age model's prediction in years");
+    bad(
+      'predictedAge must be a number of years from 0 to 130',
+      overrides.predictedAge,
+      "pass the age model's prediction in years",
+    );
   }
   if (overrides.sex !== undefined && overrides.sex !== 'M' && overrides.sex !== 'F') {
     bad("sex must be 'M' or 'F'", overrides.sex, "pass 'F' or 'M', or leave it out to use the DICOM header");

@@ -14,28 +14,50 @@ export const modelCardSchema = modelCardShape.superRefine((card, ctx) => {
   const issue = (path: (string | number)[], message: string, params: CardIssueParams, input: unknown) =>
     ctx.addIssue({ code: 'custom', path, message, params, input });
   if (card.task.kind === 'binary' && card.threshold === undefined) {
-    issue(['threshold'], 'a binary screen needs a threshold', {
-      code: 'CARD_THRESHOLD_MISSING',
-      fix: "choose it on the tuning set (chooseThreshold in @cxrkit/metrics) and record { value, rule: { method: 'youden' }, chosenOn }",
-    }, undefined);
+    issue(
+      ['threshold'],
+      'a binary screen needs a threshold',
+      {
+        code: 'CARD_THRESHOLD_MISSING',
+        fix:
+          'choose it on the tuning set (chooseThreshold in @cxrkit/metrics) and record ' +
+          "{ value, rule: { method: 'youden' }, chosenOn }",
+      },
+      undefined,
+    );
   }
   if (card.task.kind !== 'binary' && card.threshold !== undefined) {
-    issue(['threshold'], `a ${card.task.kind} model has no threshold`, {
-      code: 'CARD_FIELD_INVALID',
-      fix: "remove threshold, or set task.kind to 'binary'",
-    }, card.threshold);
+    issue(
+      ['threshold'],
+      `a ${card.task.kind} model has no threshold`,
+      {
+        code: 'CARD_FIELD_INVALID',
+        fix: "remove threshold, or set task.kind to 'binary'",
+      },
+      card.threshold,
+    );
   }
   const names = [card.architecture.inputName];
   const sources = new Set<string>();
   card.fusion.forEach((f, i) => {
     if (names.includes(f.input)) {
-      issue(['fusion', i, 'input'], `input name '${f.input}' is used twice`, {
-        code: 'CARD_FIELD_INVALID',
-        fix: "give every model input its own name, e.g. 'image', 'age', 'sex'",
-      }, f.input);
+      issue(
+        ['fusion', i, 'input'],
+        `input name '${f.input}' is used twice`,
+        {
+          code: 'CARD_FIELD_INVALID',
+          fix: "give every model input its own name, e.g. 'image', 'age', 'sex'",
+        },
+        f.input,
+      );
     }
     if (sources.has(f.source)) {
-      issue(['fusion', i, 'source'], `'${f.source}' is fused twice`, { code: 'CARD_FIELD_INVALID', fix: 'list each fusion source once' }, f.source);
+      issue(
+        ['fusion', i, 'source'],
+        `'${f.source}' is fused twice`,
+        { code: 'CARD_FIELD_INVALID', fix: 'list each fusion source once' },
+        f.source,
+      );
     }
     names.push(f.input);
     sources.add(f.source);

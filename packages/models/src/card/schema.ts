@@ -11,7 +11,8 @@ const proportion = z.number().min(0).max(1);
 
 /** The disclaimer a card carries unless it says otherwise (thesis Part 4: a screening aid). */
 export const DEFAULT_DISCLAIMER =
-  'Screening aid, not a diagnosis: a positive screen recommends a DXA scan. Intended for adults aged 50 or more with a normal PA chest radiograph.';
+  'Screening aid, not a diagnosis: a positive screen recommends a DXA scan. ' +
+  'Intended for adults aged 50 or more with a normal PA chest radiograph.';
 
 /** Intended use of the thesis's screen (Part 4): adults ≥ 50, PA chest radiographs, CR or DX. */
 export const DEFAULT_INTENDED_USE = {
@@ -27,9 +28,20 @@ export const architectureSchema = z
       .union([z.enum(BACKBONE_KEYS), z.templateLiteral(['custom:', z.string().min(1)])])
       .optional()
       .describe("Registry key of the backbone (createModel), or 'custom:<name>' for another feature extractor"),
-    widthMultiplier: z.number().positive().optional().describe('Width multiplier the backbone was built with (1 = Keras)'),
-    inputSize: z.number().int().min(32).max(4096).describe('Square image input side, pixels: input is [batch, size, size, channels]'),
-    channels: z.union([z.literal(1), z.literal(3)]).describe('1 (gray) or 3 (gray stacked to RGB for ImageNet backbones)'),
+    widthMultiplier: z
+      .number()
+      .positive()
+      .optional()
+      .describe('Width multiplier the backbone was built with (1 = Keras)'),
+    inputSize: z
+      .number()
+      .int()
+      .min(32)
+      .max(4096)
+      .describe('Square image input side, pixels: input is [batch, size, size, channels]'),
+    channels: z
+      .union([z.literal(1), z.literal(3)])
+      .describe('1 (gray) or 3 (gray stacked to RGB for ImageNet backbones)'),
     inputName: text.default('image').describe("Name of the model's image input"),
   })
   .describe('The network and the shape of its image input');
@@ -39,17 +51,24 @@ export const preprocessingSchema = z
     photometric: z
       .literal('bone-bright')
       .default('bone-bright')
-      .describe('Pixel polarity the model expects: bone bright (MONOCHROME1 inverted, as readDicom().grayscale() gives)'),
+      .describe(
+        'Pixel polarity the model expects: bone bright (MONOCHROME1 inverted, as readDicom().grayscale() gives)',
+      ),
     clipPercent: z
       .number()
       .min(0)
       .lt(50)
       .default(0.5)
       .describe('Percent of the darkest and of the brightest pixels clipped before min-max (thesis: 0.5)'),
-    resize: z.literal('bicubic').default('bicubic').describe('Interpolation used to resize to inputSize (aspect ratio not kept)'),
+    resize: z
+      .literal('bicubic')
+      .default('bicubic')
+      .describe('Interpolation used to resize to inputSize (aspect ratio not kept)'),
     normalize: z
       .enum(['zscore', 'percentile'])
-      .describe("'zscore': clip, resize, per-image z-score (Part 2); 'percentile': clip, min-max to [0, 1], resize (Part 1)"),
+      .describe(
+        "'zscore': clip, resize, per-image z-score (Part 2); 'percentile': clip, min-max to [0, 1], resize (Part 1)",
+      ),
   })
   .describe('How a radiograph becomes the image input (core preprocessRadiograph)');
 
@@ -100,8 +119,12 @@ export const taskSchema = z.discriminatedUnion('kind', [
 
 export const thresholdRuleSchema = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('youden') }).describe("Maximises Youden's J on the tuning set"),
-  z.strictObject({ method: z.literal('sensitivity'), target: z.number().gt(0).max(1) }).describe('Most specific point reaching the sensitivity'),
-  z.strictObject({ method: z.literal('specificity'), target: z.number().gt(0).max(1) }).describe('Most sensitive point reaching the specificity'),
+  z
+    .strictObject({ method: z.literal('sensitivity'), target: z.number().gt(0).max(1) })
+    .describe('Most specific point reaching the sensitivity'),
+  z
+    .strictObject({ method: z.literal('specificity'), target: z.number().gt(0).max(1) })
+    .describe('Most sensitive point reaching the specificity'),
   z.strictObject({ method: z.literal('fixed') }).describe('Set by hand'),
   z.strictObject({ method: z.literal('unrecorded') }).describe('Not recorded (a card migrated from screening.json)'),
 ]);
@@ -159,15 +182,31 @@ const setMetricsSchema = z.strictObject({
 });
 
 export const metricsSchema = z
-  .strictObject({ tuning: setMetricsSchema.optional(), test: setMetricsSchema.optional(), external: setMetricsSchema.optional() })
+  .strictObject({
+    tuning: setMetricsSchema.optional(),
+    test: setMetricsSchema.optional(),
+    external: setMetricsSchema.optional(),
+  })
   .describe('Figures measured at the threshold (binary) on each set');
 
 export const intendedUseSchema = z
   .strictObject({
-    minAge: z.number().min(0).default(DEFAULT_INTENDED_USE.minAge).describe('Youngest age (years) the model is intended for'),
-    views: z.array(text).min(1).default(DEFAULT_INTENDED_USE.views).describe('View positions it was trained on; others are warned about'),
+    minAge: z
+      .number()
+      .min(0)
+      .default(DEFAULT_INTENDED_USE.minAge)
+      .describe('Youngest age (years) the model is intended for'),
+    views: z
+      .array(text)
+      .min(1)
+      .default(DEFAULT_INTENDED_USE.views)
+      .describe('View positions it was trained on; others are warned about'),
     modalities: z.array(text).min(1).default(DEFAULT_INTENDED_USE.modalities).describe('DICOM modalities expected'),
-    bodyParts: z.array(text).min(1).default(DEFAULT_INTENDED_USE.bodyParts).describe('Body Part Examined values accepted'),
+    bodyParts: z
+      .array(text)
+      .min(1)
+      .default(DEFAULT_INTENDED_USE.bodyParts)
+      .describe('Body Part Examined values accepted'),
     population: z.string().optional().describe('Who the model is for, in words'),
   })
   .describe('Who and what the model is for; results outside it carry warnings');
@@ -185,7 +224,10 @@ export const modelCardShape = z.strictObject({
   description: z.string().optional(),
   architecture: architectureSchema,
   preprocessing: preprocessingSchema,
-  fusion: z.array(fusionInputSchema).default([]).describe('Scalar inputs concatenated with the image features, in model input order'),
+  fusion: z
+    .array(fusionInputSchema)
+    .default([])
+    .describe('Scalar inputs concatenated with the image features, in model input order'),
   task: taskSchema,
   threshold: thresholdSchema.optional(),
   trainingData: trainingDataSchema.optional(),

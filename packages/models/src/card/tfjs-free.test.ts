@@ -11,9 +11,14 @@ function importWithoutTfjs(specifier: string, expression: string) {
   return spawnSync(
     process.execPath,
     [
-      '--conditions=cxrkit-source', '--import', 'tsx',
-      '--import', join(repoRoot, 'test', 'fixtures', 'no-tfjs', 'register.mjs'),
-      '--input-type=module', '-e', script,
+      '--conditions=cxrkit-source',
+      '--import',
+      'tsx',
+      '--import',
+      join(repoRoot, 'test', 'fixtures', 'no-tfjs', 'register.mjs'),
+      '--input-type=module',
+      '-e',
+      script,
     ],
     { cwd: repoRoot, encoding: 'utf8' },
   );
@@ -27,8 +32,11 @@ test('the hooks do catch a @tensorflow import (the @cxrkit/models root loads tfj
 
 test('@cxrkit/models/card imports with every @tensorflow package blocked, parses a card and makes inputs', () => {
   const card = JSON.stringify({
-    name: 't', architecture: { inputSize: 32, channels: 3 }, preprocessing: { normalize: 'zscore' },
-    fusion: [{ input: 'age', source: 'age', scale: 0.01 }], task: { kind: 'binary', condition: 'c', positive: 'p' },
+    name: 't',
+    architecture: { inputSize: 32, channels: 3 },
+    preprocessing: { normalize: 'zscore' },
+    fusion: [{ input: 'age', source: 'age', scale: 0.01 }],
+    task: { kind: 'binary', condition: 'c', positive: 'p' },
     threshold: { value: 0.5, rule: { method: 'fixed' } },
   });
   const image = '{ data: Float32Array.from({ length: 4096 }, (_, i) => i % 97), width: 64, height: 64 }';
