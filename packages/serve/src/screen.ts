@@ -15,6 +15,7 @@ import { servedCard, type CardSource } from './served-card.js';
 /** Patient facts that override (or stand in for) the DICOM header, e.g. from the upload form. */
 export type ScreeningOverrides = InputOverrides;
 
+/** What the service answers for one radiograph (the JSON of `POST /v1/screen`). */
 export interface ScreeningResult {
   /** What a positive screen means (from the card), e.g. 'osteoporosis'. */
   condition: string;

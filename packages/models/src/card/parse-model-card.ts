@@ -7,6 +7,7 @@ import { isLegacyScreeningJson, migrateScreeningConfig, parseLegacyScreeningConf
 import { modelCardSchema, type ModelCard, type ModelCardInput } from './refine-card.js';
 import { MODEL_CARD_SCHEMA_VERSION } from './version.js';
 
+/** Options of {@link parseModelCard}. */
 export interface ParseModelCardOptions {
   /**
    * The model's input names, image first (`model.inputNames`, `predictor.inputNames`): used only to

@@ -22,6 +22,7 @@ export const DEFAULT_INTENDED_USE = {
   bodyParts: ['CHEST', 'THORAX'],
 };
 
+/** `card.architecture`: the network and its image input. */
 export const architectureSchema = z
   .strictObject({
     backbone: z
@@ -46,6 +47,7 @@ export const architectureSchema = z
   })
   .describe('The network and the shape of its image input');
 
+/** `card.preprocessing`: radiograph → image input, as core's preprocessRadiograph does it. */
 export const preprocessingSchema = z
   .strictObject({
     photometric: z
@@ -82,6 +84,7 @@ const ageLike = (source: 'age' | 'predictedAge', what: string) =>
     })
     .describe(`${what}: value = years × scale, shape [batch, 1]`);
 
+/** One entry of `card.fusion`: a scalar model input and its encoding, keyed by `source`. */
 export const fusionInputSchema = z.discriminatedUnion('source', [
   ageLike('age', "the patient's age at the study"),
   ageLike('predictedAge', "an age model's predicted age"),
@@ -94,6 +97,7 @@ export const fusionInputSchema = z.discriminatedUnion('source', [
     .describe("The patient's sex, coded as data: shape [batch, 1]"),
 ]);
 
+/** `card.task`: what the output means (binary, regression or multiclass). */
 export const taskSchema = z.discriminatedUnion('kind', [
   z
     .strictObject({
@@ -117,6 +121,7 @@ export const taskSchema = z.discriminatedUnion('kind', [
     .describe('One softmax probability per class'),
 ]);
 
+/** `card.threshold.rule`: how the threshold was chosen (the rules of chooseThreshold in @cxrkit/metrics). */
 export const thresholdRuleSchema = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('youden') }).describe("Maximises Youden's J on the tuning set"),
   z
@@ -129,6 +134,7 @@ export const thresholdRuleSchema = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('unrecorded') }).describe('Not recorded (a card migrated from screening.json)'),
 ]);
 
+/** `card.threshold`: the operating point of a binary screen and where it came from. */
 export const thresholdSchema = z
   .strictObject({
     value: proportion.describe('Score at or above which the screen is positive'),
@@ -149,6 +155,7 @@ export const thresholdSchema = z
 
 const splitCounts = z.strictObject({ train: count, tune: count.optional(), test: count.optional() });
 
+/** `card.trainingData`: a summary of the data the model was trained and tuned on. */
 export const trainingDataSchema = z
   .strictObject({
     source: text.describe('Where the images came from'),
@@ -181,6 +188,7 @@ const setMetricsSchema = z.strictObject({
   mae: z.number().min(0).optional().describe('Mean absolute error in the output unit'),
 });
 
+/** `card.metrics`: figures per evaluation set (tuning, test, external). */
 export const metricsSchema = z
   .strictObject({
     tuning: setMetricsSchema.optional(),
@@ -189,6 +197,7 @@ export const metricsSchema = z
   })
   .describe('Figures measured at the threshold (binary) on each set');
 
+/** `card.intendedUse`: who and what the model is for (defaults: thesis Part 4). */
 export const intendedUseSchema = z
   .strictObject({
     minAge: z
