@@ -26,3 +26,4 @@ export { saveModel, loadModel, SHARD_BYTES } from './save-load.js';
 export type { SaveModelOptions, SaveModelResult } from './save-load.js';
 export * from './wasm/index.js';
 export * from './train/index.js';
+export * from './webgpu/index.js';
