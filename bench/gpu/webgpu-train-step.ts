@@ -11,7 +11,7 @@
 //   3. per-kernel GPU time of one step (tf.profile; needs the timestamp-query feature);
 //   4. the filter-gradient kernel alone, tfjs's vs cxrkit's, on three InceptionV3 layer shapes.
 // Settings by environment: SIZE (512) BATCH (2) STEPS (5) WARMUP (2) VARIANTS (cxrkit,tfjs,cxrkit-mm-dx)
-// BUDGET_S (420: no training step starts later) CHECK (1; 0 skips the cpu forward) CHECK_TIMEOUT_S (BUDGET_S + 60)
+// BUDGET_S (420: no training step, profile or micro-benchmark starts later) CHECK (1; 0 skips the cpu forward) CHECK_TIMEOUT_S (BUDGET_S + 60)
 // PROFILE (1) MICRO (1) DAWN_FLAGS (comma list, e.g. backend=vulkan) OUT (folder for webgpu-train-step.json;
 // default the working directory).
 import { createRequire } from 'node:module';
@@ -230,8 +230,11 @@ async function main(): Promise<void> {
   }
   tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', true);
 
-  // 3. per-kernel GPU time of one step (cxrkit kernels)
-  if (process.env.PROFILE !== '0') {
+  // 3. per-kernel GPU time of one step (cxrkit kernels), if the budget allows
+  const budgetLeft = () => (Date.now() - t0) / 1000 < BUDGET_S;
+  if (process.env.PROFILE !== '0' && !budgetLeft())
+    report.profile = { skipped: `time budget of ${BUDGET_S} s used up` };
+  else if (process.env.PROFILE !== '0') {
     unregisterWebGpuTrainingKernels();
     registerWebGpuTrainingKernels();
     if (!timestamps) report.profile = { skipped: 'the adapter has no timestamp-query feature' };
@@ -274,7 +277,7 @@ async function main(): Promise<void> {
     [[BATCH, side(61), side(61), 288], [3, 3, 288, 384], 2],
   ];
   const micro: Record<string, unknown> = {};
-  for (const [xs, fs, s] of process.env.MICRO === '0' ? [] : shapes) {
+  for (const [xs, fs, s] of process.env.MICRO === '0' || !budgetLeft() ? [] : shapes) {
     const xt = tf.randomUniform(xs, -1, 1, 'float32', 1);
     const outShape = tf.backend_util.computeConv2DInfo(xs as never, fs as never, s, 1, 'valid').outShape;
     const dy = tf.randomUniform(outShape, -1, 1, 'float32', 2);
