@@ -28,3 +28,4 @@ export type { SaveModelOptions, SaveModelResult } from './save-load.js';
 export * from './card/index.js';
 export * from './wasm/index.js';
 export * from './train/index.js';
+export * from './webgpu/index.js';

@@ -155,11 +155,15 @@ export function withSeededRandom<T>(seed: number, fn: () => T): T {
   }
 }
 
-function readVariables(vars: readonly tfl.LayerVariable[], prefix: string): StoredTensor[] {
-  return vars.map((v, i) => {
-    const t = v.read();
-    return { name: `${prefix}/${i}/${v.originalName ?? v.name}`, shape: [...t.shape], dtype: 'float32', data: t.dataSync() as Float32Array };
-  });
+// Reads are asynchronous (data(), not dataSync()): the webgpu backend cannot read synchronously in Node.
+async function readVariables(vars: readonly tfl.LayerVariable[], prefix: string): Promise<StoredTensor[]> {
+  return Promise.all(
+    vars.map(async (v, i) => {
+      const t = v.read();
+      const data = (await t.data()) as Float32Array;
+      return { name: `${prefix}/${i}/${v.originalName ?? v.name}`, shape: [...t.shape], dtype: 'float32', data };
+    }),
+  );
 }
 
 function writeVariables(vars: readonly tfl.LayerVariable[], tensors: readonly StoredTensor[], where: string): void {
@@ -363,21 +367,27 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
   let bestCheckpoint: string | undefined;
   let lastCheckpointAt = Date.now();
 
-  const snapshot = (): StoredTensor[] => {
-    st.adam.accBeta1 = adam.accBeta1.dataSync()[0]!;
-    st.adam.accBeta2 = adam.accBeta2.dataSync()[0]!;
+  const snapshot = async (): Promise<StoredTensor[]> => {
+    st.adam.accBeta1 = (await adam.accBeta1.data())[0]!;
+    st.adam.accBeta2 = (await adam.accBeta2.data())[0]!;
     st.learningRate = adam.learningRate;
     return readVariables(allWeights, 'model');
   };
   const optimizerTensors = async (): Promise<StoredTensor[]> => {
     const ws = await optimizer.getWeights();
-    const out = ws.map((w): StoredTensor => ({ name: w.name, shape: [...w.tensor.shape], dtype: w.tensor.dtype === 'int32' ? 'int32' : 'float32', data: w.tensor.dataSync() as Float32Array | Int32Array }));
+    const out = await Promise.all(
+      ws.map(async (w): Promise<StoredTensor> => {
+        const dtype = w.tensor.dtype === 'int32' ? 'int32' : 'float32';
+        const data = (await w.tensor.data()) as Float32Array | Int32Array;
+        return { name: w.name, shape: [...w.tensor.shape], dtype, data };
+      }),
+    );
     ws[0]?.tensor.dispose(); // the iteration count is a fresh scalar; the rest are Adam's live slots
     return out;
   };
   const saveLatest = async (): Promise<void> => {
     if (!dir) return;
-    const tensors = [...snapshot(), ...(await optimizerTensors())];
+    const tensors = [...(await snapshot()), ...(await optimizerTensors())];
     const tag = `s${String(st.globalStep).padStart(7, '0')}`;
     const path = await writeCheckpoint(dir, 'latest', tag, st, tensors);
     lastCheckpointAt = Date.now();
@@ -548,7 +558,7 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
       st.lossCount = 0;
       st.epochSeconds = 0;
       if (improved && dir) {
-        const tensors = [...snapshot(), ...(await optimizerTensors())];
+        const tensors = [...(await snapshot()), ...(await optimizerTensors())];
         bestCheckpoint = await writeCheckpoint(dir, 'best', `e${String(epoch + 1).padStart(4, '0')}`, st, tensors);
         await callbacks.onCheckpoint?.({ path: bestCheckpoint, kind: 'best', epoch: st.epoch, step: 0, globalStep: st.globalStep });
       }
