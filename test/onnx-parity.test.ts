@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
-import { buildScreeningModel, createTfjsPredictor, listModels, type ScreeningModelOptions } from '@cxrkit/models';
+import { buildScreeningModel, createTfjsPredictor, listModels, withSeededRandom, type ScreeningModelOptions } from '@cxrkit/models';
 import { createOnnxPredictor, exportOnnx, readOnnxInfo } from '@cxrkit/onnx';
 import { createRng, preprocessRadiograph, readCovidPaManifest, readImageFile, readManifest, readNihThumbsManifest } from '@cxrkit/core';
 import { expectNoLeaks, fixtureDir, repoRoot, sharedData, testOutputDir } from './helpers.js';
@@ -80,10 +80,13 @@ const cases: { backbone: string; task: ScreeningModelOptions['task']; fusion: Sc
   { backbone, task: (['regression', { classes: 3 }, 'binary'] as const)[i % 3], fusion: fusions[i % fusions.length] },
 ]);
 
-for (const c of cases) {
+cases.forEach((c, k) => {
   const label = `${c.backbone} (width 1/16) · ${JSON.stringify(c.task)} · fusion [${c.fusion!.join(', ')}]`;
   test(`ONNX export of ${label} matches tfjs within ${TOL} on ${radiographs.source}`, async () => {
-    const model = buildScreeningModel({ backbone: c.backbone, inputShape: [SIZE, SIZE, 1], backboneOptions: { widthMultiplier: 1 / 16 }, task: c.task, fusion: c.fusion, head: { units: [16, 8], dropout: [0.5, 0.25] } });
+    // tfjs's initialisers draw from Math.random: seeded per case, so each model's weights are the same
+    // whatever ran before (an unseeded draw once gave resnet50's regression head all-dead ReLUs: y ≡ 0)
+    const build = () => buildScreeningModel({ backbone: c.backbone, inputShape: [SIZE, SIZE, 1], backboneOptions: { widthMultiplier: 1 / 16 }, task: c.task, fusion: c.fusion, head: { units: [16, 8], dropout: [0.5, 0.25] } });
+    const model = withSeededRandom(1000 + k, build);
     randomizeBatchNorm(model, 7 + c.backbone.length);
     const bytes = await expectNoLeaks(() => exportOnnx(model, { preprocessing: { clipPercent: 0.5, resize: 'bicubic', size: SIZE, normalize: 'zscore' } }), 'exportOnnx');
     const file = join(outDir, `${model.name}${c.fusion!.length ? `_${c.fusion!.join('_')}` : ''}.onnx`);
@@ -134,7 +137,7 @@ for (const c of cases) {
     assert.ok(fErr <= TOL * Math.max(1, fMax), `feature error ${fErr}`);
     model.dispose();
   });
-}
+});
 
 // The same files on onnxruntime-web (the wasm engine the browser example uses; its Node build here).
 test('the exported files run on onnxruntime-web (wasm) with the same outputs as tfjs within 1e-4', async () => {

@@ -1,7 +1,16 @@
 // Loaded before every test file (see scripts/test.mjs). The only place outside examples/ and bench/
-// that picks a concrete backend: CXRKIT_BACKEND (default cpu), injected into @cxrkit/core.
+// that picks a concrete backend: CXRKIT_BACKEND (default cpu), injected into @cxrkit/core. It also seeds
+// every random draw, so a run is repeatable.
 import fc from 'fast-check';
-import { initBackend, backendKindFromEnv } from '@cxrkit/core';
+import { createRng, initBackend, backendKindFromEnv } from '@cxrkit/core';
+
+// Math.random, seeded per test file: tfjs draws its initialiser, dropout and shuffle seeds from it when none
+// is given (tfjs-core rand_util, util.shuffle), so unseeded weights made some tests fail by chance (a
+// dead ReLU head: "outputs are not all zero"). Each test file runs in its own process and starts from this
+// seed; tests that must not depend on the order of the tests before them seed their own scope
+// (withSeededRandom from @cxrkit/models). CXRKIT_RANDOM_SEED picks another seed.
+const random = createRng(Number(process.env.CXRKIT_RANDOM_SEED ?? 20261204));
+Math.random = () => random.next();
 
 const loaders = {
   cpu: () => import('@tensorflow/tfjs-backend-cpu'),
