@@ -87,7 +87,8 @@ function filesBelow(dir: string): string[] {
     .sort();
 }
 
-/** Hash of everything a build reads: every workspace's sources and build configs, the tool versions. */
+/** Hash of everything a build reads: every workspace's sources (tests excluded: no entry imports them) and
+ * build configs, and the tool versions. */
 function buildInputsHash(list: Workspace[]): string {
   const h = createHash('sha256');
   const files = [
@@ -95,17 +96,17 @@ function buildInputsHash(list: Workspace[]): string {
     'tsconfig.base.json',
     'package-lock.json',
     ...list.flatMap((w) => [
-      ...filesBelow(`${w.dir}/src`),
+      ...filesBelow(`${w.dir}/src`).filter((f) => !f.endsWith('.test.ts')),
       `${w.dir}/tsup.config.ts`,
       `${w.dir}/tsconfig.json`,
       `${w.dir}/package.json`,
     ]),
   ];
-  for (const f of files)
-    if (existsSync(join(repoRoot, f)))
-      h.update(`${f}\0`)
-        .update(readFileSync(join(repoRoot, f)))
-        .update('\0');
+  for (const f of files) {
+    if (!existsSync(join(repoRoot, f))) continue;
+    h.update(`${f}\0`);
+    h.update(readFileSync(join(repoRoot, f)));
+  }
   return h.digest('hex').slice(0, 16);
 }
 
@@ -129,9 +130,7 @@ async function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessE
     return stdout;
   } catch (e) {
     const { stdout = '', stderr = '' } = e as { stdout?: string; stderr?: string };
-    throw new Error(
-      `${cmd} ${args.join(' ')} (in ${cwd}) failed:\n${lastLines(`${stdout}\n${stderr}`, 40)}`,
-    );
+    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed:\n${lastLines(`${stdout}\n${stderr}`, 40)}`);
   }
 }
 
