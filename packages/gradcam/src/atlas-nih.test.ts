@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { readImageFile, readNihThumbsManifest, zScore, type GrayImage } from '@cxrkit/core';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '@cxrkit/models';
-import { dataDir, expectNoLeaks, testOutputDir } from '../../../test/helpers.js';
+import { dataDir, expectNoLeaks, sharedData, testOutputDir } from '../../../test/helpers.js';
 import { tinyClassifier } from '../../../test/fixtures/gradcam/models.js';
 import { buildCamAtlas, selectCases } from './atlas.js';
 import { gradCam } from './grad-cam.js';
@@ -34,7 +34,7 @@ async function readGray(path: string): Promise<GrayImage> {
   return image;
 }
 
-test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model registered onto a reference PA film and averaged', async () => {
+test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model registered onto a reference PA film and averaged', { skip: sharedData('cxr/nih-thumbs64').missing }, async () => {
   // training kernels only for this test: the other wasm tests check Grad-CAM on stock wasm
   const registered = tf.getBackend() === 'wasm' && registerWasmTrainingKernels();
   try {

@@ -8,7 +8,7 @@ import {
   ksTwoSample, sampleAgeMatched, sampleBalanced, sampleSexLadder, readNihThumbsManifest, readCovidPaManifest,
   isCxrkitError, parseCsv,
 } from '@cxrkit/core';
-import { dataDir } from '../../../../test/helpers.js';
+import { dataDir, sharedData } from '../../../../test/helpers.js';
 
 const ksRef = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../test/fixtures/data/ks-reference.json', import.meta.url)), 'utf8'));
 
@@ -159,7 +159,7 @@ test('sex ladder 800/100, 450/50, 180/20 on synthetic pools, with KS reports', (
   assert.throws(() => sampleBalanced(mk(10, 0).map((r) => ({ ...r, label: 1 })), { perClass: 50, classOf: (r) => r.label }), (e) => isCxrkitError(e, 'SAMPLER_NOT_ENOUGH'));
 });
 
-test('real manifests: NIH thumbnails (1,000 images, 264 patients) and covid-pa (185, 121 patients)', async () => {
+test('real manifests: NIH thumbnails (1,000 images, 264 patients) and covid-pa (185, 121 patients)', { skip: sharedData('cxr').missing }, async () => {
   const nih = await readNihThumbsManifest(dataDir('cxr', 'nih-thumbs64'));
   assert.equal(nih.issues.length, 0);
   assert.equal(nih.records.length, 1000);
