@@ -5,8 +5,8 @@
  * The package root (`@cxrkit/core`) re-exports all of it plus the TensorFlow.js edge (backend injection,
  * `imagesToTensor`, `createBatchLoader`).
  */
-export { CxrkitError, isCxrkitError, describeValue, didYouMean } from './errors.js';
-export type { CxrkitErrorOptions } from './errors.js';
+export { CxrkitError, isCxrkitError, describeValue, didYouMean, assertKnownKeys } from './errors.js';
+export type { CxrkitErrorOptions, KnownKeysOptions } from './errors.js';
 export * from './dicom/index.js';
 export * from './image/index.js';
 export * from './augment/index.js';

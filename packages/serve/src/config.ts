@@ -2,7 +2,7 @@
 // the model's output into a recommendation. It travels with the model as `screening.json`.
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CxrkitError, didYouMean } from '@cxrkit/core';
+import { CxrkitError, assertKnownKeys } from '@cxrkit/core';
 
 /** Name of the card file inside a model directory. */
 export const SCREENING_CARD_FILE = 'screening.json';
@@ -54,12 +54,7 @@ function bad(message: string, received: unknown, fix: string): never {
 /** Fills defaults and checks every field; throws `SCREENING_CONFIG_INVALID` naming the field. */
 export function resolveScreeningConfig(input: Partial<ScreeningConfig>): ScreeningConfig {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) bad('the screening config must be an object', input, 'pass e.g. { inputSize: 512, threshold: 0.5 }');
-  for (const k of Object.keys(input)) {
-    if (!(KEYS as readonly string[]).includes(k)) {
-      const guess = didYouMean(k, KEYS);
-      bad(`unknown field '${k}'${guess ? ` — did you mean '${guess}'?` : ''}`, k, `use only ${KEYS.join(', ')}`);
-    }
-  }
+  assertKnownKeys(input, KEYS, { code: 'SCREENING_CONFIG_INVALID', pkg: 'serve', what: 'field', fix: `use only ${KEYS.join(', ')}` });
   const c = { ...SCREENING_DEFAULTS, ...input } as ScreeningConfig;
   if (!Number.isInteger(c.inputSize) || c.inputSize < 32 || c.inputSize > 4096) bad('inputSize must be an integer from 32 to 4096', c.inputSize, 'use the size the model was trained at, e.g. 512');
   if (c.channels !== 1 && c.channels !== 3) bad('channels must be 1 or 3', c.channels, 'use the channel count of the model input');
