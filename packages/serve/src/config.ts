@@ -1,8 +1,8 @@
 // The screening card: everything a service needs to know to turn a DICOM into the model's input and
 // the model's output into a recommendation. It travels with the model as `screening.json`.
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CxrkitError, assertKnownKeys } from '@cxrkit/core';
+import { CxrkitError, assertKnownKeys, writeFileAtomic } from '@cxrkit/core';
 
 /** Name of the card file inside a model directory. */
 export const SCREENING_CARD_FILE = 'screening.json';
@@ -90,12 +90,13 @@ export async function readScreeningConfig(dir: string): Promise<ScreeningConfig>
   return resolveScreeningConfig(parsed as Partial<ScreeningConfig>);
 }
 
-/** Validates and writes `<dir>/screening.json` atomically (temp file + rename). Returns the resolved card. */
+/**
+ * Validates and writes `<dir>/screening.json` atomically and durably (core's writeFileAtomic: temp file,
+ * fsync, rename, fsync of the folder). Returns the resolved card.
+ */
 export async function writeScreeningConfig(dir: string, config: Partial<ScreeningConfig>): Promise<ScreeningConfig> {
   const resolved = resolveScreeningConfig(config);
   const path = join(dir, SCREENING_CARD_FILE);
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(resolved, null, 2)}\n`);
-  await rename(tmp, path);
+  await writeFileAtomic(path, `${JSON.stringify(resolved, null, 2)}\n`);
   return resolved;
 }

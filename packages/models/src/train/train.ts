@@ -3,14 +3,13 @@
 // Adam moments, counters, data position, schedule — can be checkpointed and resumed bit-for-bit.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, deriveSeed, assertKnownKeys, didYouMean, type GrayImage } from '@cxrkit/core';
+import { createRng, deriveSeed, assertKnownKeys, didYouMean, writeFileAtomic, type GrayImage } from '@cxrkit/core';
 import { meanAbsoluteError, r2Score, rocAuc, rootMeanSquaredError } from '@cxrkit/metrics';
 import { fail } from '../errors.js';
 import { isBatchNormalization, upgradeBatchNormalization } from '../layers/batch-norm.js';
 import { assertWasmTrainingFits } from '../wasm/memory.js';
 import { registerGradientFixes } from '../wasm/register.js';
 import { fusedAdam } from '../wasm/adam.js';
-import { writeFileAtomic } from '../durable-write.js';
 import { readCheckpoint, writeCheckpoint, type StoredTensor } from './checkpoint.js';
 import { asSource, batchTensors, inputLayout, targetOf, type InputLayout } from './data.js';
 import { ProgressReporter } from './progress.js';
