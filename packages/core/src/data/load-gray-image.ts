@@ -1,7 +1,7 @@
 // One file (DICOM, PNG, JPEG) → a grayscale image in [0, 1], bone bright.
 import { extname } from 'node:path';
 import type { GrayImage } from '../image/types.js';
-import { readImageFile } from '../image/png.js';
+import { readImageFile } from '../image/png-file.js';
 import { readDicom } from '../dicom/read-dicom.js';
 
 /** Loads any supported file as a grayscale image in [0, 1] (bone bright): DICOM by extension or magic, else PNG/JPEG. */
