@@ -26,7 +26,8 @@ import {
   thesisAugmentation, imagesToTensor, writePng, encodeDicom, resizeBicubic, type GrayImage,
 } from '@cxrkit/core';
 import { buildScreeningModel, train, createTfjsPredictor, saveModel, registerWasmTrainingKernels, prepareWasmThreads } from '@cxrkit/models';
-import { rocAuc, delongCi, evaluateWithTunedThreshold, rocPlotSpec, confusionMatrixSpec, writePlot } from '@cxrkit/metrics';
+import { rocAuc, delongCi, evaluateWithTunedThreshold } from '@cxrkit/metrics';
+import { rocPlotSpec, confusionMatrixSpec, writePlot } from '@cxrkit/metrics/plots';
 import { gradCam, buildCamAtlas, overlayHeatmap, heatmapPeak, resizeBilinear, type AtlasCase } from '@cxrkit/gradcam';
 import { writeScreeningConfig, screenDicom } from '@cxrkit/serve';
 

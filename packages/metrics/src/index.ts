@@ -1,5 +1,7 @@
-// @cxrkit/metrics — screening and regression metrics, confidence intervals, statistical tests and plots.
-// Plain numbers in, plain numbers out: no tfjs, and nothing of the other cxrkit packages.
+// @cxrkit/metrics — screening and regression metrics, confidence intervals and statistical tests.
+// Plain numbers in, plain numbers out: no tfjs, and nothing of the other cxrkit packages. Plots live
+// behind the subpath `@cxrkit/metrics/plots`, whose renderers (vega, resvg) are optional peers: this
+// entry neither loads nor needs them.
 export { MetricsError, isCxrkitError, type MetricsErrorOptions } from './errors.js';
 export { METRICS_WARNING } from './warn.js';
 export type { NumericArray, BinaryLabels } from './validate.js';
@@ -55,18 +57,3 @@ export {
   type ContinuousSummary,
 } from './bio-age.js';
 export { ScreeningAccumulator, RegressionAccumulator } from './accumulators.js';
-export {
-  rocPlotSpec,
-  confusionMatrixSpec,
-  ageScatterSpec,
-  densitySpec,
-  renderSvg,
-  renderPng,
-  writePlot,
-  type VegaLiteSpec,
-  type RocPlotModel,
-  type RocPlotOptions,
-  type ConfusionPlotOptions,
-  type AgeScatterOptions,
-  type DensityPlotOptions,
-} from './plots.js';
