@@ -7,18 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { GrayImage, PngImage } from './types.js';
-import { decodeJpeg, decodePng, encodePng, type EncodePngOptions } from './png.js';
+import { decodeJpeg, decodePng, encodePng, isJpegBytes, isPngBytes, type EncodePngOptions } from './png.js';
 import { CxrkitError } from '../errors.js';
-
-/** True when `bytes` start with the PNG signature. */
-export function isPngBytes(bytes: Uint8Array): boolean {
-  return bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-}
-
-/** True when `bytes` start with a JPEG SOI marker. */
-export function isJpegBytes(bytes: Uint8Array): boolean {
-  return bytes[0] === 0xff && bytes[1] === 0xd8;
-}
 
 /** Reads a PNG or JPEG file (by its magic bytes, not its extension) as a single-channel image in [0, 1]. */
 export async function readImageFile(path: string): Promise<GrayImage> {

@@ -103,6 +103,16 @@ function checkBytes(image: Gray8Image | RgbaImage): (Gray8Image | RgbaImage) & {
 // A copy, not a view: small pngjs Buffers may share a pooled ArrayBuffer.
 const toUint8 = (b: Buffer): Uint8Array => new Uint8Array(b);
 
+/** True when `bytes` start with the PNG signature. */
+export function isPngBytes(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+}
+
+/** True when `bytes` start with a JPEG SOI marker. */
+export function isJpegBytes(bytes: Uint8Array): boolean {
+  return bytes[0] === 0xff && bytes[1] === 0xd8;
+}
+
 /**
  * Decodes a PNG (any colour type, 1–16 bits) to a single-channel image in [0, 1] (colour is converted
  * with ITU-R BT.601 luma weights; alpha is ignored). 16-bit samples keep their full precision.
