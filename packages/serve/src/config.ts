@@ -2,7 +2,7 @@
 // the model's output into a recommendation. It travels with the model as `screening.json`.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CxrkitError, assertKnownKeys, writeFileAtomic } from '@cxrkit/core';
+import { CxrkitError, assertKnownKeys, writeFileAtomic } from '@cxrkit/core/tfjs-free';
 
 /** Name of the card file inside a model directory. */
 export const SCREENING_CARD_FILE = 'screening.json';

@@ -2,7 +2,7 @@
 // Node's own http module, no framework. Uploads are held in memory only for the request and never
 // written to disk or logged (they carry patient data).
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
-import { CxrkitError, isCxrkitError } from '@cxrkit/core';
+import { CxrkitError, isCxrkitError } from '@cxrkit/core/tfjs-free';
 import type { ScreeningConfig } from './config.js';
 import type { ScreeningPredictor } from './predictor.js';
 import { screenDicom, type ScreeningOverrides } from './screen.js';
