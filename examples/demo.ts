@@ -166,7 +166,8 @@ for (let start = 0; start < tpIdx.length; start += 8) {
     for (let k = 0; k < Math.min(4, idx.length); k++) {
       const view = 384; // enlarged for viewing: bicubic radiograph, bilinear heat map
       const image = resizeBicubic(testSet[idx[k]!]!.radiograph!.image, { width: view, height: view });
-      await writePng(join(out, 'gradcam', `tp-${k + 1}.png`), overlayHeatmap(image, resizeBilinear(maps[k]!, view, view), { colormap: 'jet' }));
+      const overlay = overlayHeatmap(image, resizeBilinear(maps[k]!, view, view), { colormap: 'jet' });
+      await writePng(join(out, 'gradcam', `tp-${k + 1}.png`), overlay);
     }
   }
 }

@@ -9,10 +9,12 @@ import { repoRoot } from './helpers.js';
 
 const core = join(repoRoot, 'packages', 'core');
 const metrics = join(repoRoot, 'packages', 'metrics');
-const names = ['initBackend', 'readDicom', 'CxrkitError', 'percentileClipMinMax', 'zScore', 'resizeBicubic', 'whoCategory', 'splitByPatient', 'synthesizeRadiograph', 'ksTwoSample'];
+const names = ['initBackend', 'readDicom', 'CxrkitError', 'percentileClipMinMax', 'zScore', 'resizeBicubic',
+  'whoCategory', 'splitByPatient', 'synthesizeRadiograph', 'ksTwoSample'];
 
 test('@cxrkit/core builds to ESM + CJS + d.ts, and both builds export the public names', () => {
-  for (const cwd of [metrics, core]) execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'tsup', 'dist', 'cli-default.js')], { cwd, stdio: 'pipe' });
+  const tsup = join(repoRoot, 'node_modules', 'tsup', 'dist', 'cli-default.js');
+  for (const cwd of [metrics, core]) execFileSync(process.execPath, [tsup], { cwd, stdio: 'pipe' });
   for (const f of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']) assert.ok(existsSync(join(core, 'dist', f)), `dist/${f} missing`);
   // Run outside the source condition, the way an installed package resolves.
   const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `import * as c from '@cxrkit/core'; console.log(JSON.stringify(Object.keys(c)))`], { cwd: repoRoot }).toString();

@@ -18,11 +18,19 @@ test('assertKnownKeys passes known keys and throws the given code, naming the ke
   };
   const e = err(() => assertKnownKeys({ seed: 1, prefech: 2 }, allowed, { code: 'LOADER_BAD_OPTION' }));
   assert.ok(isCxrkitError(e, 'LOADER_BAD_OPTION'));
-  assert.equal(e.message, `[cxrkit/core] LOADER_BAD_OPTION: unknown option 'prefech' — did you mean 'prefetch'? (received: "prefech") Fix: use one of batchSize, prefetch, seed`);
+  assert.equal(
+    e.message,
+    `[cxrkit/core] LOADER_BAD_OPTION: unknown option 'prefech' — did you mean 'prefetch'? (received: "prefech") ` +
+      'Fix: use one of batchSize, prefetch, seed',
+  );
   assert.equal(e.received, 'prefech');
   // no close candidate: no guess; package, noun, context and fix as given
-  const f = err(() => assertKnownKeys({ zzzzzzzz: 1 }, ['inputShape'], { code: 'MODEL_OPTION_UNKNOWN', pkg: 'models', what: 'field', where: "for 'resnet50'", fix: 'see the docs' }));
-  assert.equal(f.message, `[cxrkit/models] MODEL_OPTION_UNKNOWN: unknown field 'zzzzzzzz' for 'resnet50' (received: "zzzzzzzz") Fix: see the docs`);
+  const options = { code: 'MODEL_OPTION_UNKNOWN', pkg: 'models', what: 'field', where: "for 'm'", fix: 'see docs' };
+  const f = err(() => assertKnownKeys({ zzzzzzzz: 1 }, ['inputShape'], options));
+  assert.equal(
+    f.message,
+    `[cxrkit/models] MODEL_OPTION_UNKNOWN: unknown field 'zzzzzzzz' for 'm' (received: "zzzzzzzz") Fix: see docs`,
+  );
 });
 
 test('assertKnownKeys leaves non-objects to the caller', () => {

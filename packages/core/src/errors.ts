@@ -111,7 +111,8 @@ export function assertKnownKeys(obj: unknown, allowed: readonly string[], option
     if (allowed.includes(key)) continue;
     const guess = didYouMean(key, allowed);
     const where = options.where ? ` ${options.where}` : '';
-    throw new CxrkitError(options.code, `unknown ${options.what ?? 'option'} '${key}'${where}${guess ? ` — did you mean '${guess}'?` : ''}`, {
+    const hint = guess ? ` — did you mean '${guess}'?` : '';
+    throw new CxrkitError(options.code, `unknown ${options.what ?? 'option'} '${key}'${where}${hint}`, {
       received: key,
       fix: options.fix ?? `use one of ${allowed.join(', ')}`,
       pkg: options.pkg,

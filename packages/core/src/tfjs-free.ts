@@ -1,7 +1,8 @@
 /**
  * `@cxrkit/core/tfjs-free` — everything in @cxrkit/core that works on plain typed arrays and loads no
  * `@tensorflow/*` package: typed errors, the DICOM reader, image preprocessing, augmentation, manifests,
- * labels, splits, samplers, synthetic radiographs and the durable (fsync + rename) file writes. For services on onnxruntime, browsers and workers.
+ * labels, splits, samplers, synthetic radiographs and the durable (fsync + rename) file writes. For services
+ * on onnxruntime, browsers and workers.
  * The package root (`@cxrkit/core`) re-exports all of it plus the TensorFlow.js edge (backend injection,
  * `imagesToTensor`, `createBatchLoader`).
  */

@@ -99,8 +99,13 @@ test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model regi
     assert.equal(Math.max(...atlas.image8.data), 255);
     writePngSync(testOutputDir('gradcam', 'atlas-nih-pa-tp-overlay.png'), atlas.overlay);
     writePngSync(testOutputDir('gradcam', 'atlas-nih-pa-tp-8bit.png'), atlas.image8);
-    writePngSync(testOutputDir('gradcam', 'atlas-nih-reference-lungs.png'), overlayHeatmap(atlas.reference.image, { data: Float32Array.from(atlas.reference.lungMask.data), width: SIZE, height: SIZE }, { colormap: 'viridis', alpha: 0.3 }));
-    cases.slice(0, 4).forEach((c, k) => writePngSync(testOutputDir('gradcam', `atlas-nih-case-${k}.png`), overlayHeatmap(c.image, c.cam, { alpha: 0.45 })));
+    const lungs = { data: Float32Array.from(atlas.reference.lungMask.data), width: SIZE, height: SIZE };
+    const lungsOverlay = overlayHeatmap(atlas.reference.image, lungs, { colormap: 'viridis', alpha: 0.3 });
+    writePngSync(testOutputDir('gradcam', 'atlas-nih-reference-lungs.png'), lungsOverlay);
+    cases.slice(0, 4).forEach((c, k) => {
+      const overlay = overlayHeatmap(c.image, c.cam, { alpha: 0.45 });
+      writePngSync(testOutputDir('gradcam', `atlas-nih-case-${k}.png`), overlay);
+    });
     tf.dispose([xTrain, yTrain, xHeld]);
     model.dispose();
   } finally {

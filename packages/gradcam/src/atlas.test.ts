@@ -62,7 +62,8 @@ test('segmentLungs (classical) against the synthetic generator lung masks: Dice 
     scores.push(dice(m.data, r.lungMask));
     if (seed < 2) {
       const both = { data: Float32Array.from(m.data, (v, i) => v + r.lungMask[i]!), width: SIZE, height: SIZE };
-      writePngSync(testOutputDir('gradcam', `segment-lungs-synthetic-${seed}.png`), overlayHeatmap(r.image, both, { colormap: 'viridis', alpha: 0.35 }));
+      const overlay = overlayHeatmap(r.image, both, { colormap: 'viridis', alpha: 0.35 });
+      writePngSync(testOutputDir('gradcam', `segment-lungs-synthetic-${seed}.png`), overlay);
     }
   }
   const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
@@ -193,7 +194,8 @@ test('the CAM atlas brings blobs at one anatomical point of moved radiographs ba
   assert.ok(Math.max(...atlas.mean.data) > 1.3 * Math.max(...raw), 'registration concentrates the CAMs');
   writePngSync(testOutputDir('gradcam', 'atlas-synthetic-overlay.png'), atlas.overlay);
   writePngSync(testOutputDir('gradcam', 'atlas-synthetic-8bit.png'), atlas.image8);
-  writePngSync(testOutputDir('gradcam', 'atlas-synthetic-unregistered.png'), overlayHeatmap(ref.image, { data: raw, width: SIZE, height: SIZE }, { alpha: 0.45 }));
+  const unregistered = overlayHeatmap(ref.image, { data: raw, width: SIZE, height: SIZE }, { alpha: 0.45 });
+  writePngSync(testOutputDir('gradcam', 'atlas-synthetic-unregistered.png'), unregistered);
   assert.throws(() => buildCamAtlas([]), (e) => isCxrkitError(e, 'GRADCAM_NO_CASES'));
   assert.throws(() => buildCamAtlas(cases, { select: 'FP' }), (e) => isCxrkitError(e, 'GRADCAM_NO_CASES'));
 });

@@ -51,5 +51,6 @@ test('overlays and 8-bit grey round-trip through core encodePng and pngjs', () =
   const gray = { data: Uint8Array.from({ length: 12 }, (_, i) => i * 20), width: 4, height: 3 };
   const g = PNG.sync.read(Buffer.from(encodePng(gray)));
   assert.deepEqual(Array.from({ length: 12 }, (_, i) => g.data[4 * i]), Array.from(gray.data));
-  assert.throws(() => encodePng({ data: new Uint8Array(5), width: 2, height: 2 }), (e) => isCxrkitError(e, 'IMAGE_BAD_SHAPE'));
+  const badShape = (e: unknown) => isCxrkitError(e, 'IMAGE_BAD_SHAPE');
+  assert.throws(() => encodePng({ data: new Uint8Array(5), width: 2, height: 2 }), badShape);
 });

@@ -62,7 +62,10 @@ export function overlayHeatmap(image: GrayImage, heatmap: Heatmap, options: Over
 }
 
 /** A heat map through a colormap alone (no radiograph), RGBA. Values scaled like `heatRange`. */
-export function colorizeHeatmap(heatmap: Heatmap, options: Pick<OverlayOptions, 'colormap' | 'heatRange'> = {}): OverlayImage {
+export function colorizeHeatmap(
+  heatmap: Heatmap,
+  options: Pick<OverlayOptions, 'colormap' | 'heatRange'> = {},
+): OverlayImage {
   assertHeatmap(heatmap, 'heatmap');
   const table = colormapTable(options.colormap ?? 'jet');
   const [lo, hi] = range(heatmap.data, options.heatRange ?? 'max');

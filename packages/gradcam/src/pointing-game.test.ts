@@ -77,7 +77,8 @@ test('pointing game: the Grad-CAM peak of true positives falls on the humeral he
         const mask = testSet[truePositives[k]!]!.r.signalMask;
         if (pointingHit(m, mask, TOLERANCE_PX)) tolerant++;
         if (pointingHit(m, mask, 0)) strict++;
-        if (k < 4) writePngSync(testOutputDir('gradcam', `pointing-${name}-${k}.png`), overlayHeatmap(testSet[truePositives[k]!]!.r.image, m, { alpha: 0.5 }));
+        const overlay = () => overlayHeatmap(testSet[truePositives[k]!]!.r.image, m, { alpha: 0.5 });
+        if (k < 4) writePngSync(testOutputDir('gradcam', `pointing-${name}-${k}.png`), overlay());
       });
       scores[name] = { tolerant: tolerant / maps.length, strict: strict / maps.length };
     }

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ksTwoSample, isCxrkitError } from './index.js';
 
-const ksRef = JSON.parse(readFileSync(new URL('../../../test/fixtures/metrics/ks-reference.json', import.meta.url), 'utf8')) as Array<{ a: number[]; b: number[]; statistic: number; pAsymp: number }>;
+type KsCase = { a: number[]; b: number[]; statistic: number; pAsymp: number };
+const fixture = new URL('../../../test/fixtures/metrics/ks-reference.json', import.meta.url);
+const ksRef = JSON.parse(readFileSync(fixture, 'utf8')) as KsCase[];
 
 test('ksTwoSample: D equals SciPy exactly, asymptotic p-value close to SciPy', () => {
   for (const c of ksRef) {

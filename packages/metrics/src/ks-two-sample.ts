@@ -25,7 +25,10 @@ export function ksTwoSample(a: NumericArray, b: NumericArray): KsResult {
   const x = toFiniteNumbers(a, 'a');
   const y = toFiniteNumbers(b, 'b');
   if (x.length === 0 || y.length === 0) {
-    throw new MetricsError('STATS_EMPTY_SAMPLE', 'both samples need at least one value', { received: [x.length, y.length], fix: 'pass non-empty samples' });
+    throw new MetricsError('STATS_EMPTY_SAMPLE', 'both samples need at least one value', {
+      received: [x.length, y.length],
+      fix: 'pass non-empty samples',
+    });
   }
   x.sort(); // typed arrays sort numerically
   y.sort();

@@ -239,10 +239,17 @@ export function densitySpec(groups: Record<string, ArrayLike<number>>, options: 
 // ---- rendering
 
 /** The optional peers rendering needs, with the ranges this package was tested with. */
-const RENDERER_PEERS = { vega: '^5.33.1', 'vega-lite': '^5.23.0', '@resvg/resvg-js': '^2.6.2', 'dejavu-fonts-ttf': '^2.37.3' } as const;
+const RENDERER_PEERS = {
+  vega: '^5.33.1',
+  'vega-lite': '^5.23.0',
+  '@resvg/resvg-js': '^2.6.2',
+  'dejavu-fonts-ttf': '^2.37.3',
+} as const;
 
 /** The command that installs the renderers. */
-export const PLOT_RENDERER_INSTALL = `npm i ${Object.entries(RENDERER_PEERS).map(([name, range]) => `${name}@${range}`).join(' ')}`;
+export const PLOT_RENDERER_INSTALL = `npm i ${Object.entries(RENDERER_PEERS)
+  .map(([name, range]) => `${name}@${range}`)
+  .join(' ')}`;
 
 function isModuleNotFound(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
@@ -250,12 +257,17 @@ function isModuleNotFound(e: unknown): boolean {
 }
 
 /** Imports an optional renderer peer, or throws METRICS_PLOT_RENDERER_MISSING naming the install command. */
-async function loadRendererPeer<T>(name: keyof typeof RENDERER_PEERS, load: () => Promise<T>, forWhat: string): Promise<T> {
+async function loadRendererPeer<T>(
+  name: keyof typeof RENDERER_PEERS,
+  load: () => Promise<T>,
+  forWhat: string,
+): Promise<T> {
   try {
     return await load();
   } catch (cause) {
     if (!isModuleNotFound(cause)) throw cause;
-    throw new MetricsError('METRICS_PLOT_RENDERER_MISSING', `${forWhat} needs '${name}', an optional peer dependency of @cxrkit/metrics that is not installed`, {
+    const message = `${forWhat} needs '${name}', an optional peer dependency of @cxrkit/metrics that is not installed`;
+    throw new MetricsError('METRICS_PLOT_RENDERER_MISSING', message, {
       received: name,
       fix: `install the plot renderers: ${PLOT_RENDERER_INSTALL} (the spec functions work without them)`,
       cause,
@@ -273,10 +285,14 @@ interface VegaModule {
  * @throws MetricsError `METRICS_PLOT_RENDERER_MISSING` when vega or vega-lite is not installed.
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  type VegaLiteModule = { compile?: (s: unknown) => { spec: unknown }; default?: { compile: (s: unknown) => { spec: unknown } } };
-  const vlMod = (await loadRendererPeer('vega-lite', () => import('vega-lite'), 'rendering a plot')) as unknown as VegaLiteModule;
+  type Compile = (s: unknown) => { spec: unknown };
+  type VegaLiteModule = { compile?: Compile; default?: { compile: Compile } };
+  const vlLoaded = await loadRendererPeer('vega-lite', () => import('vega-lite'), 'rendering a plot');
+  const vlMod = vlLoaded as unknown as VegaLiteModule;
   const compile = vlMod.compile ?? vlMod.default!.compile;
-  const vgMod = (await loadRendererPeer('vega', () => import('vega'), 'rendering a plot')) as unknown as VegaModule & { default?: VegaModule };
+  const vgMod = (await loadRendererPeer('vega', () => import('vega'), 'rendering a plot')) as unknown as VegaModule & {
+    default?: VegaModule;
+  };
   const vega = vgMod.View ? vgMod : vgMod.default!;
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {

@@ -68,12 +68,16 @@ export async function saveModel(model: tfl.LayersModel, dir: string, options: Sa
   try {
     await writeDirAtomic(target, async (tmp) => {
       for (let i = 0; i < nShards; i++) {
-        await writeFileSynced(path.join(tmp, shardNames[i]!), weightData.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
+        const shard = weightData.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES);
+        await writeFileSynced(path.join(tmp, shardNames[i]!), shard);
       }
       await writeFileSynced(path.join(tmp, 'model.json'), new TextEncoder().encode(JSON.stringify(modelJson)));
     });
   } catch (e) {
-    if (isCxrkitError(e, 'FILE_TARGET_NOT_DIR')) throw modelsError('MODEL_SAVE_TARGET_NOT_DIR', `${target} exists and is not a folder`, target, 'choose a folder path for the model', e);
+    if (isCxrkitError(e, 'FILE_TARGET_NOT_DIR')) {
+      const message = `${target} exists and is not a folder`;
+      throw modelsError('MODEL_SAVE_TARGET_NOT_DIR', message, target, 'choose a folder path for the model', e);
+    }
     if (e instanceof CxrkitError) throw e;
     throw modelsError('MODEL_SAVE_FAILED', `could not write the model to ${target}: ${(e as Error).message}`, target, 'check that the folder is writable and the disk not full', e);
   }

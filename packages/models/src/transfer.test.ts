@@ -48,7 +48,8 @@ test("rgbToGray 'sum': the 1-channel model on a gray image equals the RGB model 
   assert.equal(report.skipped.length, 0);
   // two seeded gray images, as one channel and stacked into RGB by core (grayToChannels underneath)
   const rng = createRng(11);
-  const grays = [0, 1].map(() => ({ data: Float32Array.from({ length: 40 * 40 }, () => rng.next()), width: 40, height: 40 }));
+  const grayImage = () => ({ data: Float32Array.from({ length: 40 * 40 }, () => rng.next()), width: 40, height: 40 });
+  const grays = [grayImage(), grayImage()];
   const image = imagesToTensor(grays, { channels: 1 });
   const stacked = imagesToTensor(grays, { channels: 3 });
   assert.deepEqual(stacked.shape, [2, 40, 40, 3]);

@@ -54,7 +54,8 @@ function bad(message: string, received: unknown, fix: string): never {
 /** Fills defaults and checks every field; throws `SCREENING_CONFIG_INVALID` naming the field. */
 export function resolveScreeningConfig(input: Partial<ScreeningConfig>): ScreeningConfig {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) bad('the screening config must be an object', input, 'pass e.g. { inputSize: 512, threshold: 0.5 }');
-  assertKnownKeys(input, KEYS, { code: 'SCREENING_CONFIG_INVALID', pkg: 'serve', what: 'field', fix: `use only ${KEYS.join(', ')}` });
+  const fix = `use only ${KEYS.join(', ')}`;
+  assertKnownKeys(input, KEYS, { code: 'SCREENING_CONFIG_INVALID', pkg: 'serve', what: 'field', fix });
   const c = { ...SCREENING_DEFAULTS, ...input } as ScreeningConfig;
   if (!Number.isInteger(c.inputSize) || c.inputSize < 32 || c.inputSize > 4096) bad('inputSize must be an integer from 32 to 4096', c.inputSize, 'use the size the model was trained at, e.g. 512');
   if (c.channels !== 1 && c.channels !== 3) bad('channels must be 1 or 3', c.channels, 'use the channel count of the model input');

@@ -1,7 +1,14 @@
 // One chest radiograph in, one screening result out: DICOM bytes → grayscale (bone bright) →
 // the model's preprocessing → predictor → score vs threshold → recommendation, with the checks the
 // thesis's intended use asks for (adult ≥ 50, PA chest radiograph, CR/DX).
-import { CxrkitError, readDicom, preprocessRadiograph, grayToChannels, type GrayImage, type DicomMeta } from '@cxrkit/core/tfjs-free';
+import {
+  CxrkitError,
+  readDicom,
+  preprocessRadiograph,
+  grayToChannels,
+  type GrayImage,
+  type DicomMeta,
+} from '@cxrkit/core/tfjs-free';
 import type { ScreeningConfig } from './config.js';
 import type { ArrayBatch, ScreeningPredictor } from './predictor.js';
 

@@ -28,8 +28,12 @@ test('@cxrkit/serve screens a DICOM with every @tensorflow package blocked', () 
       const config = await m.readScreeningConfig(dir);
       const seen = [];
       const predictor = { inputNames: ['image'], outputNames: ['out'], engine: 'stub',
-        async predict(inputs) { seen.push(inputs.image.shape); return { out: { data: Float32Array.of(0.8), shape: [1, 1] } }; } };
-      const bytes = core.encodeDicom({ image: core.synthesizeRadiograph({ seed: 3, size: 64, age: 70, sex: 'F' }).image });
+        async predict(inputs) {
+          seen.push(inputs.image.shape);
+          return { out: { data: Float32Array.of(0.8), shape: [1, 1] } };
+        } };
+      const radiograph = core.synthesizeRadiograph({ seed: 3, size: 64, age: 70, sex: 'F' });
+      const bytes = core.encodeDicom({ image: radiograph.image });
       const r = await m.screenDicom(bytes, { predictor, config });
       return [r.score, r.positive, seen[0]];
     } finally { await rm(dir, { recursive: true, force: true }); }

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { encodeDicom, encodePng, isCxrkitError, loadGrayImage, type GrayImage } from '@cxrkit/core';
 
 // A 16 × 12 ramp with known values; written as 12-bit DICOM and 8-bit PNG.
-const image: GrayImage = { data: Float32Array.from({ length: 16 * 12 }, (_, i) => (i % 16) / 15 * 0.9 + Math.floor(i / 16) / 110), width: 16, height: 12 };
+const ramp = Float32Array.from({ length: 16 * 12 }, (_, i) => ((i % 16) / 15) * 0.9 + Math.floor(i / 16) / 110);
+const image: GrayImage = { data: ramp, width: 16, height: 12 };
 const maxError = (a: GrayImage, b: GrayImage) => a.data.reduce((m, v, i) => Math.max(m, Math.abs(v - b.data[i]!)), 0);
 
 test('loadGrayImage reads by content: DICOM with an unknown or no extension, PNG named .dcm', async () => {
@@ -41,7 +42,8 @@ test('a damaged DICOM reports its DICOM error whatever its name; unknown bytes a
     }
     const noise = Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 11) % 251);
     writeFileSync(join(dir, 'noise.xyz'), noise);
-    await assert.rejects(loadGrayImage(join(dir, 'noise.xyz')), (e: unknown) => isCxrkitError(e, 'IMAGE_UNKNOWN_FORMAT'));
+    const unknown = (e: unknown) => isCxrkitError(e, 'IMAGE_UNKNOWN_FORMAT');
+    await assert.rejects(loadGrayImage(join(dir, 'noise.xyz')), unknown);
     writeFileSync(join(dir, 'noise.dcm'), noise);
     await assert.rejects(loadGrayImage(join(dir, 'noise.dcm')), (e: unknown) => isCxrkitError(e, 'DICOM_NOT_DICOM'));
   } finally {

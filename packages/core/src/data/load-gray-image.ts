@@ -24,7 +24,9 @@ export async function loadGrayImage(path: string): Promise<GrayImage> {
   const bytes = new Uint8Array(await readFile(path));
   if (isPngBytes(bytes)) return decodePng(bytes);
   if (isJpegBytes(bytes)) return decodeJpeg(bytes);
-  if (looksLikeDicom(bytes) || DICOM_EXTENSIONS.includes(extname(path).toLowerCase())) return (await readDicom(bytes)).grayscale();
+  if (looksLikeDicom(bytes) || DICOM_EXTENSIONS.includes(extname(path).toLowerCase())) {
+    return (await readDicom(bytes)).grayscale();
+  }
   throw new CxrkitError('IMAGE_UNKNOWN_FORMAT', `${path} is neither DICOM, PNG nor JPEG`, {
     received: Array.from(bytes.subarray(0, 8)),
     fix: 'pass a DICOM (.dcm), PNG or JPEG file',

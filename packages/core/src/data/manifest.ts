@@ -106,13 +106,18 @@ export function parseCsv(text: string): string[][] {
     if ((cause as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED') {
       // csv-parse counts the complete records before the failure (blank lines included)
       const row = (records ?? 0) + 1;
-      throw new CxrkitError('CSV_UNTERMINATED_QUOTE', `a quoted CSV field in row ${row} of the text (header and blank lines counted) is never closed`, {
+      const message = `a quoted CSV field in row ${row} of the text (header and blank lines counted) is never closed`;
+      throw new CxrkitError('CSV_UNTERMINATED_QUOTE', message, {
         received: `row ${row}`,
         fix: 'close the quote, or double quotes inside quoted fields ("")',
         cause,
       });
     }
-    throw new CxrkitError('CSV_MALFORMED', `the CSV cannot be parsed: ${(cause as Error).message}`, { received: `line ${lines}`, fix: 'check the file is comma-separated CSV (RFC 4180)', cause });
+    throw new CxrkitError('CSV_MALFORMED', `the CSV cannot be parsed: ${(cause as Error).message}`, {
+      received: `line ${lines}`,
+      fix: 'check the file is comma-separated CSV (RFC 4180)',
+      cause,
+    });
   }
   // A blank line (or a line holding only "") parses as one empty field: not a row.
   return rows.filter((r) => !(r.length === 1 && r[0] === ''));

@@ -15,7 +15,9 @@ const sharedData = (() => {
   }
 })();
 
-test('without dcmjs-codecs: the tfjs-free entry reads an uncompressed file, a 12-bit JPEG names the install', { skip: sharedData ? false : 'needs ../shared/data/dicom/nema-wg04 (or CXRKIT_DATA)' }, () => {
+const skip = sharedData ? false : 'needs ../shared/data/dicom/nema-wg04 (or CXRKIT_DATA)';
+
+test('without dcmjs-codecs: tfjs-free reads an uncompressed file, a 12-bit JPEG names the install', { skip }, () => {
   const dir = JSON.stringify(`${sharedData}/dicom/nema-wg04`);
   const expression = `(async () => {
     const unc = await m.readDicom(${dir} + '/MR4_UNC');

@@ -71,9 +71,11 @@ function sniffEncoding(b: Uint8Array, p: number, firstGroups: boolean, preferred
   return ENCODINGS.find((e) => looksLike(b, p, e, firstGroups));
 }
 
+const DICM = [0x44, 0x49, 0x43, 0x4d];
+
 /** True when `bytes` carry the 128-byte preamble and the `DICM` marker of a Part 10 file. */
 function isPart10(bytes: Uint8Array): boolean {
-  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  return bytes.length >= 132 && DICM.every((c, i) => bytes[128 + i] === c);
 }
 
 /**

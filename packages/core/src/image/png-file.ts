@@ -15,7 +15,10 @@ export async function readImageFile(path: string): Promise<GrayImage> {
   const bytes = new Uint8Array(await readFile(path));
   if (isPngBytes(bytes)) return decodePng(bytes);
   if (isJpegBytes(bytes)) return decodeJpeg(bytes);
-  throw new CxrkitError('IMAGE_UNKNOWN_FORMAT', `${path} is neither PNG nor JPEG`, { received: Array.from(bytes.subarray(0, 8)), fix: 'pass a PNG/JPEG file, or read DICOM files with readDicom()' });
+  throw new CxrkitError('IMAGE_UNKNOWN_FORMAT', `${path} is neither PNG nor JPEG`, {
+    received: Array.from(bytes.subarray(0, 8)),
+    fix: 'pass a PNG/JPEG file, or read DICOM files with readDicom() (loadGrayImage reads all three)',
+  });
 }
 
 /**

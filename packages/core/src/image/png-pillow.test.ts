@@ -26,7 +26,9 @@ test('Pillow reads our 8- and 16-bit grayscale PNGs with the expected integer le
   });
 });
 
-test('Pillow reads our 8-bit grey, RGB and RGBA PNGs (encodePng by pixel layout) byte for byte', { skip: hasPil ? false : 'needs /usr/bin/python3 with python3-pil' }, () => {
+const skipPil = hasPil ? false : 'needs /usr/bin/python3 with python3-pil';
+
+test('Pillow reads our 8-bit grey, RGB and RGBA PNGs (encodePng by layout) byte for byte', { skip: skipPil }, () => {
   const w = 13, h = 7, n = w * h;
   const bytes = (k: number) => Uint8Array.from({ length: k }, (_, i) => ((i * 2654435761) >>> 0) % 256);
   const cases: Array<[string, string, PngImage]> = [
@@ -35,7 +37,10 @@ test('Pillow reads our 8-bit grey, RGB and RGBA PNGs (encodePng by pixel layout)
     ['rgba.png', 'RGBA', { data: Uint8ClampedArray.from(bytes(4 * n)), width: w, height: h }],
   ];
   const paths = cases.map(([name, , image]) => writePngSync(testOutputDir('png', 'layouts', name), image));
-  const script = 'import sys, json, numpy as np\nfrom PIL import Image\nprint(json.dumps([{"mode": Image.open(p).mode, "values": np.asarray(Image.open(p)).ravel().tolist()} for p in sys.argv[1:]]))';
+  const script =
+    'import sys, json, numpy as np\nfrom PIL import Image\n' +
+    'ims = [Image.open(p) for p in sys.argv[1:]]\n' +
+    'print(json.dumps([{"mode": im.mode, "values": np.asarray(im).ravel().tolist()} for im in ims]))';
   const r = spawnSync(PY, ['-c', script, ...paths], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const seen = JSON.parse(r.stdout);
@@ -46,7 +51,8 @@ test('Pillow reads our 8-bit grey, RGB and RGBA PNGs (encodePng by pixel layout)
 });
 
 test('encodePng refuses pixels whose length fits no layout, and float-only options on bytes', () => {
-  const bad = (image: unknown, code: string, options = {}) => assert.throws(() => encodePng(image as PngImage, options), (e) => isCxrkitError(e, code));
+  const bad = (image: unknown, code: string, options = {}) =>
+    assert.throws(() => encodePng(image as PngImage, options), (e) => isCxrkitError(e, code));
   bad({ data: new Uint8Array(5), width: 2, height: 2 }, 'IMAGE_BAD_SHAPE');
   bad({ data: new Uint8Array(12), width: 2, height: 2, channels: 4 }, 'IMAGE_BAD_SHAPE');
   bad({ data: new Uint16Array(4), width: 2, height: 2 }, 'IMAGE_BAD_SHAPE');

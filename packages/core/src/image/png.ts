@@ -30,10 +30,12 @@ export interface EncodePngOptions {
  *   `PNG_BAD_OPTION` (bitDepth 16 or range for 8-bit pixels).
  */
 export function encodePng(image: PngImage, options: EncodePngOptions = {}): Uint8Array {
-  if (image && (image as GrayImage).data instanceof Float32Array) return encodeFloatGray(image as GrayImage, options);
+  const float = (image as GrayImage | undefined)?.data instanceof Float32Array;
+  if (float) return encodeFloatGray(image as GrayImage, options);
   const { channels, data, width, height } = checkBytes(image as Gray8Image | RgbaImage);
   if ((options.bitDepth !== undefined && options.bitDepth !== 8) || options.range !== undefined) {
-    throw new CxrkitError('PNG_BAD_OPTION', 'bitDepth and range apply to float GrayImages only: 8-bit pixels are written as they are', {
+    const message = 'bitDepth and range apply to float GrayImages only: 8-bit pixels are written as they are';
+    throw new CxrkitError('PNG_BAD_OPTION', message, {
       received: { bitDepth: options.bitDepth, range: options.range },
       fix: 'drop the options, or pass a GrayImage with Float32Array data',
     });
@@ -90,12 +92,21 @@ function checkBytes(image: Gray8Image | RgbaImage): (Gray8Image | RgbaImage) & {
   const n = width * height;
   const bytes = data instanceof Uint8Array || data instanceof Uint8ClampedArray;
   const given = (image as RgbaImage | undefined)?.channels;
-  const channels = given ?? (!bytes ? undefined : data.length === n ? 1 : data.length === 3 * n ? 3 : data.length === 4 * n ? 4 : undefined);
-  if (!bytes || !Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || (channels !== 1 && channels !== 3 && channels !== 4) || data.length !== channels * n) {
-    throw new CxrkitError('IMAGE_BAD_SHAPE', 'PNG pixels must be a GrayImage (Float32Array, width·height values) or 8-bit bytes: width·height grey, or 3 or 4 × width·height RGB(A)', {
-      received: { width, height, channels: given, length: (data as { length?: number } | undefined)?.length, type: (data as object | undefined)?.constructor?.name },
-      fix: 'check width, height and channels against the data (e.g. an overlayHeatmap result, an 8-bit atlas, a GrayImage)',
-    });
+  const fromLength = ([1, 3, 4] as const).find((c) => bytes && data.length === c * n);
+  const channels = given ?? fromLength;
+  const sized = Number.isInteger(width) && Number.isInteger(height) && width >= 1 && height >= 1;
+  if (!bytes || !sized || (channels !== 1 && channels !== 3 && channels !== 4) || data.length !== channels * n) {
+    const length = (data as { length?: number } | undefined)?.length;
+    const type = (data as object | undefined)?.constructor?.name;
+    throw new CxrkitError(
+      'IMAGE_BAD_SHAPE',
+      'PNG pixels must be a GrayImage (Float32Array, width·height values) or 8-bit bytes: width·height grey, ' +
+        'or 3 or 4 × width·height RGB(A)',
+      {
+        received: { width, height, channels: given, length, type },
+        fix: 'check width, height and channels against the data (e.g. an overlayHeatmap result, an 8-bit atlas)',
+      },
+    );
   }
   return { data, width, height, channels };
 }

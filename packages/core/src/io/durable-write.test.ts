@@ -13,7 +13,7 @@ import { repoRoot } from '../../../../test/helpers.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'cxrkit-durable-'));
 
-test('writeFileAtomic creates and replaces a file; 64 concurrent writers of one file leave one whole version', async () => {
+test('writeFileAtomic creates and replaces a file; 64 concurrent writers leave one whole version', async () => {
   const dir = scratch();
   try {
     const file = join(dir, 'card.json');
@@ -27,7 +27,8 @@ test('writeFileAtomic creates and replaces a file; 64 concurrent writers of one 
     assert.ok(versions.includes(readFileSync(file, 'utf8')), 'the file holds one complete version');
     assert.deepEqual(readdirSync(dir), ['card.json'], 'no temporary file left');
     // a failed write leaves the old file and no temp file
-    await assert.rejects(writeFileAtomic(join(dir, 'missing-folder', 'x.json'), 'x'), (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT');
+    const enoent = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
+    await assert.rejects(writeFileAtomic(join(dir, 'missing-folder', 'x.json'), 'x'), enoent);
     assert.deepEqual(readdirSync(dir), ['card.json']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -40,7 +41,7 @@ test('temporary names are unique within one process', () => {
   for (const n of names) assert.match(n, new RegExp(`^/x/model\\.tmp-${process.pid}-[0-9a-z]+-[0-9a-z]{6}$`));
 });
 
-test('writeDirAtomic creates, replaces whole folders, cleans up after a failed fill, refuses a file target', async () => {
+test('writeDirAtomic creates, replaces whole folders, cleans up after failing, refuses a file target', async () => {
   const root = scratch();
   try {
     const dir = join(root, 'nested', 'model');
@@ -62,7 +63,8 @@ test('writeDirAtomic creates, replaces whole folders, cleans up after a failed f
     assert.deepEqual(readdirSync(join(root, 'nested')), ['model'], 'no temporary or old folder left');
     const file = join(root, 'a-file');
     writeFileSync(file, 'x');
-    await assert.rejects(writeDirAtomic(file, async () => undefined), (e: unknown) => isCxrkitError(e, 'FILE_TARGET_NOT_DIR'));
+    const notDir = (e: unknown) => isCxrkitError(e, 'FILE_TARGET_NOT_DIR');
+    await assert.rejects(writeDirAtomic(file, async () => undefined), notDir);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -76,13 +78,19 @@ test('strace: the data is fsynced before the rename, and the folder after it', (
     mkdirSync(join(dir, 'sub'));
     const file = join(dir, 'sub', 'manifest.json');
     const log = join(dir, 'strace.log');
-    const script = `const m = await import(${JSON.stringify(join(repoRoot, 'packages/core/src/io/durable-write.ts'))}); await m.writeFileAtomic(${JSON.stringify(file)}, 'x'.repeat(4096));`;
+    const module = JSON.stringify(join(repoRoot, 'packages/core/src/io/durable-write.ts'));
+    const script = `const m = await import(${module});\nawait m.writeFileAtomic(${JSON.stringify(file)}, 'x');`;
     const r = spawnSync(
       'strace',
-      ['-f', '-qq', '-o', log, '-e', 'trace=openat,fsync,fdatasync,rename,renameat,renameat2,close', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script],
+      [
+        ...['-f', '-qq', '-o', log, '-e', 'trace=openat,fsync,fdatasync,rename,renameat,renameat2,close'],
+        ...[process.execPath, '--import', 'tsx', '--input-type=module', '-e', script],
+      ],
       { cwd: repoRoot, encoding: 'utf8' },
     );
-    if (r.status !== 0 && /ptrace|Operation not permitted/.test(r.stderr)) return t.skip(`strace cannot trace here: ${r.stderr.trim().split('\n')[0]}`);
+    if (r.status !== 0 && /ptrace|Operation not permitted/.test(r.stderr)) {
+      return t.skip(`strace cannot trace here: ${r.stderr.trim().split('\n')[0]}`);
+    }
     assert.equal(r.status, 0, r.stderr);
     assert.ok(existsSync(file));
     // Follow file descriptors through the calls (strace -f prefixes each line with the thread id).
@@ -107,8 +115,10 @@ test('strace: the data is fsynced before the rename, and the folder after it', (
     assert.ok(renameAt > 0, `a rename onto the file: ${events.join('; ')}`);
     const tmp = events[renameAt]!.slice('rename '.length, events[renameAt]!.indexOf(' -> '));
     assert.match(tmp, /manifest\.json\.tmp-/);
-    assert.ok(events.slice(0, renameAt).includes(`fsync ${tmp}`), `temp file fsynced before the rename: ${events.join('; ')}`);
-    assert.ok(events.slice(renameAt + 1).includes(`fsync ${join(dir, 'sub')}`), `folder fsynced after the rename: ${events.join('; ')}`);
+    const seen = events.join('; ');
+    assert.ok(events.slice(0, renameAt).includes(`fsync ${tmp}`), `temp file fsynced before the rename: ${seen}`);
+    const folderSynced = events.slice(renameAt + 1).includes(`fsync ${join(dir, 'sub')}`);
+    assert.ok(folderSynced, `folder fsynced after the rename: ${seen}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -89,7 +89,10 @@ export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Prom
   const parent = dirname(target);
   const existing = await stat(target).catch(() => undefined);
   if (existing && !existing.isDirectory()) {
-    throw new CxrkitError('FILE_TARGET_NOT_DIR', `${target} exists and is not a folder`, { received: target, fix: 'choose a folder path, or remove the file' });
+    throw new CxrkitError('FILE_TARGET_NOT_DIR', `${target} exists and is not a folder`, {
+      received: target,
+      fix: 'choose a folder path, or remove the file',
+    });
   }
   await mkdir(parent, { recursive: true });
   const tmp = tempSiblingPath(target);

@@ -27,7 +27,8 @@ export function orderInputs(inputs: PredictInputs, inputNames: readonly string[]
   } else {
     throw new CxrkitError('PREDICT_BAD_INPUT', 'inputs must be a { data: Float32Array, shape } batch or an object of them', { received: inputs, pkg, fix: 'see ArrayBatch' });
   }
-  assertKnownKeys(named, inputNames, { code: 'PREDICT_BAD_INPUT', pkg, what: 'model input', fix: `use the model's input names: ${inputNames.join(', ')}` });
+  const fix = `use the model's input names: ${inputNames.join(', ')}`;
+  assertKnownKeys(named, inputNames, { code: 'PREDICT_BAD_INPUT', pkg, what: 'model input', fix });
   const batches = inputNames.map((name) => {
     const b = named[name];
     if (b === undefined) {

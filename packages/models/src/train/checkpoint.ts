@@ -8,8 +8,9 @@
 //   best-e0003-<id>/…               the same, for the best epoch so far
 //   train-log.jsonl                 one JSON line per finished epoch
 // A checkpoint is written into a temporary folder, fsync'ed, renamed into place (core's writeDirAtomic),
-// and only then named in a new manifest (itself written to a temp file and renamed: writeFileAtomic). Loading verifies the manifest, the
-// state, the byte length and the SHA-256 of the weights, and raises a typed error on any mismatch.
+// and only then named in a new manifest (itself written to a temp file and renamed: writeFileAtomic).
+// Loading verifies the manifest, the state, the byte length and the SHA-256 of the weights, and raises a
+// typed error on any mismatch.
 import { modelsError } from '../errors.js';
 import { writeDirAtomic, writeFileAtomic, writeFileSynced } from '@cxrkit/core';
 
