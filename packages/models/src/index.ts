@@ -1,6 +1,6 @@
 /**
  * @cxrkit/models — Keras-exact builders (registry), the screening head with demographic fusion,
- * freezing, weight transfer and Node file-system save/load. Models are ordinary tf.LayersModels.
+ * freezing, weight transfer, Keras .h5 weights (loadKerasWeights) and Node file-system save/load. Models are ordinary tf.LayersModels.
  * Data flow: tensor batch [batch, h, w, 1|3] (+ age/sex) → model → predictions.
  */
 export { createModel, listModels, modelInfo } from './registry.js';
@@ -22,7 +22,9 @@ export { applyFreezePolicy } from './freeze.js';
 export type { FreezePolicy, FreezeReport } from './freeze.js';
 export { transferWeights } from './transfer.js';
 export type { TransferOptions, TransferReport, TransferSkip } from './transfer.js';
-export { saveModel, loadModel, SHARD_BYTES } from './save-load.js';
+export * from './weights/index.js';
+export { saveModel, loadModel, loadModelWithCard, SHARD_BYTES } from './save-load.js';
 export type { SaveModelOptions, SaveModelResult } from './save-load.js';
+export * from './card/index.js';
 export * from './wasm/index.js';
 export * from './train/index.js';
