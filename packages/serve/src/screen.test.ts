@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isCxrkitError, encodeDicom, synthesizeRadiograph } from '@cxrkit/core';
+import { isCxrkitError, encodeDicom, synthesizeRadiograph } from '@cxrkit/core/tfjs-free';
 import { screenDicom, resolveScreeningConfig } from './index.js';
 import { recordingPredictor } from './test-predictors.js';
 import { dataDir, sharedData } from '../../../test/helpers.js';

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../../test/helpers.js';
 
@@ -35,4 +36,13 @@ test('@cxrkit/serve imports and screens a synthetic DICOM with every @tensorflow
   );
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout.trim()), [Math.fround(0.7), true, 'sha256:']);
+});
+
+test('no file of @cxrkit/serve imports the @cxrkit/core root (which loads tfjs-core) or a @tensorflow package', () => {
+  const dir = new URL('.', import.meta.url).pathname;
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    assert.doesNotMatch(text, /from '@cxrkit\/core'/, `${f} imports '@cxrkit/core'; use '@cxrkit/core/tfjs-free'`);
+    assert.doesNotMatch(text, /from '@tensorflow\//, `${f} imports a @tensorflow package`);
+  }
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot, sharedData, testOutputDir } from '../../../../test/helpers.js';
-import { writePng } from '../image/png.js';
+import { writePng } from '../image/png-file.js';
 import type { GrayImage } from '../image/types.js';
 import { readDicom, type DicomImage } from './read-dicom.js';
 import { isCxrkitError } from '../errors.js';

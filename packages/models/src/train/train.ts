@@ -3,14 +3,13 @@
 // Adam moments, counters, data position, schedule — can be checkpointed and resumed bit-for-bit.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, deriveSeed, didYouMean, type GrayImage } from '@cxrkit/core';
+import { createRng, deriveSeed, assertKnownKeys, didYouMean, writeFileAtomic, type GrayImage } from '@cxrkit/core';
 import { meanAbsoluteError, r2Score, rocAuc, rootMeanSquaredError } from '@cxrkit/metrics';
 import { fail } from '../errors.js';
 import { isBatchNormalization, upgradeBatchNormalization } from '../layers/batch-norm.js';
 import { assertWasmTrainingFits } from '../wasm/memory.js';
 import { registerGradientFixes } from '../wasm/register.js';
 import { fusedAdam } from '../wasm/adam.js';
-import { writeFileAtomic } from '../durable-write.js';
 import { readCheckpoint, writeCheckpoint, type StoredTensor } from './checkpoint.js';
 import { asSource, batchTensors, inputLayout, targetOf, type InputLayout } from './data.js';
 import { ProgressReporter } from './progress.js';
@@ -71,12 +70,7 @@ function checkInt(name: string, v: number, min: number): number {
 
 function validateOptions(options: TrainOptions): void {
   if (options == null || typeof options !== 'object') fail('TRAIN_OPTION_INVALID', 'train options must be an object', options, 'pass e.g. { epochs: 10, batchSize: 32 }');
-  for (const k of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(k)) {
-      const guess = didYouMean(k, OPTION_KEYS);
-      fail('TRAIN_OPTION_UNKNOWN', `unknown train option '${k}'${guess ? ` — did you mean '${guess}'?` : ''}`, k, `use one of ${OPTION_KEYS.join(', ')}`);
-    }
-  }
+  assertKnownKeys(options, OPTION_KEYS, { code: 'TRAIN_OPTION_UNKNOWN', pkg: 'models', what: 'train option' });
   if (options.task !== undefined && options.task !== 'binary' && options.task !== 'regression') {
     const guess = typeof options.task === 'string' ? didYouMean(options.task, ['binary', 'regression']) : undefined;
     fail('TRAIN_OPTION_INVALID', `unknown task${guess ? ` — did you mean '${guess}'?` : ''}`, options.task, "use 'binary' or 'regression'");
