@@ -26,9 +26,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { buildScreeningModel, createTfjsPredictor, withSeededRandom } from '@cxrkit/models';
+import { buildScreeningModel, createModelCard, createTfjsPredictor, withSeededRandom } from '@cxrkit/models';
 import { exportOnnx } from '@cxrkit/onnx';
-import { resolveScreeningConfig, screenDicom } from '@cxrkit/serve';
+import { screenDicom } from '@cxrkit/serve';
 import { fixtureDir, repoRoot } from './helpers.js';
 
 const run = promisify(execFile);
@@ -396,13 +396,12 @@ test('in a fresh project, every export imports as ESM, requires as CJS, and type
 
 test('serve + onnx + onnxruntime-node alone install no @tensorflow/* and screen a DICOM with an exported model', {
   skip,
-  todo: 'waits for the @cxrkit/onnx/runtime entry, and the tfjs-free serve and model card (in main, not yet here)',
 }, async () => {
   const dir = await onnxService;
   const tensorflow = join(dir, 'node_modules', '@tensorflow');
   assert.ok(!existsSync(tensorflow), `installed: ${existsSync(tensorflow) ? readdirSync(tensorflow).join(', ') : ''}`);
 
-  // A model exported here (tfjs), and its tfjs score on the same DICOM as the reference.
+  // A model exported here (tfjs) with its card embedded, and its tfjs score on the same DICOM as the reference.
   const dicom = fixtureDir('radiographs', 'dicom', 'explicit-le.dcm');
   const model = withSeededRandom(7, () =>
     buildScreeningModel({
@@ -414,26 +413,36 @@ test('serve + onnx + onnxruntime-node alone install no @tensorflow/* and screen 
       head: { units: [16, 8] },
     }),
   );
-  const card = { inputSize: 64, threshold: 0.5 };
-  writeFileSync(join(dir, 'model.onnx'), await exportOnnx(model));
-  const want = await screenDicom(dicom, {
-    predictor: createTfjsPredictor(model),
-    config: resolveScreeningConfig(card),
+  const card = createModelCard({
+    name: 'pack-test',
+    architecture: { backbone: 'densenet121', widthMultiplier: 1 / 16, inputSize: 64, channels: 1 },
+    preprocessing: { normalize: 'zscore' },
+    fusion: [
+      { input: 'age', source: 'age', scale: 0.01 },
+      { input: 'sex', source: 'sex', codes: { F: 0, M: 1 } },
+    ],
+    task: { kind: 'binary', condition: 'osteoporosis', positive: 'osteoporosis' },
+    threshold: { value: 0.5, rule: { method: 'fixed' } },
   });
+  writeFileSync(join(dir, 'model.onnx'), await exportOnnx(model, { card }));
+  const want = await screenDicom(dicom, { predictor: createTfjsPredictor(model), card });
   model.dispose();
 
+  // The service side reads the card from the ONNX file itself: no tfjs, no second description of the model.
   const script = [
     "import { readFileSync } from 'node:fs';",
     "import * as ort from 'onnxruntime-node';",
-    "import { createOnnxPredictor } from '@cxrkit/onnx/runtime';",
-    "import { resolveScreeningConfig, screenDicom } from '@cxrkit/serve';",
-    "const predictor = await createOnnxPredictor(readFileSync('model.onnx'), { load: () => ort, threads: 1 });",
-    `const config = resolveScreeningConfig(${JSON.stringify(card)});`,
-    `console.log(JSON.stringify(await screenDicom(${JSON.stringify(dicom)}, { predictor, config })));`,
+    "import { createOnnxPredictor, readOnnxCard } from '@cxrkit/onnx/runtime';",
+    "import { screenDicom } from '@cxrkit/serve';",
+    "const bytes = readFileSync('model.onnx');",
+    'const card = readOnnxCard(bytes);',
+    'const predictor = await createOnnxPredictor(bytes, { load: () => ort, threads: 1 });',
+    `console.log(JSON.stringify(await screenDicom(${JSON.stringify(dicom)}, { predictor, card })));`,
     'await predictor.dispose();',
   ];
   writeFileSync(join(dir, 'screen.mjs'), `${script.join('\n')}\n`);
   const result = JSON.parse(lastLine(await sh(process.execPath, ['screen.mjs'], dir))) as typeof want;
+  assert.equal(result.cardId, card.id);
   assert.equal(result.patient.age, want.patient.age);
   assert.equal(result.patient.sex, want.patient.sex);
   assert.ok(Math.abs(result.score - want.score) <= 1e-4, `onnxruntime ${result.score} vs tfjs ${want.score}`);
