@@ -60,7 +60,7 @@ const loaders: Record<string, () => Promise<unknown>> = {
 if (!loaders[kind]) throw new Error(`the demo runs on cpu or wasm (got CXRKIT_BACKEND=${kind})`);
 let threadsNote = '';
 if (kind === 'wasm') {
-  // XNNPACK's thread pool in Node (see packages/models/src/wasm/README.md): up to 2 threads by default.
+  // XNNPACK's thread pool in Node (see packages/tfjs-ext/src/wasm/README.md): up to 2 threads by default.
   const threads = Number(process.env.CXRKIT_THREADS ?? Math.min(2, availableParallelism()));
   if (threads > 1) {
     const plan = await prepareWasmThreads((await import('@tensorflow/tfjs-backend-wasm')) as never, { threads });

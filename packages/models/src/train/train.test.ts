@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { isCxrkitError, type GrayImage } from '@cxrkit/core';
-import { registerWasmTrainingKernels } from '../wasm/index.js';
+import { registerWasmTrainingKernels } from '@cxrkit/tfjs-ext';
 import { train, readCheckpoint, type TrainingSample, type TrainOptions } from './index.js';
 import { testOutputDir, expectNoLeaks } from '../../../../test/helpers.js';
 

@@ -7,9 +7,7 @@ import { createRng, deriveSeed, didYouMean, type GrayImage } from '@cxrkit/core'
 import { meanAbsoluteError, r2Score, rocAuc, rootMeanSquaredError } from '@cxrkit/metrics';
 import { fail } from '../errors.js';
 import { isBatchNormalization, upgradeBatchNormalization } from '../layers/batch-norm.js';
-import { assertWasmTrainingFits } from '../wasm/memory.js';
-import { registerGradientFixes } from '../wasm/register.js';
-import { fusedAdam } from '../wasm/adam.js';
+import { allLayers, assertWasmTrainingFits, ensureTrainingKernels, fusedAdam } from '@cxrkit/tfjs-ext/base';
 import { writeFileAtomic } from '../durable-write.js';
 import { readCheckpoint, writeCheckpoint, type StoredTensor } from './checkpoint.js';
 import { asSource, batchTensors, inputLayout, targetOf, type InputLayout } from './data.js';
@@ -99,18 +97,6 @@ function validateOptions(options: TrainOptions): void {
   if (cw !== undefined && cw !== 'balanced' && !(cw && Number.isFinite(cw[0]) && Number.isFinite(cw[1]) && cw[0] >= 0 && cw[1] >= 0)) {
     fail('TRAIN_OPTION_INVALID', "classWeight must be { 0: w0, 1: w1 } with non-negative weights, or 'balanced'", cw, "pass e.g. classWeight: 'balanced'");
   }
-}
-
-/** Every layer, including those inside nested models. */
-function allLayers(model: tfl.LayersModel): tfl.layers.Layer[] {
-  const out: tfl.layers.Layer[] = [];
-  const visit = (l: tfl.layers.Layer) => {
-    out.push(l);
-    const inner = (l as unknown as { layers?: tfl.layers.Layer[] }).layers;
-    if (Array.isArray(inner)) inner.forEach(visit);
-  };
-  model.layers.forEach(visit);
-  return out;
 }
 
 function inferTask(model: tfl.LayersModel): TrainTask {
@@ -209,8 +195,9 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
   if (tuneSet && tuneSet.size < 1) fail('TRAIN_DATA_INVALID', 'the tuning set is empty', tuneSet.size, 'pass tuning samples or leave tune out');
 
   // tfjs 4.22's AvgPool gradient is wrong at the borders with 'same' padding (every InceptionV3 mixed
-  // block has such a pool): fix it on every backend before the first gradient (idempotent).
-  registerGradientFixes();
+  // block has such a pool): fix it on every backend before the first gradient, and on wasm register
+  // cxrkit's training kernels when they are not yet (both idempotent).
+  ensureTrainingKernels();
   const task = options.task ?? inferTask(model);
   const monitor: MonitorMetric = options.monitor ?? (tuneSet ? (task === 'binary' ? 'auc' : 'mae') : 'loss');
   if (!tuneSet && monitor !== 'loss') fail('TRAIN_OPTION_INVALID', `monitor '${monitor}' needs a tuning set`, monitor, "pass tune data, or monitor: 'loss'");
@@ -237,7 +224,7 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
   const control: TrainControl = { stop: () => void (stopRequested = true) };
 
   // Keras semantics for every BatchNormalization: frozen layers (trainable = false) run in inference mode.
-  const layers = allLayers(model);
+  const layers = allLayers<tfl.layers.Layer>(model);
   const bnLayers = layers.filter((l) => isBatchNormalization(l));
   bnLayers.forEach((l) => upgradeBatchNormalization(l));
   const trainable = model.trainableWeights;
