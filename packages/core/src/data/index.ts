@@ -9,4 +9,6 @@ export type { SplitByPatientOptions, PatientSplit } from './split.js';
 export { ksTwoSample, sampleAgeMatched, sampleMatchedCells, sampleBalanced, sampleSexLadder, THESIS_SEX_LADDER } from './samplers.js';
 export type { KsResult, AgeMatchedSample, BalancedSample } from './samplers.js';
 export { loadGrayImage } from './load-gray-image.js';
+export { epochOrder, sampleBatches } from './sample-batches.js';
+export type { SampleBatch, SampleBatchesOptions } from './sample-batches.js';
 export { readNihThumbsManifest, readCovidPaManifest, fillFromDicom } from './datasets.js';
