@@ -1,6 +1,8 @@
-// Progress output: a live bar with ETA and running loss on a terminal, one plain line per epoch (and a
-// few per long epoch) otherwise — what a log file or CI console can hold.
-import type { EpochRecord, ProgressStream } from './types.js';
+// The built-in progress output that `train({ progress, progressStream })` asks for: a live bar with ETA
+// and running loss on a terminal, one plain line per epoch (and a few per long epoch) otherwise — what a
+// log file or CI console can hold. It is a set of callbacks like any caller's: the training loop itself
+// only calls callbacks. (CLIs: `createProgressBar()` renders the same callbacks with cli-progress.)
+import type { EpochRecord, ProgressStream, TrainCallbacks, TrainOptions } from './types.js';
 
 function clock(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
@@ -22,8 +24,8 @@ export function describeEpoch(r: EpochRecord, epochs: number): string {
   return `epoch ${r.epoch}/${epochs} loss ${fmt(r.loss)}${tune} lr ${r.learningRate.toExponential(2)} ${r.seconds.toFixed(1)}s${r.improved ? ' *best*' : ''}`;
 }
 
-/** Progress reporter used by `train` (one per run). */
-export class ProgressReporter {
+/** Writes progress to a stream (one per run); {@link progressCallbacks} adapts it to callbacks. */
+class ProgressReporter {
   private readonly bar: boolean;
   private readonly quiet: boolean;
   private epochStart = 0;
@@ -74,4 +76,40 @@ export class ProgressReporter {
     if (this.quiet) return;
     this.stream!.write(`${this.bar ? '\r\x1b[K' : '[cxrkit/train] '}${describeEpoch(record, this.epochs)}\n`);
   }
+}
+
+/**
+ * The callbacks that write `train`'s built-in progress output, or none: `progress` defaults to 'none'
+ * unless a `progressStream` is given (then 'auto'); an explicit 'auto' | 'bar' | 'lines' without a
+ * stream writes to process.stderr.
+ */
+export function progressCallbacks(options: Pick<TrainOptions, 'progress' | 'progressStream'>, epochs: number): TrainCallbacks {
+  const mode = options.progress ?? (options.progressStream ? 'auto' : 'none');
+  if (mode === 'none') return {};
+  const stream = options.progressStream ?? (globalThis.process?.stderr as ProgressStream | undefined);
+  const p = new ProgressReporter(mode, stream, epochs);
+  return {
+    onEpochBegin: () => p.epochBegin(),
+    onBatchEnd: (b) => p.step(b.epoch, b.samplesSeen, b.samplesPerEpoch, b.runningLoss),
+    onEpochEnd: (r) => p.epochEnd(r),
+    onNote: (m) => p.note(m),
+  };
+}
+
+/** One set of callbacks that calls each of `sets` in order (awaiting each). */
+export function combineCallbacks(...sets: TrainCallbacks[]): Required<TrainCallbacks> {
+  const each =
+    <K extends keyof TrainCallbacks>(key: K) =>
+    async (...args: Parameters<NonNullable<TrainCallbacks[K]>>): Promise<void> => {
+      for (const set of sets) await (set[key] as ((...a: typeof args) => unknown) | undefined)?.apply(set, args);
+    };
+  return {
+    onTrainBegin: each('onTrainBegin'),
+    onEpochBegin: each('onEpochBegin'),
+    onBatchEnd: each('onBatchEnd'),
+    onEpochEnd: each('onEpochEnd'),
+    onCheckpoint: each('onCheckpoint'),
+    onNote: each('onNote'),
+    onTrainEnd: each('onTrainEnd'),
+  };
 }
