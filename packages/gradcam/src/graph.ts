@@ -79,7 +79,11 @@ export function findLayer(model: BaseGraphLayer, name: string): LayerLocation {
 /** Hooks into the re-execution: called with each layer's computed outputs; may replace them. */
 export type OutputHook = (layer: GraphLayer, outputs: tf.Tensor[]) => tf.Tensor[];
 /** May compute a layer differently (e.g. a dense layer without its softmax). Return null to run it normally. */
-export type CallOverride = (layer: GraphLayer, inputs: tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor[] | null;
+export type CallOverride = (
+  layer: GraphLayer,
+  inputs: tf.Tensor[],
+  kwargs: Record<string, unknown>,
+) => tf.Tensor[] | null;
 
 export interface ExecuteOptions {
   onOutput?: OutputHook;
@@ -94,11 +98,17 @@ export interface ExecuteOptions {
 export function executeGraph(model: BaseGraphLayer, inputs: tf.Tensor[], options: ExecuteOptions = {}): tf.Tensor[] {
   const graph = graphOf(model);
   if (inputs.length !== graph.inputs.length) {
-    throw new CxrkitError('GRADCAM_INPUT_COUNT', `model "${model.name}" takes ${graph.inputs.length} input(s), got ${inputs.length}`, {
-      pkg: 'gradcam',
-      received: inputs.length,
-      fix: `pass ${inputNames(model).map((n) => `"${n}"`).join(', ')}`,
-    });
+    throw new CxrkitError(
+      'GRADCAM_INPUT_COUNT',
+      `model "${model.name}" takes ${graph.inputs.length} input(s), got ${inputs.length}`,
+      {
+        pkg: 'gradcam',
+        received: inputs.length,
+        fix: `pass ${inputNames(model)
+          .map((n) => `"${n}"`)
+          .join(', ')}`,
+      },
+    );
   }
   const outs = walkGraph<tf.Tensor>(model, inputs, (base, xs, node) => {
     const layer = base as GraphLayer;
@@ -116,10 +126,14 @@ export function executeGraph(model: BaseGraphLayer, inputs: tf.Tensor[], options
   });
   return outs.map((v, i) => {
     if (v === undefined) {
-      throw new CxrkitError('GRADCAM_GRAPH_INCOMPLETE', `could not compute output "${graph.outputs[i]!.name}" of model "${model.name}"`, {
-        pkg: 'gradcam',
-        fix: 'the model graph is disconnected; build it with tf.model({ inputs, outputs }) from connected layers',
-      });
+      throw new CxrkitError(
+        'GRADCAM_GRAPH_INCOMPLETE',
+        `could not compute output "${graph.outputs[i]!.name}" of model "${model.name}"`,
+        {
+          pkg: 'gradcam',
+          fix: 'the model graph is disconnected; build it with tf.model({ inputs, outputs }) from connected layers',
+        },
+      );
     }
     return v;
   });

@@ -19,9 +19,11 @@ export function ensureTrainingKernels(): void {
   if (tf.getKernel('Conv2DBackpropFilter', backend) === undefined) {
     throw tfjsExtError(
       'WASM_TRAINING_KERNELS_MISSING',
-      "the wasm backend has no Conv2DBackpropFilter kernel, which training needs (tfjs 4.22's wasm backend ships without it)",
+      'the wasm backend has no Conv2DBackpropFilter kernel, which training needs ' +
+        "(tfjs 4.22's wasm backend ships without it)",
       backend,
-      "call registerWasmTrainingKernels() from @cxrkit/tfjs-ext once the wasm backend is initialised, with one copy of @tensorflow/tfjs-core installed (npm ls @tensorflow/tfjs-core)",
+      'call registerWasmTrainingKernels() from @cxrkit/tfjs-ext once the wasm backend is initialised, ' +
+        'with one copy of @tensorflow/tfjs-core installed (npm ls @tensorflow/tfjs-core)',
     );
   }
 }

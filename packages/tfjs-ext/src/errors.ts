@@ -2,6 +2,12 @@
 import { CxrkitError } from '@cxrkit/core';
 
 /** A CxrkitError of this package: stable `code`, the `message`, the rejected value and the fix. */
-export function tfjsExtError(code: string, message: string, received: unknown, fix: string, cause?: unknown): CxrkitError {
+export function tfjsExtError(
+  code: string,
+  message: string,
+  received: unknown,
+  fix: string,
+  cause?: unknown,
+): CxrkitError {
   return new CxrkitError(code, message, { received, fix, pkg: 'tfjs-ext', cause });
 }

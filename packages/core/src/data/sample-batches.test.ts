@@ -10,7 +10,7 @@ test('epochOrder is the seeded shuffle of (seed, "order", epoch), or the identit
   assert.deepEqual(epochOrder(5, 7, 3, false), [0, 1, 2, 3, 4]);
 });
 
-test('batches cover order[position…end) in stream order; a resumed stream equals the tail of a full one', async () => {
+test('batches cover order[position…end) in order; a resumed stream is the tail of a full one', async () => {
   const order = epochOrder(11, 'b', 0);
   const collect = async (position: number, end?: number) => {
     const out: Array<{ indices: number[]; position: number; samples: string[] }> = [];
@@ -18,14 +18,26 @@ test('batches cover order[position…end) in stream order; a resumed stream equa
     return out;
   };
   const full = await collect(0);
-  assert.deepEqual(full.map((b) => b.position), [0, 3, 6, 9]);
-  assert.deepEqual(full.flatMap((b) => b.indices), order);
-  assert.deepEqual(full[3]!.samples, order.slice(9).map((i) => `s${i}`));
+  assert.deepEqual(
+    full.map((b) => b.position),
+    [0, 3, 6, 9],
+  );
+  assert.deepEqual(
+    full.flatMap((b) => b.indices),
+    order,
+  );
+  assert.deepEqual(
+    full[3]!.samples,
+    order.slice(9).map((i) => `s${i}`),
+  );
   assert.deepEqual(await collect(6), full.slice(2));
-  assert.deepEqual((await collect(0, 9)).flatMap((b) => b.indices), order.slice(0, 9));
+  assert.deepEqual(
+    (await collect(0, 9)).flatMap((b) => b.indices),
+    order.slice(0, 9),
+  );
 });
 
-test('reads run (prefetch + 1) batches ahead of the consumer, start in stream order, and finish before an early exit returns', async () => {
+test('reads run prefetch + 1 batches ahead, start in stream order, finish before an early exit', async () => {
   const order = Array.from({ length: 20 }, (_, i) => i);
   for (const prefetch of [0, 2]) {
     const started: number[] = [];
@@ -51,7 +63,11 @@ test('reads run (prefetch + 1) batches ahead of the consumer, start in stream or
 
 test('a failing read surfaces when its batch is reached, not before', async () => {
   const seen: number[] = [];
-  const stream = sampleBatches([0, 1, 2, 3, 4, 5], { batchSize: 2, prefetch: 1, read: (i) => (i === 4 ? Promise.reject(new Error('bad 4')) : i) });
+  const stream = sampleBatches([0, 1, 2, 3, 4, 5], {
+    batchSize: 2,
+    prefetch: 1,
+    read: (i) => (i === 4 ? Promise.reject(new Error('bad 4')) : i),
+  });
   await assert.rejects(async () => {
     for await (const b of stream) seen.push(...b.indices);
   }, /bad 4/);

@@ -10,7 +10,7 @@
  */
 import { createRng, deriveSeed } from '../augment/rng.js';
 
-/** The record order of epoch `epoch`: a permutation of 0…size−1, a pure function of (seed, epoch); 0…size−1 unshuffled. */
+/** The order of epoch `epoch`: a permutation of 0…size−1, a pure function of (seed, epoch); identity unshuffled. */
 export function epochOrder(size: number, seed: number | string, epoch: number, shuffle = true): number[] {
   const idx = Array.from({ length: size }, (_, i) => i);
   return shuffle ? createRng(deriveSeed(seed, 'order', epoch)).shuffle(idx) : idx;
@@ -43,7 +43,10 @@ export interface SampleBatchesOptions<S> {
  * Streams `order[position…end)` in batches of `batchSize`, reading ahead (see the module comment).
  * Leaving the loop early (break, throw) waits for the reads in flight and drops them.
  */
-export async function* sampleBatches<S>(order: readonly number[], options: SampleBatchesOptions<S>): AsyncGenerator<SampleBatch<S>, void, undefined> {
+export async function* sampleBatches<S>(
+  order: readonly number[],
+  options: SampleBatchesOptions<S>,
+): AsyncGenerator<SampleBatch<S>, void, undefined> {
   const { batchSize, read } = options;
   const end = options.end ?? order.length;
   const prefetch = options.prefetch ?? 0;

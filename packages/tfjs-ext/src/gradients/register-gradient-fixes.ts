@@ -7,7 +7,9 @@ import { getGradient, registerGradient, type GradConfig } from '@tensorflow/tfjs
 import { sharedState } from '../shared-state.js';
 import { avgPoolGradConfig } from './avg-pool-grad.js';
 
-const state = sharedState('cxrkit.tfjs-ext.gradient-fixes.v1', () => ({ avgPoolOriginal: undefined as GradConfig | undefined }));
+const state = sharedState('cxrkit.tfjs-ext.gradient-fixes.v1', () => ({
+  avgPoolOriginal: undefined as GradConfig | undefined,
+}));
 
 /**
  * Fixes tfjs 4.22's AvgPool gradient for 'same' padding on EVERY backend (see avg-pool-grad.ts: tfjs
@@ -29,4 +31,16 @@ export function registerGradientFixes(): boolean {
 /** True once {@link registerGradientFixes} has replaced the AvgPool gradient. */
 export function gradientFixesRegistered(): boolean {
   return state.avgPoolOriginal !== undefined;
+}
+
+/**
+ * Puts tfjs's own AvgPool gradient back (for comparisons and tests: what tfjs 4.22 alone computes).
+ * Returns false when the fix was not registered. {@link registerGradientFixes} applies it again.
+ */
+export function unregisterGradientFixes(): boolean {
+  const original = state.avgPoolOriginal;
+  if (!original) return false;
+  registerGradient(original);
+  state.avgPoolOriginal = undefined;
+  return true;
 }

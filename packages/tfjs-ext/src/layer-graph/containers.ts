@@ -21,7 +21,12 @@ export function graphOf(model: GraphLayer): GraphModel {
     const seq = model as unknown as { model?: GraphModel; build(): void };
     if (seq.model == null) seq.build();
     if (seq.model == null) {
-      throw tfjsExtError('LAYER_GRAPH_NOT_BUILT', `Sequential model "${model.name}" has no layers yet`, model.name, 'add layers with an input shape first');
+      throw tfjsExtError(
+        'LAYER_GRAPH_NOT_BUILT',
+        `Sequential model "${model.name}" has no layers yet`,
+        model.name,
+        'add layers with an input shape first',
+      );
     }
     return seq.model;
   }

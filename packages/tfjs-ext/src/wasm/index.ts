@@ -6,7 +6,7 @@ export {
   wasmTrainingKernelsRegistered,
   wasmTrainingKernelNames,
 } from './register.js';
-export { registerGradientFixes } from '../gradients/register-gradient-fixes.js';
+export { registerGradientFixes, unregisterGradientFixes } from '../gradients/register-gradient-fixes.js';
 export type { WasmTrainingKernelOptions } from './register.js';
 export { FusedAdamOptimizer, fusedAdam } from './adam.js';
 export { batchNormTraining } from './batch-norm-training.js';
