@@ -12,8 +12,9 @@
 //    tuning set (Youden), with ROC and confusion-matrix plots;
 // 5. explains it with Grad-CAM averaged over mixed10's nine convolutions, registered to a reference
 //    lung mask and averaged over true positives (the CAM atlas);
-// 6. saves the model with its screening card, exports ONNX, and screens DICOM files through the same
-//    path the clinic service (`npm run serve`) uses.
+// 6. saves the model with its model card (architecture, preprocessing, threshold and how it was chosen,
+//    training data, tuning/test metrics, intended use), exports ONNX with the card inside, and screens
+//    DICOM files through the same path the clinic service (`npm run serve`) uses.
 // Everything it writes goes to out/demo/.
 import { parseArgs } from 'node:util';
 import { mkdir, writeFile, rm } from 'node:fs/promises';
@@ -22,14 +23,16 @@ import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  initBackend, backendKindFromEnv, readDicom, preprocessRadiograph, synthesizeDataset, splitByPatient, zScore,
+  initBackend, backendKindFromEnv, readDicom, preprocessRadiograph, synthesizeDataset, splitByPatient,
   thesisAugmentation, imagesToTensor, writePng, encodeDicom, resizeBicubic, type GrayImage,
 } from '@cxrkit/core';
 import { buildScreeningModel, train, createTfjsPredictor, saveModel, prepareWasmThreads } from '@cxrkit/models';
 import { createProgressBar } from '@cxrkit/models/progress-bar';
-import { rocAuc, delongCi, evaluateWithTunedThreshold, rocPlotSpec, confusionMatrixSpec, writePlot } from '@cxrkit/metrics';
-import { gradCam, buildCamAtlas, overlayHeatmap, writePng as writeRgbaPng, heatmapPeak, resizeBilinear, type AtlasCase } from '@cxrkit/gradcam';
-import { writeScreeningConfig, screenDicom } from '@cxrkit/serve';
+import { cardImagePixels, type ModelCardInput } from '@cxrkit/models/card';
+import { rocAuc, delongCi, evaluateWithTunedThreshold, type BinaryMetrics } from '@cxrkit/metrics';
+import { rocPlotSpec, confusionMatrixSpec, writePlot } from '@cxrkit/metrics/plots';
+import { gradCam, buildCamAtlas, overlayHeatmap, heatmapPeak, resizeBilinear, type AtlasCase } from '@cxrkit/gradcam';
+import { screenDicom } from '@cxrkit/serve';
 
 const { values } = parseArgs({
   options: {
@@ -92,7 +95,18 @@ log(`\n2. Synthetic cohort: ${N} radiographs at ${SIZE}×${SIZE}, half with oste
 const records = synthesizeDataset({ n: N, seed: `demo-${seed}`, size: SIZE, osteoporosisFraction: 0.5 });
 const rows = records.map((r) => ({ ...r, sex: r.labels.sex, osteoporosis: r.labels.osteoporosis }));
 const { splits } = splitByPatient(rows, { seed, stratifyBy: (r) => r.osteoporosis, bySex: true });
-const sample = (r: (typeof rows)[number]) => ({ image: zScore(r.radiograph!.image), target: r.osteoporosis }); // z-score per image (thesis Part 2)
+// The image input, fixed now and written into the model card at the end: every image below (training,
+// evaluation, Grad-CAM) and the service's modelInputs go through the same cardImagePixels with it.
+const imageSpec = {
+  architecture: { backbone: 'inception_v3', widthMultiplier: 1 / 8, inputSize: SIZE, channels: 1 },
+  preprocessing: { normalize: 'zscore', clipPercent: 0.5 }, // 0.5 % clip, per-image z-score (thesis Part 2)
+} as const;
+const prepared = (image: GrayImage): GrayImage => ({
+  data: cardImagePixels(image, imageSpec),
+  width: SIZE,
+  height: SIZE,
+});
+const sample = (r: (typeof rows)[number]) => ({ image: prepared(r.radiograph!.image), target: r.osteoporosis });
 const [trainSet, tuneSet, testSet] = [splits.train!, splits.tune!, splits.test!];
 log(`   train ${trainSet.length} / tune ${tuneSet.length} / test ${testSet.length} images (no patient in two splits)`);
 await writePng(join(out, 'synthetic-example.png'), trainSet[0]!.radiograph!.image);
@@ -122,7 +136,7 @@ log(`   best tuning AUC ${result.bestValue.toFixed(3)} at epoch ${result.bestEpo
 log('\n4. Test-set evaluation (threshold chosen on the tuning set by Youden’s J)');
 const predictor = createTfjsPredictor(model, { batchSize: 32 });
 async function scores(set: typeof rows): Promise<number[]> {
-  const imgs = set.map((r) => zScore(r.radiograph!.image));
+  const imgs = set.map((r) => prepared(r.radiograph!.image));
   const data = new Float32Array(imgs.length * SIZE * SIZE);
   imgs.forEach((im, i) => data.set(im.data, i * SIZE * SIZE));
   const outs = await predictor.predict({ data, shape: [imgs.length, SIZE, SIZE, 1] });
@@ -153,7 +167,7 @@ let hits = 0;
 let chance = 0; // the share of the image the signal bones cover: where a random peak would land
 for (let start = 0; start < tpIdx.length; start += 8) {
   const idx = tpIdx.slice(start, start + 8);
-  const imgs: GrayImage[] = idx.map((i) => zScore(testSet[i]!.radiograph!.image));
+  const imgs: GrayImage[] = idx.map((i) => prepared(testSet[i]!.radiograph!.image));
   const x = imagesToTensor(imgs, { channels: 1 });
   const maps = await gradCam(model, x, { layers: CAM_LAYERS, target: 'positive' });
   x.dispose();
@@ -168,14 +182,15 @@ for (let start = 0; start < tpIdx.length; start += 8) {
     for (let k = 0; k < Math.min(4, idx.length); k++) {
       const view = 384; // enlarged for viewing: bicubic radiograph, bilinear heat map
       const image = resizeBicubic(testSet[idx[k]!]!.radiograph!.image, { width: view, height: view });
-      writeRgbaPng(join(out, 'gradcam', `tp-${k + 1}.png`), overlayHeatmap(image, resizeBilinear(maps[k]!, view, view), { colormap: 'jet' }));
+      const overlay = overlayHeatmap(image, resizeBilinear(maps[k]!, view, view), { colormap: 'jet' });
+      await writePng(join(out, 'gradcam', `tp-${k + 1}.png`), overlay);
     }
   }
 }
 if (camCases.length > 0) {
   const atlas = buildCamAtlas(camCases);
-  writeRgbaPng(join(out, 'gradcam', 'atlas-overlay.png'), atlas.overlay);
-  writeRgbaPng(join(out, 'gradcam', 'atlas.png'), atlas.image8);
+  await writePng(join(out, 'gradcam', 'atlas-overlay.png'), atlas.overlay);
+  await writePng(join(out, 'gradcam', 'atlas.png'), atlas.image8);
   log(`   ${atlas.count} true positives registered and averaged; CAM peak on the bones that carry the signal in ${pct(hits / camCases.length)} of them (those bones cover ${pct(chance / camCases.length)} of the image; mixed10's map is only ${camGrid}×${camGrid} here, 14×14 at the thesis's 512)`);
   log('   wrote gradcam/tp-*.png, gradcam/atlas.png, gradcam/atlas-overlay.png');
 } else {
@@ -183,20 +198,69 @@ if (camCases.length > 0) {
 }
 
 // ── 6. save, export, and screen DICOMs the way the clinic service does ───────────────────────────
-log('\n6. Saving the model with its screening card; ONNX export; screening DICOM files');
+log('\n6. Saving the model with its model card; ONNX export (card inside); screening DICOM files');
 const modelDir = join(out, 'model');
-await saveModel(model, modelDir);
-const config = await writeScreeningConfig(modelDir, {
-  inputSize: SIZE,
-  threshold: ev.threshold.threshold,
-  minAge: 50,
-  info: { trainedOn: `synthetic cohort (${N} images, seed ${seed})`, testAuc: ci.auc, note: 'demonstration model: trained on synthetic radiographs, not for clinical use' },
+const finite = (x: number) => (Number.isFinite(x) ? x : undefined); // NaN rates (empty denominators) stay out
+const count = (y: number[]) => y.filter((v) => v === 1).length;
+type Auc = { value: number; ci?: [number, number]; level?: number; method?: 'delong' };
+const setMetrics = (m: BinaryMetrics, y: number[], auc: Auc) => ({
+  n: y.length,
+  positives: count(y),
+  auc,
+  sensitivity: finite(m.sensitivity.value),
+  specificity: finite(m.specificity.value),
+  ppv: finite(m.ppv.value),
+  npv: finite(m.npv.value),
+  accuracy: finite(m.accuracy.value),
+  f1: finite(m.f1),
 });
+const cardInput: ModelCardInput = {
+  name: 'demo_osteoporosis',
+  description: 'Demonstration model trained on synthetic radiographs (npm run demo): not for clinical use.',
+  ...imageSpec,
+  fusion: [],
+  task: {
+    kind: 'binary',
+    condition: 'osteoporosis',
+    positive: 'lowest T-score ≤ −2.5 (WHO osteoporosis): refer for a DXA scan',
+  },
+  threshold: {
+    value: ev.threshold.threshold,
+    rule: { method: 'youden' },
+    chosenOn: { set: 'tuning', n: tuneY.length, positives: count(tuneY) },
+    operatingPoint: { sensitivity: ev.threshold.sensitivity, specificity: ev.threshold.specificity },
+  },
+  trainingData: {
+    source: `synthetic cohort from synthesizeDataset (seed 'demo-${seed}'), half with osteoporosis`,
+    synthetic: true,
+    counts: { train: trainSet.length, tune: tuneSet.length, test: testSet.length },
+    positives: { train: count(trainSet.map((r) => r.osteoporosis)), tune: count(tuneY), test: count(testY) },
+    splitBy: 'patient',
+  },
+  metrics: {
+    tuning: setMetrics(ev.tuning, tuneY, { value: rocAuc(tuneY, tuneS) }),
+    test: setMetrics(t, testY, {
+      value: ci.auc,
+      ...(Number.isFinite(ci.lower) && Number.isFinite(ci.upper)
+        ? { ci: [ci.lower, ci.upper] as [number, number], level: 0.95, method: 'delong' as const }
+        : {}),
+    }),
+  },
+  intendedUse: {
+    minAge: 50,
+    population: 'demonstration only: adults ≥ 50 with a PA chest radiograph (thesis Part 4)',
+  },
+  info: { epochs: result.history.length, bestEpoch: result.bestEpoch, backend: tf.getBackend() },
+};
+const { card } = await saveModel(model, modelDir, { card: cardInput });
+log(`   model card ${card!.id}: threshold ${card!.threshold!.value.toFixed(3)}`
+  + ` (Youden, tuning n = ${tuneY.length}), test AUC ${ci.auc.toFixed(3)}`);
 try {
   const { exportOnnx } = await import('@cxrkit/onnx');
-  const bytes = await exportOnnx(model, { preprocessing: { resize: 'bicubic', size: SIZE, normalize: 'zscore', clipPercent: 0.5 } });
+  const bytes = await exportOnnx(model, { card });
   await writeFile(join(modelDir, 'model.onnx'), bytes);
-  log(`   model.json + weights + screening.json + model.onnx (${(bytes.length / 1024).toFixed(0)} KiB) in ${modelDir}`);
+  const kib = (bytes.length / 1024).toFixed(0);
+  log(`   model.json + weights + model-card.json + model.onnx (${kib} KiB, card embedded) in ${modelDir}`);
 } catch (e) {
   log(`   ONNX export skipped: ${(e as Error).message}`);
 }
@@ -204,7 +268,7 @@ const synthetic = testSet.find((r) => r.osteoporosis === 1 && r.labels.age >= 50
 const synthPath = join(out, 'synthetic-osteoporosis.dcm');
 await writeFile(synthPath, encodeDicom({ image: synthetic.radiograph!.image, labels: synthetic.labels }, { photometric: 'MONOCHROME1' }));
 for (const path of [synthPath, ...realDicoms]) {
-  const r = await screenDicom(path, { predictor, config });
+  const r = await screenDicom(path, { predictor, card: card! });
   const name = path === synthPath ? 'synthetic (osteoporosis) CR' : 'real chest radiograph';
   log(`   ${name}: score ${r.score.toFixed(3)} → ${r.positive ? 'POSITIVE' : 'negative'}; age ${r.patient.age ?? '?'}, sex ${r.patient.sex ?? '?'}${r.warnings.length ? ` — ${r.warnings.join(' ')}` : ''}`);
 }

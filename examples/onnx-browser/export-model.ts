@@ -1,13 +1,14 @@
-// Writes the model the example page runs: a cxrkit screening model exported with exportOnnx, plus a
-// small JSON with what the page needs to prepare images (input size, preprocessing, input names).
+// Writes the model the example page runs: a cxrkit screening model exported with exportOnnx, with its model
+// card inside the file (input size, preprocessing, fusion inputs and encodings, threshold, intended use): the
+// page reads everything it needs to prepare images from model.onnx itself.
 //   npx tsx --conditions=cxrkit-source examples/onnx-browser/export-model.ts [--backbone inception_v3] [--size 299] [--width 0.25]
 // The weights are random (no trained cxrkit weights ship offline): the page shows the runtime path,
-// not a diagnosis. Swap in your trained model (tf.loadLayersModel / loadModel) to deploy it.
+// not a diagnosis. Swap in your trained model (loadModelWithCard) to deploy it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@cxrkit/core';
-import { buildScreeningModel } from '@cxrkit/models';
+import { buildScreeningModel, BACKBONE_KEYS, type BackboneKey, type ModelCardInput } from '@cxrkit/models';
 import { exportOnnx, readOnnxInfo } from '@cxrkit/onnx';
 
 const args = process.argv.slice(2);
@@ -15,16 +16,29 @@ const arg = (name: string, fallback: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
 };
-const backbone = arg('backbone', 'inception_v3');
+const backbone = arg('backbone', 'inception_v3') as BackboneKey;
+if (!BACKBONE_KEYS.includes(backbone)) throw new Error(`--backbone must be one of ${BACKBONE_KEYS.join(', ')}`);
 const size = Number(arg('size', '299'));
 const width = Number(arg('width', '0.25'));
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 await initBackend({ kind: 'cpu', load: () => import('@tensorflow/tfjs-backend-cpu') });
 const model = buildScreeningModel({ backbone, inputShape: [size, size, 1], backboneOptions: { widthMultiplier: width }, task: 'binary', fusion: ['age', 'sex'] });
-const preprocessing = { input: 'gray, 1 channel', resize: 'bicubic (canvas high-quality smoothing in the page)', size, normalize: 'z-score per image', age: 'years / 100', sex: '0 = F, 1 = M' };
-const bytes = await exportOnnx(model, { preprocessing });
+const card: ModelCardInput = {
+  name: `example_${backbone}`,
+  description: 'Random weights: demonstrates the runtime path in the browser, not a diagnosis.',
+  architecture: { backbone, widthMultiplier: width, inputSize: size, channels: 1 },
+  preprocessing: { normalize: 'zscore' },
+  fusion: [
+    { input: 'age', source: 'age', scale: 0.01 },
+    { input: 'sex', source: 'sex', codes: { F: 0, M: 1 } },
+  ],
+  task: { kind: 'binary', condition: 'osteoporosis', positive: 'high risk of osteoporosis: refer for a DXA scan' },
+  threshold: { value: 0.5, rule: { method: 'fixed' } },
+};
+const bytes = await exportOnnx(model, { card });
 writeFileSync(join(here, 'model.onnx'), bytes);
 const info = readOnnxInfo(bytes);
-writeFileSync(join(here, 'model.json'), JSON.stringify({ size, inputs: info.inputs, outputs: info.outputs, metadata: info.metadata }, null, 2));
-console.log(`wrote ${join(here, 'model.onnx')} (${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB, ${model.countParams().toLocaleString('en')} parameters) and model.json`);
+const mib = (bytes.byteLength / 2 ** 20).toFixed(1);
+console.log(`wrote ${join(here, 'model.onnx')} (${mib} MiB, ${model.countParams().toLocaleString('en')} parameters)`);
+console.log(`  with its model card ${info.card!.id}`);

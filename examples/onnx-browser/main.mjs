@@ -1,6 +1,6 @@
-// Browser side: onnxruntime-web (wasm) runs the file written by export-model.ts on a chest radiograph.
+// Browser side: onnxruntime-web (wasm) runs the file written by export-model.ts on a chest radiograph, with
+// the model card read from the file itself (preprocessing, fusion encodings, threshold, intended use).
 import * as ort from '/ort/ort.wasm.min.mjs';
-import { rgbaToGray, runScreening } from './screening.mjs';
 
 const $ = (id) => document.getElementById(id);
 const log = (msg) => ($('log').textContent += `${msg}\n`);
@@ -8,29 +8,46 @@ const log = (msg) => ($('log').textContent += `${msg}\n`);
 ort.env.wasm.wasmPaths = '/ort/';
 ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
 
-const info = await (await fetch('model.json')).json();
-const session = await ort.InferenceSession.create('model.onnx', { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-log(`model ${info.metadata['cxrkit.model_name']} (cxrkit ${info.metadata['cxrkit.version']}), inputs ${session.inputNames.join(', ')}; wasm threads ${ort.env.wasm.numThreads}`);
-log(`preprocessing: ${info.metadata['cxrkit.preprocessing']}`);
+const bytes = new Uint8Array(await (await fetch('model.onnx')).arrayBuffer());
+// the session first: with several wasm threads, onnxruntime-web's worker start-up was seen to hang in
+// headless Chromium when cxrkit's code was loaded before it (see README)
+const session = await ort.InferenceSession.create(bytes, {
+  executionProviders: ['wasm'],
+  graphOptimizationLevel: 'all',
+});
+const { cardFromOnnx, rgbaToGray, runScreening } = await import('./screening.mjs');
+const card = cardFromOnnx(bytes);
+log(`model ${card.name} (card ${card.id.slice(0, 19)}…, cxrkit ${card.cxrkitVersion})`);
+log(`inputs ${session.inputNames.join(', ')}; wasm threads ${ort.env.wasm.numThreads}`);
+const fused = card.fusion.map((f) => f.input).join(', ') || 'none';
+log(`preprocessing: ${JSON.stringify(card.preprocessing)} at ${card.architecture.inputSize} px; fusion: ${fused}`);
 
 async function run(img) {
+  // the radiograph at its own size: the card's preprocessing (clip, bicubic resize, normalisation) does the rest
   const canvas = $('canvas');
-  canvas.width = canvas.height = info.size;
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(img, 0, 0, info.size, info.size);
-  const gray = rgbaToGray(ctx.getImageData(0, 0, info.size, info.size).data);
-  const { output, ms } = await runScreening(ort, session, gray, info.size, { ageYears: Number($('age').value), sex: Number($('sex').value) });
-  $('result').textContent = `output ${Array.from(output, (v) => v.toFixed(4)).join(', ')} in ${ms.toFixed(0)} ms`;
-  log(`RESULT ${Array.from(output).join(',')} ${ms.toFixed(1)}ms`);
+  ctx.drawImage(img, 0, 0);
+  const gray = rgbaToGray(ctx.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
+  const patient = { age: Number($('age').value), sex: $('sex').value };
+  const r = await runScreening(ort, session, card, gray, patient);
+  const verdict = card.threshold
+    ? ` → ${r.positive ? 'positive' : 'negative'} at threshold ${card.threshold.value.toFixed(3)}`
+    : '';
+  const scores = Array.from(r.output, (v) => v.toFixed(4)).join(', ');
+  const warnings = r.warnings.length ? ` — ${r.warnings.join(' ')}` : '';
+  $('result').textContent = `score ${scores}${verdict} in ${r.ms.toFixed(0)} ms${warnings}`;
+  log(`RESULT ${Array.from(r.output).join(',')} ${r.ms.toFixed(1)}ms`);
 }
 
-const load = (src) => new Promise((resolve, reject) => {
-  const img = new Image();
-  img.onload = () => resolve(img);
-  img.onerror = reject;
-  img.src = src;
-});
+const load = (src) =>
+  new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => resolve(img);
+    img.onerror = reject;
+    img.src = src;
+  });
 $('file').addEventListener('change', async (e) => {
   const f = e.target.files?.[0];
   if (f) await run(await load(URL.createObjectURL(f)));

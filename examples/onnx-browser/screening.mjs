@@ -1,35 +1,46 @@
-// The DOM-free part of the example: preprocessing and one onnxruntime-web run. Used by main.mjs in the
-// browser; DOM-free so it can be reused in a worker or tested in Node with onnxruntime-web.
+// The DOM-free part of the example: the model card from the ONNX file, the model's inputs from a radiograph
+// with cxrkit's own modelInputs (bundled from @cxrkit/models/card into cxrkit-card.js by build-card.mjs: the
+// same preprocessing and fusion encodings as the service), and one onnxruntime-web run. Used by main.mjs in
+// the browser; DOM-free so it can run in a worker, or in Node (the repository's card round-trip test does).
+import { intendedUseWarnings, modelInputs, readOnnxCard } from './cxrkit-card.js';
 
-/** Per-image z-score of gray pixels (the thesis' osteoporosis preprocessing), as float32. */
-export function zscore(gray) {
-  let mean = 0;
-  for (const v of gray) mean += v;
-  mean /= gray.length;
-  let varSum = 0;
-  for (const v of gray) varSum += (v - mean) ** 2;
-  const sd = Math.sqrt(varSum / gray.length) || 1;
-  return Float32Array.from(gray, (v) => (v - mean) / sd);
+/** The model card embedded in ONNX bytes by exportOnnx(model, { card }); throws when the file has none. */
+export function cardFromOnnx(bytes) {
+  const card = readOnnxCard(bytes);
+  if (!card) throw new Error('this model.onnx has no model card (export it with exportOnnx(model, { card }))');
+  return card;
 }
 
-/** Gray values (0–255) from RGBA pixels (ITU-R BT.601 luma). */
-export function rgbaToGray(rgba) {
-  const out = new Float32Array(rgba.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = 0.299 * rgba[i * 4] + 0.587 * rgba[i * 4 + 1] + 0.114 * rgba[i * 4 + 2];
-  return out;
+/** A gray image (values 0–1, bone bright) from RGBA pixels of `width × height` (ITU-R BT.601 luma). */
+export function rgbaToGray(rgba, width, height) {
+  const data = new Float32Array(width * height);
+  for (let i = 0; i < data.length; i++)
+    data[i] = (0.299 * rgba[i * 4] + 0.587 * rgba[i * 4 + 1] + 0.114 * rgba[i * 4 + 2]) / 255;
+  return { data, width, height };
 }
 
 /**
- * Runs the exported cxrkit model on one image: `gray` is size×size gray pixels; the model takes NHWC
- * [1, size, size, 1] under the name 'image' (+ 'age' in years/100 and 'sex' 0/1 when it has them).
- * Returns { output: Float32Array, ms }.
+ * The onnxruntime feeds for one radiograph: `gray` at any size, `patient` = { age (years), sex ('F' | 'M') }.
+ * Preprocessing and encodings are the card's (cxrkit's modelInputs), keyed by the model's input names.
  */
-export async function runScreening(ort, session, gray, size, { ageYears = 60, sex = 0 } = {}) {
-  const feeds = { image: new ort.Tensor('float32', zscore(gray), [1, size, size, 1]) };
-  if (session.inputNames.includes('age')) feeds.age = new ort.Tensor('float32', new Float32Array([ageYears / 100]), [1, 1]);
-  if (session.inputNames.includes('sex')) feeds.sex = new ort.Tensor('float32', new Float32Array([sex]), [1, 1]);
+export function screeningFeeds(ort, card, gray, patient) {
+  const inputs = modelInputs(gray, patient, card);
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, b]) => [name, new ort.Tensor('float32', b.data, b.shape)]),
+  );
+}
+
+/**
+ * Runs the model on one radiograph and judges the score with the card's threshold and intended use.
+ * Returns { output: Float32Array, score, positive, warnings, ms }.
+ */
+export async function runScreening(ort, session, card, gray, patient) {
+  const feeds = screeningFeeds(ort, card, gray, patient);
   const t0 = performance.now();
   const result = await session.run(feeds);
   const ms = performance.now() - t0;
-  return { output: result[session.outputNames[0]].data, ms };
+  const output = result[session.outputNames[0]].data;
+  const score = output[0];
+  const positive = card.threshold !== undefined && score >= card.threshold.value;
+  return { output, score, positive, warnings: intendedUseWarnings(card, { age: patient.age }), ms };
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Static server for the example: the page, the exported model, onnxruntime-web's files under /ort/ and a
+// Static server for the example: the page, the exported model, cxrkit's model-card code bundled for the
+// browser (cxrkit-card.js, built at start by build-card.mjs), onnxruntime-web's files under /ort/ and a
 // sample radiograph from the shared data. Sends COOP/COEP so browsers allow multi-threaded wasm.
 //   node examples/onnx-browser/serve.mjs [port]   → http://localhost:8080/
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCardBundle } from './build-card.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -14,6 +16,8 @@ const dataDir = process.env.CXRKIT_DATA ? resolve(process.env.CXRKIT_DATA) : res
 const sample = join(dataDir, 'cxr', 'nih-thumbs64', 'NIH1000', 'test', '0_normal', '00000231_013.png');
 const types = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream', '.png': 'image/png' };
 const port = Number(process.argv[2] ?? 8080);
+
+await buildCardBundle();
 
 createServer(async (req, res) => {
   const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);

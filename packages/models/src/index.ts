@@ -1,6 +1,6 @@
 /**
  * @cxrkit/models — Keras-exact builders (registry), the screening head with demographic fusion,
- * freezing, weight transfer and Node file-system save/load. Models are ordinary tf.LayersModels.
+ * freezing, weight transfer, Keras .h5 weights (loadKerasWeights) and Node file-system save/load. Models are ordinary tf.LayersModels.
  * Data flow: tensor batch [batch, h, w, 1|3] (+ age/sex) → model → predictions.
  */
 export { createModel, listModels, modelInfo } from './registry.js';
@@ -20,10 +20,12 @@ export type { ScreeningModelOptions, ScreeningTask, ScreeningHead, FusionInput }
 export * from './predict/index.js';
 export { applyFreezePolicy } from './freeze.js';
 export type { FreezePolicy, FreezeReport } from './freeze.js';
-export { transferWeights, grayToRgb } from './transfer.js';
+export { transferWeights } from './transfer.js';
 export type { TransferOptions, TransferReport, TransferSkip } from './transfer.js';
-export { saveModel, loadModel, SHARD_BYTES } from './save-load.js';
+export * from './weights/index.js';
+export { saveModel, loadModel, loadModelWithCard, SHARD_BYTES } from './save-load.js';
 export type { SaveModelOptions, SaveModelResult } from './save-load.js';
+export * from './card/index.js';
 // What cxrkit adds to tfjs 4.22 lives in @cxrkit/tfjs-ext; importing @cxrkit/models imports its
 // registering entry (gradient fixes for every backend, wasm training kernels when wasm becomes active) and
 // re-exports the names users already import from here.
@@ -56,3 +58,4 @@ export type {
   WasmTrainingMemoryEstimate,
 } from '@cxrkit/tfjs-ext';
 export * from './train/index.js';
+export * from './webgpu/index.js';

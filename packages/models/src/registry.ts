@@ -5,6 +5,7 @@ import { inceptionV3, INCEPTION_V3_MIN_SIZE } from './builders/inception-v3.js';
 import { densenet121, densenet169, densenet201, DENSENET_MIN_SIZE } from './builders/densenet.js';
 import { resnet50, RESNET_MIN_SIZE } from './builders/resnet.js';
 import type { ModelOptions } from './builders/options.js';
+import type { BackboneKey } from './card/backbones.js';
 
 /** What the registry knows about an architecture (apart from its builder). */
 export interface ModelInfo {
@@ -24,7 +25,8 @@ interface Entry extends ModelInfo {
   build: (options?: ModelOptions) => tfl.LayersModel;
 }
 
-const REGISTRY: Record<string, Entry> = {
+// keyed by the tfjs-free list the model card checks against (card/backbones.ts): the two cannot drift
+const REGISTRY: Record<BackboneKey, Entry> = {
   inception_v3: { name: 'inception_v3', defaultSize: 299, minSize: INCEPTION_V3_MIN_SIZE, featureLayer: 'mixed10', params: { noTop: 21_802_784, top: 23_851_784 }, build: inceptionV3 },
   densenet121: { name: 'densenet121', defaultSize: 224, minSize: DENSENET_MIN_SIZE, featureLayer: 'relu', params: { noTop: 7_037_504, top: 8_062_504 }, build: densenet121 },
   densenet169: { name: 'densenet169', defaultSize: 224, minSize: DENSENET_MIN_SIZE, featureLayer: 'relu', params: { noTop: 12_642_880, top: 14_307_880 }, build: densenet169 },
@@ -57,7 +59,7 @@ export function createModel(name: string, options?: ModelOptions): tfl.LayersMod
 }
 
 function entry(name: string): Entry {
-  const e = typeof name === 'string' ? REGISTRY[name] : undefined;
+  const e = typeof name === 'string' ? (REGISTRY as Record<string, Entry>)[name] : undefined;
   if (!e || !Object.prototype.hasOwnProperty.call(REGISTRY, name)) {
     const guess = typeof name === 'string' ? didYouMean(name.replace(/-/g, '_'), listModels()) : undefined;
     throw new CxrkitError('MODEL_UNKNOWN', `no model named '${String(name)}'${guess ? ` — did you mean '${guess}'?` : ''}`, {

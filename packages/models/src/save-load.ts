@@ -1,13 +1,16 @@
 // Node file-system save/load in the TensorFlow.js layers format (model.json + binary weight shards),
-// for the pure-JS backends that have no `file://` handler. Writes are atomic: everything goes to a
-// temporary sibling folder that is renamed into place, so a crash never leaves a half-written model.
+// for the pure-JS backends that have no `file://` handler. Writes are atomic (core's writeDirAtomic):
+// everything goes to a temporary sibling folder that is renamed into place, so a crash never leaves a
+// half-written model.
 // Node modules are imported lazily so the package barrel stays loadable in browsers.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CxrkitError } from '@cxrkit/core';
+import { CxrkitError, isCxrkitError, writeDirAtomic, writeFileSynced } from '@cxrkit/core';
 import { modelsError } from './errors.js';
-import { writeFileSynced } from './durable-write.js';
 import { registerKerasBatchNormalization } from './layers/batch-norm.js';
+import { checkCardMatchesModel } from './card/model-match.js';
+import { MODEL_CARD_FILE, readModelCard, serializeModelCard } from './card/model-card-files.js';
+import type { ModelCard, ModelCardInput } from './card/refine-card.js';
 
 /** Bytes per weight shard (as tfjs's converter writes them). */
 export const SHARD_BYTES = 4 * 1024 * 1024;
@@ -17,6 +20,11 @@ export interface SaveModelOptions {
   includeOptimizer?: boolean;
   /** Free-form JSON metadata stored in model.json as `userDefinedMetadata` (e.g. preprocessing, task). */
   metadata?: Record<string, unknown>;
+  /**
+   * The model card, written beside the weights as `model-card.json` (validated, id computed, and checked
+   * against the model's inputs and output first: nothing is written for a card that does not fit).
+   */
+  card?: ModelCard | ModelCardInput;
 }
 
 /** What was written. */
@@ -27,19 +35,33 @@ export interface SaveModelResult {
   files: string[];
   /** Bytes of weights. */
   weightBytes: number;
+  /** The card as written (defaults filled, id computed), when one was given. */
+  card?: ModelCard;
+}
+
+/** What a tfjs model exposes of its signature, for checking a card against it. */
+function signature(model: tfl.LayersModel) {
+  return {
+    inputNames: model.inputNames,
+    inputShapes: model.inputs.map((t) => t.shape),
+    outputShapes: model.outputs.map((t) => t.shape),
+  };
 }
 
 /**
  * Saves `model` to the folder `dir` as `model.json` + `group1-shard{i}of{n}.bin` (4 MiB shards), the
  * format `tf.loadLayersModel` reads (e.g. `tf.loadLayersModel('file://dir/model.json')` with tfjs-node,
  * or over http in a browser). Atomic: written to `<dir>.tmp-…` and renamed into place; an existing
- * model at `dir` is replaced only once the new one is complete.
+ * model at `dir` is replaced only once the new one is complete. With `options.card`, the folder also holds
+ * `model-card.json` (see `@cxrkit/models/card`).
+ * @throws CxrkitError the card's errors (`CARD_*`, `CARD_MODEL_MISMATCH`) before anything is written,
+ *   `MODEL_SAVE_FAILED`, `MODEL_SAVE_TARGET_NOT_DIR`.
  */
 export async function saveModel(model: tfl.LayersModel, dir: string, options: SaveModelOptions = {}): Promise<SaveModelResult> {
-  const fs = await import('node:fs/promises');
+  const card = options.card === undefined ? undefined : serializeModelCard(options.card);
+  if (card) checkCardMatchesModel(card.card, signature(model));
   const path = await import('node:path');
   const target = path.resolve(dir);
-  const tmp = `${target}.tmp-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
     {
@@ -68,32 +90,24 @@ export async function saveModel(model: tfl.LayersModel, dir: string, options: Sa
   if (Object.keys(metadata).length > 0) modelJson['userDefinedMetadata'] = metadata;
 
   try {
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.mkdir(tmp);
-    for (let i = 0; i < nShards; i++) {
-      await writeFileSynced(path.join(tmp, shardNames[i]!), weightData.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
-    }
-    await writeFileSynced(path.join(tmp, 'model.json'), new TextEncoder().encode(JSON.stringify(modelJson)));
-    // Swap into place: a plain rename when `dir` is new; otherwise move the old one aside first.
-    let old: string | undefined;
-    try {
-      await fs.rename(tmp, target);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
-      const st = await fs.stat(target);
-      if (!st.isDirectory()) throw modelsError('MODEL_SAVE_TARGET_NOT_DIR', `${target} exists and is not a folder`, target, 'choose a folder path for the model');
-      old = `${target}.old-${process.pid}-${Date.now().toString(36)}`;
-      await fs.rename(target, old);
-      await fs.rename(tmp, target);
-    }
-    if (old) await fs.rm(old, { recursive: true, force: true });
+    await writeDirAtomic(target, async (tmp) => {
+      for (let i = 0; i < nShards; i++) {
+        const shard = weightData.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES);
+        await writeFileSynced(path.join(tmp, shardNames[i]!), shard);
+      }
+      await writeFileSynced(path.join(tmp, 'model.json'), new TextEncoder().encode(JSON.stringify(modelJson)));
+      if (card) await writeFileSynced(path.join(tmp, MODEL_CARD_FILE), card.text);
+    });
   } catch (e) {
-    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    if (isCxrkitError(e, 'FILE_TARGET_NOT_DIR')) {
+      const message = `${target} exists and is not a folder`;
+      throw modelsError('MODEL_SAVE_TARGET_NOT_DIR', message, target, 'choose a folder path for the model', e);
+    }
     if (e instanceof CxrkitError) throw e;
     throw modelsError('MODEL_SAVE_FAILED', `could not write the model to ${target}: ${(e as Error).message}`, target, 'check that the folder is writable and the disk not full', e);
   }
-  return { dir: target, files: ['model.json', ...shardNames], weightBytes: weightData.byteLength };
+  const files = ['model.json', ...shardNames, ...(card ? [MODEL_CARD_FILE] : [])];
+  return { dir: target, files, weightBytes: weightData.byteLength, ...(card ? { card: card.card } : {}) };
 }
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2 };
@@ -185,5 +199,26 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
     );
   } catch (e) {
     throw modelsError('MODEL_LOAD_FAILED', `tfjs could not build the model in ${jsonPath}: ${(e as Error).message}`, jsonPath, 'check that the model uses layers this tfjs-layers version knows (custom layers must be registered first)', e);
+  }
+}
+
+/**
+ * Loads the model saved in `dir` (see {@link loadModel}) with its card (`model-card.json`, or a pre-card
+ * `screening.json` migrated with the model's input names), checked against the model.
+ * @throws CxrkitError loadModel's errors, `CARD_MISSING` when the folder has no card, the card's errors,
+ *   `CARD_MODEL_MISMATCH` when the card does not describe this model.
+ */
+export async function loadModelWithCard(dir: string): Promise<{ model: tfl.LayersModel; card: ModelCard }> {
+  const path = await import('node:path');
+  const resolved = path.resolve(dir);
+  const folder = resolved.endsWith('.json') ? path.dirname(resolved) : resolved;
+  const model = await loadModel(dir);
+  try {
+    const card = await readModelCard(folder, { inputNames: model.inputNames });
+    checkCardMatchesModel(card, signature(model));
+    return { model, card };
+  } catch (e) {
+    model.dispose();
+    throw e;
   }
 }

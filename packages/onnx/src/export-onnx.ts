@@ -3,6 +3,13 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { CxrkitError, describeValue } from '@cxrkit/core';
 import { walkGraph } from '@cxrkit/tfjs-ext/base';
+import {
+  cardOnnxMetadata,
+  checkCardMatchesModel,
+  parseModelCard,
+  type ModelCard,
+  type ModelCardInput,
+} from '@cxrkit/models/card';
 import { CONVERTERS, SUPPORTED_LAYERS } from './convert-layers.js';
 import { GraphBuilder } from './graph-builder.js';
 import { isModel, type LayerLike, type ModelLike } from './layer-access.js';
@@ -19,9 +26,15 @@ export interface ExportOnnxOptions {
   /**
    * How images must be prepared before they reach the model, recorded in metadata
    * (`cxrkit.preprocessing`, JSON), e.g. `{ clipPercent: 0.5, resize: 'bicubic', size: 512, normalize: 'zscore' }`
-   * (THESIS.md, parts 1 and 2). Default: the string "unspecified" — pass it so deployments can check it.
+   * (THESIS.md, parts 1 and 2). Default: derived from `card`, else the string "unspecified".
+   * @deprecated pass `card`: it records the preprocessing with everything else a deployment needs.
    */
   preprocessing?: string | Record<string, unknown>;
+  /**
+   * The model card, embedded as metadata `cxrkit.card` (JSON; `readOnnxInfo(bytes).card` reads it back)
+   * with `cxrkit.preprocessing` derived from it for older readers. Checked against the model first.
+   */
+  card?: ModelCard | ModelCardInput;
   /** ONNX opset, 13–17. Default 13 (widest runtime support: onnxruntime ≥ 1.7, onnxruntime-web). */
   opset?: number;
   /** Extra metadata_props (string values). */
@@ -38,9 +51,13 @@ export interface ExportOnnxOptions {
  * input). The batch dimension is dynamic. Nested models (a backbone used as a layer) are flattened.
  * BatchNormalization is written as BatchNormalization nodes (onnxruntime folds them into the convs at load).
  *
+ * With `options.card`, the file carries the model card (metadata `cxrkit.card`), so the browser or a
+ * service on onnxruntime needs nothing else to prepare the inputs.
+ *
  * @throws CxrkitError `ONNX_UNSUPPORTED_LAYER` naming the first layer (path and class) that has no exact
  *   conversion, `ONNX_UNSUPPORTED_CONFIG` for a supported layer used in an unsupported way (e.g.
- *   channelsFirst), `ONNX_BAD_OPTION` for a bad option, `ONNX_NOT_A_MODEL` when `model` is not a tfjs model.
+ *   channelsFirst), `ONNX_BAD_OPTION` for a bad option, `ONNX_NOT_A_MODEL` when `model` is not a tfjs model,
+ *   the card's errors (`CARD_*`, `CARD_MODEL_MISMATCH`) for a card that is invalid or does not describe the model.
  */
 export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
   if (!isModel(model)) {
@@ -53,6 +70,18 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
   const opset = options.opset ?? 13;
   if (!SUPPORTED_OPSETS.includes(opset)) {
     throw new CxrkitError('ONNX_BAD_OPTION', 'unsupported opset', { received: opset, fix: `pass one of ${SUPPORTED_OPSETS.join(', ')}`, pkg: 'onnx' });
+  }
+  if (options.card !== undefined && options.preprocessing !== undefined) {
+    throw new CxrkitError('ONNX_BAD_OPTION', 'pass card or preprocessing, not both (the card records it)', {
+      received: options.preprocessing,
+      fix: 'drop preprocessing',
+      pkg: 'onnx',
+    });
+  }
+  const card = options.card === undefined ? undefined : parseModelCard(options.card);
+  if (card) {
+    const [inputShapes, outputShapes] = [m.inputs.map((t) => t.shape), m.outputs.map((t) => t.shape)];
+    checkCardMatchesModel(card, { inputNames, inputShapes, outputShapes });
   }
   const g = new GraphBuilder();
   g.reserve(...inputNames, ...outputNames);
@@ -81,6 +110,7 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
     'cxrkit.version': CXRKIT_VERSION,
     'cxrkit.preprocessing': preprocessing,
     'cxrkit.input_layout': 'NHWC',
+    ...(card ? cardOnnxMetadata(card) : {}),
     ...options.metadata,
   };
   return encodeModel({

@@ -9,6 +9,6 @@ export { SUPPORTED_LAYERS } from './convert-layers.js';
 export { createOnnxPredictor } from './onnx-predictor.js';
 export type { OnnxPredictor, OnnxPredictorOptions, OrtModule, OrtSession } from './onnx-predictor.js';
 export type { ArrayBatch, PredictInputs, PredictOutputs, Predictor } from '@cxrkit/models';
-export { readOnnxInfo } from './metadata.js';
+export { readOnnxInfo, readOnnxMetadata, readOnnxCard } from './metadata.js';
 export type { OnnxModelInfo } from './metadata.js';
 export { CXRKIT_VERSION } from './version.js';

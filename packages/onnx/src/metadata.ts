@@ -1,10 +1,14 @@
-import { CxrkitError } from '@cxrkit/core';
-import { decodeModel } from './proto.js';
+import { CxrkitError } from '@cxrkit/core/tfjs-free';
+import { cardFromOnnxMetadata, type ModelCard } from '@cxrkit/models/card';
+import protobuf from 'protobufjs';
+import { decodeModel, modelProtoType } from './proto.js';
 
 /** What an exported file says about itself. */
 export interface OnnxModelInfo {
-  /** metadata_props: `cxrkit.model_name`, `cxrkit.version`, `cxrkit.preprocessing`, … */
+  /** metadata_props: `cxrkit.model_name`, `cxrkit.version`, `cxrkit.preprocessing`, `cxrkit.card`, … */
   metadata: Record<string, string>;
+  /** The model card embedded by `exportOnnx(model, { card })`, validated; undefined when the file has none. */
+  card?: ModelCard;
   opset: number;
   producer: string;
   inputs: { name: string; shape: (number | string)[] }[];
@@ -16,7 +20,8 @@ export interface OnnxModelInfo {
 /**
  * Reads the metadata, opset, inputs/outputs (`'batch'` for the dynamic dimension) and op counts of ONNX
  * bytes (decodes the whole file: fine for checks, not on a hot path).
- * @throws CxrkitError `ONNX_NOT_ONNX` when the bytes are not an ONNX model.
+ * @throws CxrkitError `ONNX_NOT_ONNX` when the bytes are not an ONNX model; the card's errors (`CARD_*`)
+ *   when an embedded card is invalid.
  */
 export function readOnnxInfo(bytes: Uint8Array): OnnxModelInfo {
   let m: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -32,12 +37,57 @@ export function readOnnxInfo(bytes: Uint8Array): OnnxModelInfo {
   });
   const opCounts: Record<string, number> = {};
   for (const n of m['graph'].node ?? []) opCounts[n.op_type] = (opCounts[n.op_type] ?? 0) + 1;
+  const props: { key: string; value: string }[] = m['metadata_props'] ?? [];
+  const metadata: Record<string, string> = Object.fromEntries(props.map((p) => [p.key, p.value]));
+  const card = cardFromOnnxMetadata(metadata);
   return {
-    metadata: Object.fromEntries((m['metadata_props'] ?? []).map((p: any) => [p.key, p.value])),
+    metadata,
+    ...(card ? { card } : {}),
     opset: Number((m['opset_import'] ?? []).find((o: any) => !o.domain)?.version ?? 0),
     producer: String(m['producer_name'] ?? ''),
     inputs: (m['graph'].input ?? []).map(vi),
     outputs: (m['graph'].output ?? []).map(vi),
     opCounts,
   };
+}
+
+/**
+ * Only the metadata_props of ONNX bytes (key → value), read with protobufjs's wire reader: the graph and its
+ * weights are skipped, not decoded, so this is fast on a large model (a browser reading the card).
+ * @throws CxrkitError `ONNX_NOT_ONNX` when the bytes do not decode as a ModelProto.
+ */
+export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
+  const model = modelProtoType();
+  const id = model.fields['metadata_props']!.id;
+  const entry = model.root.lookupType('onnx.StringStringEntryProto');
+  const out: Record<string, string> = {};
+  try {
+    const reader = protobuf.Reader.create(bytes);
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      if (tag >>> 3 === id && (tag & 7) === 2) {
+        const { key, value } = entry.decode(reader, reader.uint32()) as unknown as { key: string; value: string };
+        out[key] = value;
+      } else {
+        reader.skipType(tag & 7);
+      }
+    }
+  } catch (cause) {
+    throw new CxrkitError('ONNX_NOT_ONNX', 'the bytes are not an ONNX model', {
+      received: `${bytes.byteLength} bytes`,
+      fix: 'pass the output of exportOnnx',
+      cause,
+      pkg: 'onnx',
+    });
+  }
+  return out;
+}
+
+/**
+ * The model card embedded in ONNX bytes by `exportOnnx(model, { card })`, validated; undefined when the
+ * file has none. Reads only the metadata (see {@link readOnnxMetadata}).
+ * @throws CxrkitError `ONNX_NOT_ONNX`, and the card's errors (`CARD_*`) for an invalid embedded card.
+ */
+export function readOnnxCard(bytes: Uint8Array): ModelCard | undefined {
+  return cardFromOnnxMetadata(readOnnxMetadata(bytes));
 }

@@ -1,2 +1,2 @@
-/** The cxrkit version written into every exported model's metadata (kept equal to package.json by a test). */
-export const CXRKIT_VERSION = '0.1.0';
+/** The cxrkit version written into every exported model's metadata: the model card's (= package.json, by a test). */
+export { CXRKIT_VERSION } from '@cxrkit/models/card';

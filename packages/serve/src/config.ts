@@ -1,87 +1,102 @@
-// The screening card: everything a service needs to know to turn a DICOM into the model's input and
-// the model's output into a recommendation. It travels with the model as `screening.json`.
-import { readFile, writeFile, rename } from 'node:fs/promises';
+// The pre-card screening file (`screening.json`), kept so that old code and old model folders keep working.
+// @deprecated: a model is described by its model card (`model-card.json`, @cxrkit/models/card), which the
+// service reads; `readModelCard(dir)` also reads (and migrates) a screening.json.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CxrkitError, didYouMean } from '@cxrkit/core';
+import { CxrkitError, describeValue, isCxrkitError, writeFileAtomic } from '@cxrkit/core/tfjs-free';
+import {
+  LEGACY_SCREENING_DEFAULTS,
+  LEGACY_SCREENING_FILE,
+  MODEL_CARD_FILE,
+  parseLegacyScreeningConfig,
+  readModelCard,
+  type LegacyScreeningConfig,
+  type ModelCard,
+} from '@cxrkit/models/card';
 
-/** Name of the card file inside a model directory. */
-export const SCREENING_CARD_FILE = 'screening.json';
+/**
+ * Name of the pre-card file inside a model directory.
+ * @deprecated the model card is `model-card.json` (MODEL_CARD_FILE in @cxrkit/models/card).
+ */
+export const SCREENING_CARD_FILE = LEGACY_SCREENING_FILE;
 
-export interface ScreeningConfig {
-  /** What a positive result means, for the report. Default 'osteoporosis'. */
-  condition: string;
-  /** Square input size in pixels (the model's image input is [batch, size, size, channels]). */
-  inputSize: number;
-  /** 1 (gray) or 3 (gray stacked to RGB, the thesis's choice for ImageNet-initialised models). */
-  channels: 1 | 3;
-  /**
-   * Per-image normalisation, as the model was trained: 'zscore' (thesis Part 2, osteoporosis) or
-   * 'percentile' (clip 0.5/99.5 % then min-max, thesis Part 1, age/sex).
-   */
-  normalize: 'zscore' | 'percentile';
-  /**
-   * Score at or above which the screen is positive (refer for DXA). Choose it on the tuning set
-   * (e.g. Youden's J or a target sensitivity with `chooseThreshold` from @cxrkit/metrics).
-   */
-  threshold: number;
-  /** Fusion inputs are fed as age × ageScale (years) and sex as F = 0, M = 1. Default 0.01. */
-  ageScale: number;
-  /** Youngest age (years) the screen is intended for; younger patients get a warning. Thesis Part 4: 50. */
-  minAge: number;
-  /** Free text shown with every result. */
-  disclaimer: string;
-  /** Anything else worth recording (model name, training data, tuning AUC, …). */
-  info?: Record<string, unknown>;
+/**
+ * The pre-card description of a screening model (condition, inputSize, channels, normalize, threshold,
+ * ageScale, minAge, disclaimer, info).
+ * @deprecated use `ModelCard` from @cxrkit/models/card; `parseModelCard` migrates this shape.
+ */
+export type ScreeningConfig = LegacyScreeningConfig;
+
+/**
+ * Defaults of the pre-card file; `inputSize` and `threshold` have none.
+ * @deprecated the model card has its own defaults (DEFAULT_INTENDED_USE, DEFAULT_DISCLAIMER).
+ */
+export const SCREENING_DEFAULTS = LEGACY_SCREENING_DEFAULTS;
+
+/** The same error under this module's code, its message without the card error's prefix and suffixes. */
+function recode(e: CxrkitError, code: string): CxrkitError {
+  let body = e.message.replace(/^\[cxrkit\/[^\]]+\] [A-Z0-9_]+: /, '');
+  const fix = e.fix ? ` Fix: ${e.fix}` : '';
+  if (fix && body.endsWith(fix)) body = body.slice(0, -fix.length);
+  const received = ` (received: ${describeValue(e.received)})`;
+  if (body.endsWith(received)) body = body.slice(0, -received.length);
+  return new CxrkitError(code, body, { received: e.received, fix: e.fix, pkg: 'serve', cause: e });
 }
 
-/** Defaults; `inputSize` and `threshold` have none: they belong to a trained model. */
-export const SCREENING_DEFAULTS = {
-  condition: 'osteoporosis',
-  channels: 1,
-  normalize: 'zscore',
-  ageScale: 0.01,
-  minAge: 50,
-  disclaimer:
-    'Screening aid, not a diagnosis: a positive screen recommends a DXA scan. Intended for adults aged 50 or more with a normal PA chest radiograph.',
-} as const satisfies Partial<ScreeningConfig>;
-
-const KEYS = ['condition', 'inputSize', 'channels', 'normalize', 'threshold', 'ageScale', 'minAge', 'disclaimer', 'info'] as const;
-
-function bad(message: string, received: unknown, fix: string): never {
-  throw new CxrkitError('SCREENING_CONFIG_INVALID', message, { received, fix, pkg: 'serve' });
-}
-
-/** Fills defaults and checks every field; throws `SCREENING_CONFIG_INVALID` naming the field. */
+/**
+ * Fills defaults and checks every field; throws `SCREENING_CONFIG_INVALID` naming the field.
+ * @deprecated use `parseModelCard` (@cxrkit/models/card), which migrates this shape to a model card.
+ */
 export function resolveScreeningConfig(input: Partial<ScreeningConfig>): ScreeningConfig {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) bad('the screening config must be an object', input, 'pass e.g. { inputSize: 512, threshold: 0.5 }');
-  for (const k of Object.keys(input)) {
-    if (!(KEYS as readonly string[]).includes(k)) {
-      const guess = didYouMean(k, KEYS);
-      bad(`unknown field '${k}'${guess ? ` — did you mean '${guess}'?` : ''}`, k, `use only ${KEYS.join(', ')}`);
-    }
+  try {
+    return parseLegacyScreeningConfig(input, 'screening config');
+  } catch (e) {
+    throw isCxrkitError(e) ? recode(e, 'SCREENING_CONFIG_INVALID') : e;
   }
-  const c = { ...SCREENING_DEFAULTS, ...input } as ScreeningConfig;
-  if (!Number.isInteger(c.inputSize) || c.inputSize < 32 || c.inputSize > 4096) bad('inputSize must be an integer from 32 to 4096', c.inputSize, 'use the size the model was trained at, e.g. 512');
-  if (c.channels !== 1 && c.channels !== 3) bad('channels must be 1 or 3', c.channels, 'use the channel count of the model input');
-  if (c.normalize !== 'zscore' && c.normalize !== 'percentile') bad("normalize must be 'zscore' or 'percentile'", c.normalize, "use the normalisation the model was trained with");
-  if (typeof c.threshold !== 'number' || !Number.isFinite(c.threshold)) bad('threshold must be a finite number', c.threshold, 'choose it on the tuning set (chooseThreshold in @cxrkit/metrics)');
-  if (typeof c.ageScale !== 'number' || !(c.ageScale > 0)) bad('ageScale must be a positive number', c.ageScale, 'use 0.01 (age in years / 100) unless the model was trained otherwise');
-  if (typeof c.minAge !== 'number' || !(c.minAge >= 0)) bad('minAge must be a non-negative number of years', c.minAge, 'use 50 (thesis Part 4)');
-  if (typeof c.condition !== 'string' || c.condition === '') bad('condition must be a non-empty string', c.condition, "use e.g. 'osteoporosis'");
-  if (typeof c.disclaimer !== 'string') bad('disclaimer must be a string', c.disclaimer, 'pass a sentence or leave it out');
-  return c;
 }
 
-/** Reads and validates `<dir>/screening.json`. Throws `SCREENING_CONFIG_MISSING` or `SCREENING_CONFIG_INVALID`. */
+/**
+ * The pre-card view of a binary model card (what old callers of readScreeningConfig expect).
+ * @deprecated read the card itself.
+ */
+export function screeningConfigFromCard(card: ModelCard): ScreeningConfig {
+  if (card.task.kind !== 'binary' || card.threshold === undefined) {
+    throw new CxrkitError('SCREENING_CONFIG_INVALID', `a ${card.task.kind} model card has no screening config`, {
+      received: card.task.kind,
+      fix: 'read the card with readModelCard (@cxrkit/models/card)',
+      pkg: 'serve',
+    });
+  }
+  const age = card.fusion.find((f) => f.source === 'age');
+  return {
+    condition: card.task.condition,
+    inputSize: card.architecture.inputSize,
+    channels: card.architecture.channels,
+    normalize: card.preprocessing.normalize,
+    threshold: card.threshold.value,
+    ageScale: age && 'scale' in age ? age.scale : LEGACY_SCREENING_DEFAULTS.ageScale,
+    minAge: card.intendedUse.minAge,
+    disclaimer: card.disclaimer,
+    ...(card.info ? { info: card.info } : {}),
+  };
+}
+
+/**
+ * Reads and validates `<dir>/screening.json`; a folder with only a `model-card.json` gives that card's
+ * pre-card view. Throws `SCREENING_CONFIG_MISSING` or `SCREENING_CONFIG_INVALID`.
+ * @deprecated use `readModelCard(dir)` (@cxrkit/models/card): it reads model-card.json and migrates screening.json.
+ */
 export async function readScreeningConfig(dir: string): Promise<ScreeningConfig> {
   const path = join(dir, SCREENING_CARD_FILE);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new CxrkitError('SCREENING_CONFIG_MISSING', `no screening card at ${path}`, {
+    const card = await readModelCard(dir).catch(() => undefined);
+    if (card) return screeningConfigFromCard(card);
+    throw new CxrkitError('SCREENING_CONFIG_MISSING', `no screening card at ${path} (nor ${MODEL_CARD_FILE})`, {
       received: path,
-      fix: 'write one with writeScreeningConfig(dir, { inputSize, threshold, … }) next to the saved model',
+      fix: 'save the model with its card: saveModel(model, dir, { card }) (@cxrkit/models)',
       pkg: 'serve',
       cause,
     });
@@ -90,17 +105,24 @@ export async function readScreeningConfig(dir: string): Promise<ScreeningConfig>
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new CxrkitError('SCREENING_CONFIG_INVALID', `${path} is not valid JSON (half-written?)`, { received: text.slice(0, 60), fix: 'write it again with writeScreeningConfig', pkg: 'serve', cause });
+    throw new CxrkitError('SCREENING_CONFIG_INVALID', `${path} is not valid JSON (half-written?)`, {
+      received: text.slice(0, 60),
+      fix: 'write it again with writeScreeningConfig',
+      pkg: 'serve',
+      cause,
+    });
   }
   return resolveScreeningConfig(parsed as Partial<ScreeningConfig>);
 }
 
-/** Validates and writes `<dir>/screening.json` atomically (temp file + rename). Returns the resolved card. */
+/**
+ * Validates and writes `<dir>/screening.json` atomically and durably (core's writeFileAtomic: temp file,
+ * fsync, rename, fsync of the folder). Returns the resolved config.
+ * @deprecated write a model card: `saveModel(model, dir, { card })` or `writeModelCard(dir, card)`.
+ */
 export async function writeScreeningConfig(dir: string, config: Partial<ScreeningConfig>): Promise<ScreeningConfig> {
   const resolved = resolveScreeningConfig(config);
   const path = join(dir, SCREENING_CARD_FILE);
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(resolved, null, 2)}\n`);
-  await rename(tmp, path);
+  await writeFileAtomic(path, `${JSON.stringify(resolved, null, 2)}\n`);
   return resolved;
 }

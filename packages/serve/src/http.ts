@@ -2,15 +2,15 @@
 // Node's own http module, no framework. Uploads are held in memory only for the request and never
 // written to disk or logged (they carry patient data).
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
-import { CxrkitError, isCxrkitError } from '@cxrkit/core';
-import type { ScreeningConfig } from './config.js';
+import { CxrkitError, isCxrkitError } from '@cxrkit/core/tfjs-free';
 import type { ScreeningPredictor } from './predictor.js';
-import { screenDicom, type ScreeningOverrides } from './screen.js';
+import { screenDicomWithCard, type ScreeningOverrides } from './screen.js';
+import { servedCard, type CardSource } from './served-card.js';
 import { uploadPage } from './page.js';
 
-export interface ScreeningServiceOptions {
+/** The service: a predictor and its model card (`card`; the pre-card `config` is still accepted). */
+export interface ScreeningServiceOptions extends CardSource {
   predictor: ScreeningPredictor;
-  config: ScreeningConfig;
   /** Largest accepted upload, bytes. Default 128 MiB (a 3k × 3k 16-bit radiograph is ~18 MiB). */
   maxUploadBytes?: number;
 }
@@ -75,15 +75,20 @@ function parseOverrides(url: URL): ScreeningOverrides {
  * A request handler for `http.createServer` (or any Node-compatible server):
  * - `GET /` — an upload page for people;
  * - `GET /healthz` — `{ ok, engine, condition, inputSize }`;
+ * - `GET /v1/card` — the model card the service screens with (JSON; its `id` is in every result);
  * - `POST /v1/screen[?age=67&sex=F]` with the raw DICOM file as the body → `ScreeningResult` JSON;
  *   errors are `{ error: { code, message, fix } }` with 400 (unreadable DICOM, bad parameter), 413 (too
  *   large), 422 (the model needs age/sex the file lacks) or 500.
  * Requests are screened one at a time (a queue), so concurrent uploads do not multiply memory use.
+ * The card is checked once, here: an invalid card, or one that does not describe the predictor's inputs,
+ * throws (`CARD_*`, `SCREEN_NOT_BINARY`, `SCREEN_NO_CARD`) before anything is served.
  */
 export function createScreeningHandler(options: ScreeningServiceOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const limit = options.maxUploadBytes ?? 128 * 2 ** 20;
   let queue: Promise<unknown> = Promise.resolve();
-  const page = uploadPage(options.config);
+  const card = servedCard(options, options.predictor);
+  const condition = card.task.kind === 'binary' ? card.task.condition : card.name;
+  const page = uploadPage({ condition, disclaimer: card.disclaimer });
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = `${req.method} ${url.pathname}`;
@@ -93,7 +98,12 @@ export function createScreeningHandler(options: ScreeningServiceOptions): (req: 
       return;
     }
     if (route === 'GET /healthz') {
-      sendJson(res, 200, { ok: true, engine: options.predictor.engine, condition: options.config.condition, inputSize: options.config.inputSize });
+      const { engine } = options.predictor;
+      sendJson(res, 200, { ok: true, engine, condition, inputSize: card.architecture.inputSize });
+      return;
+    }
+    if (route === 'GET /v1/card') {
+      sendJson(res, 200, card);
       return;
     }
     if (url.pathname === '/v1/screen' && req.method !== 'POST') {
@@ -102,14 +112,15 @@ export function createScreeningHandler(options: ScreeningServiceOptions): (req: 
       return;
     }
     if (route !== 'POST /v1/screen') {
-      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${route}`, fix: 'POST /v1/screen, GET /, GET /healthz' } });
+      const fix = 'POST /v1/screen, GET /, GET /healthz, GET /v1/card';
+      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${route}`, fix } });
       return;
     }
     const work = async () => {
       const overrides = parseOverrides(url);
       const body = await readBody(req, limit);
       if (body.length === 0) throw new CxrkitError('UPLOAD_EMPTY', 'the request body is empty', { received: 0, fix: 'send the DICOM file as the request body', pkg: 'serve' });
-      return screenDicom(body, { predictor: options.predictor, config: options.config, overrides });
+      return screenDicomWithCard(body, card, options.predictor, overrides);
     };
     const run = queue.then(work, work);
     queue = run.catch(() => undefined);

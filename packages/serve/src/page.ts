@@ -1,10 +1,9 @@
 // The upload page: one file input, optional age/sex, the result in plain language. No external assets.
-import type { ScreeningConfig } from './config.js';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** The HTML of the upload page for a service with this card. */
-export function uploadPage(config: ScreeningConfig): string {
+/** The HTML of the upload page for a service whose card screens for `condition` and carries `disclaimer`. */
+export function uploadPage(config: { condition: string; disclaimer: string }): string {
   const condition = escapeHtml(config.condition);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

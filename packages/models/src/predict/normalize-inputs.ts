@@ -1,4 +1,4 @@
-import { CxrkitError, describeValue, didYouMean } from '@cxrkit/core';
+import { CxrkitError, assertKnownKeys, describeValue } from '@cxrkit/core';
 import type { ArrayBatch, PredictInputs, PredictOutputs } from './types.js';
 
 /** True when `v` looks like an {@link ArrayBatch}. */
@@ -27,16 +27,8 @@ export function orderInputs(inputs: PredictInputs, inputNames: readonly string[]
   } else {
     throw new CxrkitError('PREDICT_BAD_INPUT', 'inputs must be a { data: Float32Array, shape } batch or an object of them', { received: inputs, pkg, fix: 'see ArrayBatch' });
   }
-  for (const key of Object.keys(named)) {
-    if (!inputNames.includes(key)) {
-      const guess = didYouMean(key, inputNames);
-      throw new CxrkitError('PREDICT_BAD_INPUT', `no model input is named '${key}'${guess ? ` — did you mean '${guess}'?` : ''}`, {
-        received: key,
-        fix: `use the model's input names: ${inputNames.join(', ')}`,
-        pkg,
-      });
-    }
-  }
+  const fix = `use the model's input names: ${inputNames.join(', ')}`;
+  assertKnownKeys(named, inputNames, { code: 'PREDICT_BAD_INPUT', pkg, what: 'model input', fix });
   const batches = inputNames.map((name) => {
     const b = named[name];
     if (b === undefined) {

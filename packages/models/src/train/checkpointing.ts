@@ -93,20 +93,22 @@ export class Checkpointer {
     this.bestWeights = undefined;
   }
 
-  /** Model weights, then Adam's state; Adam's β^t accumulators and learning rate go into the JSON state. */
+  /**
+   * Model weights, then Adam's state; Adam's β^t accumulators and learning rate go into the JSON state.
+   * Every read is asynchronous (data()): the webgpu backend cannot read synchronously in Node.
+   */
   private async tensors(): Promise<StoredTensor[]> {
     const adam = this.optimizer as unknown as AdamInternals;
-    this.st.adam.accBeta1 = adam.accBeta1.dataSync()[0]!;
-    this.st.adam.accBeta2 = adam.accBeta2.dataSync()[0]!;
+    this.st.adam.accBeta1 = (await adam.accBeta1.data())[0]!;
+    this.st.adam.accBeta2 = (await adam.accBeta2.data())[0]!;
     this.st.learningRate = adam.learningRate;
-    const model = readVariables(this.weights, 'model');
+    const model = await readVariables(this.weights, 'model');
     const ws = await this.optimizer.getWeights();
-    const opt = ws.map(
-      (w): StoredTensor => ({
-        name: w.name,
-        shape: [...w.tensor.shape],
-        dtype: w.tensor.dtype === 'int32' ? 'int32' : 'float32',
-        data: w.tensor.dataSync() as Float32Array | Int32Array,
+    const opt = await Promise.all(
+      ws.map(async (w): Promise<StoredTensor> => {
+        const dtype = w.tensor.dtype === 'int32' ? 'int32' : 'float32';
+        const data = (await w.tensor.data()) as Float32Array | Int32Array;
+        return { name: w.name, shape: [...w.tensor.shape], dtype, data };
       }),
     );
     ws[0]?.tensor.dispose(); // the iteration count is a fresh scalar; the rest are Adam's live slots

@@ -1,7 +1,7 @@
 // Stage 1 of train(): the arguments, validated first (with the received value and the fix in every
 // error), and the options resolved into the settings the other stages read.
 import * as tfl from '@tensorflow/tfjs-layers';
-import { didYouMean } from '@cxrkit/core';
+import { assertKnownKeys, didYouMean } from '@cxrkit/core';
 import { fail } from '../errors.js';
 import { asSource } from './data.js';
 import type { MonitorMetric, SampleInput, SampleSource, TrainOptions, TrainTask } from './types.js';
@@ -78,17 +78,7 @@ function checkInt(name: string, v: number, min: number): number {
 export function validateOptions(options: TrainOptions): void {
   if (options == null || typeof options !== 'object')
     fail('TRAIN_OPTION_INVALID', 'train options must be an object', options, 'pass e.g. { epochs: 10, batchSize: 32 }');
-  for (const k of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(k)) {
-      const guess = didYouMean(k, OPTION_KEYS);
-      fail(
-        'TRAIN_OPTION_UNKNOWN',
-        `unknown train option '${k}'${guess ? ` — did you mean '${guess}'?` : ''}`,
-        k,
-        `use one of ${OPTION_KEYS.join(', ')}`,
-      );
-    }
-  }
+  assertKnownKeys(options, OPTION_KEYS, { code: 'TRAIN_OPTION_UNKNOWN', pkg: 'models', what: 'train option' });
   if (options.task !== undefined && options.task !== 'binary' && options.task !== 'regression') {
     const guess = typeof options.task === 'string' ? didYouMean(options.task, ['binary', 'regression']) : undefined;
     fail(

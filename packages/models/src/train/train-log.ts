@@ -1,6 +1,6 @@
 // The JSON-lines log of a run: one line per finished epoch, rewritten from the checkpoint's history
 // when a run resumes, so that it always matches the weights.
-import { writeFileAtomic } from '../durable-write.js';
+import { writeFileAtomic } from '@cxrkit/core';
 import type { EpochRecord } from './types.js';
 
 /** Creates (or, on resume, rewrites) the log at `path` with the epochs in `history`. */

@@ -4,17 +4,18 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { fail } from '../errors.js';
 import type { StoredTensor } from './checkpoint.js';
 
-/** The values of `vars` as checkpoint tensors named `<prefix>/<i>/<weight name>`. */
-export function readVariables(vars: readonly tfl.LayerVariable[], prefix: string): StoredTensor[] {
-  return vars.map((v, i) => {
-    const t = v.read();
-    return {
-      name: `${prefix}/${i}/${v.originalName ?? v.name}`,
-      shape: [...t.shape],
-      dtype: 'float32',
-      data: t.dataSync() as Float32Array,
-    };
-  });
+/**
+ * The values of `vars` as checkpoint tensors named `<prefix>/<i>/<weight name>`. Read with data(), not
+ * dataSync(): the webgpu backend cannot read synchronously in Node.
+ */
+export async function readVariables(vars: readonly tfl.LayerVariable[], prefix: string): Promise<StoredTensor[]> {
+  return Promise.all(
+    vars.map(async (v, i) => {
+      const t = v.read();
+      const data = (await t.data()) as Float32Array;
+      return { name: `${prefix}/${i}/${v.originalName ?? v.name}`, shape: [...t.shape], dtype: 'float32' as const, data };
+    }),
+  );
 }
 
 /**
