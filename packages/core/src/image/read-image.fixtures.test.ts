@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../../../test/helpers.js';
-import { readImageFile } from './png.js';
+import { readImageFile } from './png-file.js';
 
 interface ImageRef {
   decoder: string;
