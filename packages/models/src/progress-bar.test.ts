@@ -31,12 +31,16 @@ const data: TrainingSample[] = Array.from({ length: 12 }, (_, i) => ({
 /** A stream that records what is written (and what cli-progress asks of a terminal). */
 function fakeStream(isTTY: boolean) {
   let text = '';
+  const append = (s: string) => {
+    text += s;
+    return true;
+  };
   const stream = {
     isTTY,
     columns: 120,
-    write: (s: string) => ((text += s), true),
-    cursorTo: (x: number) => ((text += `\x1b[${x + 1}G`), true),
-    clearLine: () => ((text += '\x1b[2K'), true),
+    write: append,
+    cursorTo: (x: number) => append(`\x1b[${x + 1}G`),
+    clearLine: () => append('\x1b[2K'),
     moveCursor: () => true,
     on: () => stream,
     removeListener: () => stream,

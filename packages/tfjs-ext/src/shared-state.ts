@@ -6,5 +6,9 @@
 export function sharedState<T extends object>(key: string, init: () => T): T {
   const g = globalThis as unknown as Record<symbol, T | undefined>;
   const sym = Symbol.for(key);
-  return (g[sym] ??= init());
+  const existing = g[sym];
+  if (existing) return existing;
+  const created = init();
+  g[sym] = created;
+  return created;
 }

@@ -10,7 +10,9 @@ function clock(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const r = s % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${m}:${String(r).padStart(2, '0')}`;
+  return h > 0
+    ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}`
+    : `${m}:${String(r).padStart(2, '0')}`;
 }
 
 function fmt(v: number | undefined, digits = 4): string {
@@ -20,7 +22,9 @@ function fmt(v: number | undefined, digits = 4): string {
 /** Formats the tuning metrics of an epoch record for a log line. */
 export function describeEpoch(r: EpochRecord, epochs: number): string {
   const t = r.tune;
-  const tune = t ? ` tune_loss ${fmt(t.loss)}${t.auc !== undefined ? ` auc ${fmt(t.auc)}` : ''}${t.mae !== undefined ? ` mae ${fmt(t.mae, 3)}` : ''}${t.r2 !== undefined ? ` r2 ${fmt(t.r2)}` : ''}` : '';
+  const tune = t
+    ? ` tune_loss ${fmt(t.loss)}${t.auc !== undefined ? ` auc ${fmt(t.auc)}` : ''}${t.mae !== undefined ? ` mae ${fmt(t.mae, 3)}` : ''}${t.r2 !== undefined ? ` r2 ${fmt(t.r2)}` : ''}`
+    : '';
   return `epoch ${r.epoch}/${epochs} loss ${fmt(r.loss)}${tune} lr ${r.learningRate.toExponential(2)} ${r.seconds.toFixed(1)}s${r.improved ? ' *best*' : ''}`;
 }
 
@@ -64,11 +68,15 @@ class ProgressReporter {
       const width = Math.max(10, Math.min(30, (this.stream!.columns ?? 80) - 60));
       const filled = Math.round((done / Math.max(1, total)) * width);
       const bar = `${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? (done < total ? '>' : '=') : ''}${' '.repeat(width - filled)}`;
-      this.stream!.write(`\r\x1b[Kepoch ${epoch}/${this.epochs} [${bar}] ${done}/${total} loss ${fmt(runningLoss)} ETA ${clock(eta)}`);
+      this.stream!.write(
+        `\r\x1b[Kepoch ${epoch}/${this.epochs} [${bar}] ${done}/${total} loss ${fmt(runningLoss)} ETA ${clock(eta)}`,
+      );
     } else if (now - this.lastLine >= 30_000) {
       // Plain mode: a line every 30 s inside long epochs, so a CI log shows the run is alive.
       this.lastLine = now;
-      this.stream!.write(`[cxrkit/train] epoch ${epoch}/${this.epochs} ${done}/${total} samples loss ${fmt(runningLoss)} ETA ${clock(eta)}\n`);
+      this.stream!.write(
+        `[cxrkit/train] epoch ${epoch}/${this.epochs} ${done}/${total} samples loss ${fmt(runningLoss)} ETA ${clock(eta)}\n`,
+      );
     }
   }
 
@@ -83,7 +91,10 @@ class ProgressReporter {
  * unless a `progressStream` is given (then 'auto'); an explicit 'auto' | 'bar' | 'lines' without a
  * stream writes to process.stderr.
  */
-export function progressCallbacks(options: Pick<TrainOptions, 'progress' | 'progressStream'>, epochs: number): TrainCallbacks {
+export function progressCallbacks(
+  options: Pick<TrainOptions, 'progress' | 'progressStream'>,
+  epochs: number,
+): TrainCallbacks {
   const mode = options.progress ?? (options.progressStream ? 'auto' : 'none');
   if (mode === 'none') return {};
   const stream = options.progressStream ?? (globalThis.process?.stderr as ProgressStream | undefined);

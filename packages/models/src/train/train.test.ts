@@ -337,7 +337,10 @@ test('by default train() writes nothing: progress goes to callbacks only (no std
   const written: string[] = [];
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
-  const capture = (chunk: unknown) => (written.push(String(chunk)), true);
+  const capture = (chunk: unknown) => {
+    written.push(String(chunk));
+    return true;
+  };
   const seen: string[] = [];
   process.stdout.write = capture as typeof process.stdout.write;
   process.stderr.write = capture as typeof process.stderr.write;
@@ -345,7 +348,11 @@ test('by default train() writes nothing: progress goes to callbacks only (no std
     // batch 2 with BatchNormalization: a note is due (small batches) — it goes to onNote, not to stderr
     await train(tinyNet(), { train: toyData(8), tune: toyData(4, 20) }, {
       epochs: 2, batchSize: 2, seed: 1,
-      callbacks: { onNote: (m) => void seen.push(`note ${m}`), onEpochEnd: (r) => void seen.push(`epoch ${r.epoch}`), onBatchEnd: (b) => void seen.push(`step ${b.samplesSeen}/${b.samplesPerEpoch}`) },
+      callbacks: {
+        onNote: (m) => void seen.push(`note ${m}`),
+        onEpochEnd: (r) => void seen.push(`epoch ${r.epoch}`),
+        onBatchEnd: (b) => void seen.push(`step ${b.samplesSeen}/${b.samplesPerEpoch}`),
+      },
     });
   } finally {
     process.stdout.write = out;

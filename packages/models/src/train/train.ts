@@ -3,7 +3,7 @@
 // Adam moments, counters, data position, schedule — can be checkpointed and resumed bit-for-bit.
 // The stages, each in its own file: options (validation) → state (fresh or resumed) → per epoch: step
 // (forward/backward/accumulate) → evaluate → schedule → checkpointing; progress goes to callbacks.
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { assertWasmTrainingFits, ensureTrainingKernels, fusedAdam } from '@cxrkit/tfjs-ext/base';
 import { fail } from '../errors.js';

@@ -13,7 +13,12 @@ export async function readVariables(vars: readonly tfl.LayerVariable[], prefix: 
     vars.map(async (v, i) => {
       const t = v.read();
       const data = (await t.data()) as Float32Array;
-      return { name: `${prefix}/${i}/${v.originalName ?? v.name}`, shape: [...t.shape], dtype: 'float32' as const, data };
+      return {
+        name: `${prefix}/${i}/${v.originalName ?? v.name}`,
+        shape: [...t.shape],
+        dtype: 'float32' as const,
+        data,
+      };
     }),
   );
 }

@@ -1,6 +1,6 @@
 // A model's inputs and outputs as the graph names them, and which layers lie on the way to an output.
 import { graphOf, isContainer } from './containers.js';
-import type { GraphLayer, GraphModel, SymbolicRef } from './types.js';
+import type { GraphLayer, SymbolicRef } from './types.js';
 
 /** Names of the model's inputs (their input layers' names, e.g. `image`, `age`, `sex`). */
 export function inputNames(model: GraphLayer): string[] {
@@ -34,10 +34,10 @@ export function outputLayer(model: GraphLayer, index: number): GraphLayer {
  */
 export function layerFeedsOutput(model: GraphLayer, index: number, target: GraphLayer): boolean {
   const graph = graphOf(model);
-  return reachesBack(graph, [graph.outputs[index]!], target);
+  return reachesBack([graph.outputs[index]!], target);
 }
 
-function reachesBack(graph: GraphModel, start: SymbolicRef[], target: GraphLayer): boolean {
+function reachesBack(start: SymbolicRef[], target: GraphLayer): boolean {
   const seen = new Set<number>();
   const stack = [...start];
   while (stack.length) {
@@ -48,7 +48,7 @@ function reachesBack(graph: GraphModel, start: SymbolicRef[], target: GraphLayer
     if (layer === target) return true;
     if (isContainer(layer)) {
       const inner = graphOf(layer);
-      if (reachesBack(inner, [inner.outputs[ref.tensorIndex ?? 0]!], target)) return true;
+      if (reachesBack([inner.outputs[ref.tensorIndex ?? 0]!], target)) return true;
     }
     const node = layer.inboundNodes?.[ref.nodeIndex ?? 0];
     if (node) stack.push(...node.inputTensors);
