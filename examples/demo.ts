@@ -26,7 +26,8 @@ import {
   initBackend, backendKindFromEnv, readDicom, preprocessRadiograph, synthesizeDataset, splitByPatient,
   thesisAugmentation, imagesToTensor, writePng, encodeDicom, resizeBicubic, type GrayImage,
 } from '@cxrkit/core';
-import { buildScreeningModel, train, createTfjsPredictor, saveModel, registerWasmTrainingKernels, prepareWasmThreads } from '@cxrkit/models';
+import { buildScreeningModel, train, createTfjsPredictor, saveModel, prepareWasmThreads } from '@cxrkit/models';
+import { createProgressBar } from '@cxrkit/models/progress-bar';
 import { cardImagePixels, type ModelCardInput } from '@cxrkit/models/card';
 import { rocAuc, delongCi, evaluateWithTunedThreshold, type BinaryMetrics } from '@cxrkit/metrics';
 import { rocPlotSpec, confusionMatrixSpec, writePlot } from '@cxrkit/metrics/plots';
@@ -63,15 +64,14 @@ const loaders: Record<string, () => Promise<unknown>> = {
 if (!loaders[kind]) throw new Error(`the demo runs on cpu or wasm (got CXRKIT_BACKEND=${kind})`);
 let threadsNote = '';
 if (kind === 'wasm') {
-  // XNNPACK's thread pool in Node (see packages/models/src/wasm/README.md): up to 2 threads by default.
+  // XNNPACK's thread pool in Node (see packages/tfjs-ext/src/wasm/README.md): up to 2 threads by default.
   const threads = Number(process.env.CXRKIT_THREADS ?? Math.min(2, availableParallelism()));
   if (threads > 1) {
     const plan = await prepareWasmThreads((await import('@tensorflow/tfjs-backend-wasm')) as never, { threads });
     threadsNote = plan.enabled ? `, ${threads} threads` : ` (threads not enabled: ${plan.reason})`;
   }
 }
-await initBackend({ kind, load: loaders[kind] });
-if (kind === 'wasm') registerWasmTrainingKernels();
+await initBackend({ kind, load: loaders[kind] }); // importing @cxrkit/models registered the wasm training kernels
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 log(`cxrkit demo — backend ${tf.getBackend()}${threadsNote}, output in ${out}\n`);
@@ -116,6 +116,8 @@ log('\n3. Training InceptionV3 (width × 1/8) + GAP/dense/dropout head, Adam lr 
 const model = buildScreeningModel({ backbone: 'inception_v3', inputShape: [SIZE, SIZE, 1], backboneOptions: { widthMultiplier: 1 / 8 }, task: 'binary', name: 'demo_osteoporosis' });
 log(`   ${model.countParams().toLocaleString('en')} parameters, ${model.layers.length} layers`);
 const augment = thesisAugmentation();
+// train() reports progress through callbacks; the demo draws them (cli-progress) on its stderr.
+const progressBar = createProgressBar();
 const result = await train(model, { train: trainSet.map(sample), tune: tuneSet.map(sample) }, {
   epochs: EPOCHS,
   batchSize: 16,
@@ -126,7 +128,8 @@ const result = await train(model, { train: trainSet.map(sample), tune: tuneSet.m
   preciseBatchNorm: 256, // re-estimate BN statistics before each evaluation (few steps per epoch)
   initOutputBias: true,
   reduceLrOnPlateau: { patience: 2, factor: 0.3 },
-});
+  callbacks: progressBar,
+}).finally(() => progressBar.stop());
 log(`   best tuning AUC ${result.bestValue.toFixed(3)} at epoch ${result.bestEpoch} of ${result.history.length}`);
 
 // ── 4. evaluation on the held-out test split ─────────────────────────────────────────────────────

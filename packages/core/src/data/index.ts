@@ -18,4 +18,6 @@ export type { AgeMatchedSample, BalancedSample } from './samplers.js';
 export { ksTwoSample } from '@cxrkit/metrics';
 export type { KsResult } from '@cxrkit/metrics';
 export { loadGrayImage } from './load-gray-image.js';
+export { epochOrder, sampleBatches } from './sample-batches.js';
+export type { SampleBatch, SampleBatchesOptions } from './sample-batches.js';
 export { readNihThumbsManifest, readCovidPaManifest, fillFromDicom } from './datasets.js';

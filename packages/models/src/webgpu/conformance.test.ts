@@ -13,7 +13,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { buildScreeningModel } from '../screening.js';
 import { createModel, listModels } from '../registry.js';
 import { readCheckpoint, train, withSeededRandom, type TrainingSample } from '../train/index.js';
-import { registerGradientFixes } from '../wasm/index.js';
+import { registerGradientFixes } from '@cxrkit/tfjs-ext';
 import { registerWebGpuTrainingKernels } from './index.js';
 import { testOutputDir } from '../../../../test/helpers.js';
 import { CONFORMANCE, maxNormError, valuesIn } from './test-values.js';

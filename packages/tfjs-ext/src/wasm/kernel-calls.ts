@@ -36,7 +36,7 @@ export class KernelCalls {
   /** Runs the kernel registered as `name` for this backend and tracks its output. */
   run(name: string, inputs: Record<string, TensorInfo>, attrs: object = {}): TensorInfo {
     const config = getKernel(name, this.backendName);
-    if (config === undefined) throw new Error(`[cxrkit/models] kernel '${name}' is not registered for backend '${this.backendName}'`);
+    if (config === undefined) throw new Error(`[cxrkit/tfjs-ext] kernel '${name}' is not registered for backend '${this.backendName}'`);
     const out = config.kernelFunc({ inputs, attrs: attrs as unknown as NamedAttrMap, backend: this.backend }) as TensorInfo;
     this.live.push(out);
     return out;
@@ -114,7 +114,7 @@ export class KernelCalls {
   }
 
   heapBackend(): WasmHeapBackend {
-    if (!isWasmHeapBackend(this.backend)) throw new Error('[cxrkit/models] this kernel needs the tfjs wasm backend');
+    if (!isWasmHeapBackend(this.backend)) throw new Error('[cxrkit/tfjs-ext] this kernel needs the tfjs wasm backend');
     return this.backend;
   }
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { batchNormalization } from '../layers/batch-norm.js';
+import { batchNormalization } from '@cxrkit/models';
 import { registerWasmTrainingKernels } from './index.js';
 import { values } from './test-values.js';
 

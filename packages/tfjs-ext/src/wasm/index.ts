@@ -1,5 +1,12 @@
 // Training on tfjs's `wasm` backend: the missing/slow gradient kernels, threads in Node, heap limits.
-export { registerWasmTrainingKernels, unregisterWasmTrainingKernels, registerGradientFixes, wasmTrainingKernelNames } from './register.js';
+export {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  autoRegisterWasmTrainingKernels,
+  wasmTrainingKernelsRegistered,
+  wasmTrainingKernelNames,
+} from './register.js';
+export { registerGradientFixes, unregisterGradientFixes } from '../gradients/register-gradient-fixes.js';
 export type { WasmTrainingKernelOptions } from './register.js';
 export { FusedAdamOptimizer, fusedAdam } from './adam.js';
 export { batchNormTraining } from './batch-norm-training.js';

@@ -92,9 +92,9 @@ export function heapFlipTaps(backend: WasmHeapBackend, w: TensorInfo): TensorInf
  */
 export function heapView(backend: WasmHeapBackend, base: TensorInfo, offset: number, shape: number[]): TensorInfo {
   const entry = backend.dataIdMap.get(base.dataId);
-  if (!entry) throw new Error('[cxrkit/models] heapView: the base tensor is not on the wasm heap');
+  if (!entry) throw new Error('[cxrkit/tfjs-ext] heapView: the base tensor is not on the wasm heap');
   if (offset < 0 || offset + util.sizeFromShape(shape) > util.sizeFromShape(base.shape)) {
-    throw new Error(`[cxrkit/models] heapView: [${offset}, +${util.sizeFromShape(shape)}) lies outside a tensor of ${util.sizeFromShape(base.shape)} elements`);
+    throw new Error(`[cxrkit/tfjs-ext] heapView: [${offset}, +${util.sizeFromShape(shape)}) lies outside a tensor of ${util.sizeFromShape(base.shape)} elements`);
   }
   return backend.makeOutput(shape.slice(), 'float32', entry.memoryOffset + 4 * offset);
 }
@@ -164,6 +164,6 @@ export function heapPadPhaseTranspose(
 /** Byte address of a tensor's data on the wasm heap. */
 export function heapPointer(backend: WasmHeapBackend, t: TensorInfo): number {
   const entry = backend.dataIdMap.get(t.dataId);
-  if (!entry) throw new Error('[cxrkit/models] heapPointer: the tensor is not on the wasm heap');
+  if (!entry) throw new Error('[cxrkit/tfjs-ext] heapPointer: the tensor is not on the wasm heap');
   return entry.memoryOffset;
 }

@@ -32,7 +32,7 @@ const f = Math.fround;
 const adamWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { w, g, m, v } = inputs as Record<'w' | 'g' | 'm' | 'v', TensorInfo>;
   const a = attrs as unknown as AdamAttrs;
-  if (!isWasmHeapBackend(backend)) throw new Error(`[cxrkit/models] ${ADAM_KERNEL}: not a tfjs wasm backend`);
+  if (!isWasmHeapBackend(backend)) throw new Error(`[cxrkit/tfjs-ext] ${ADAM_KERNEL}: not a tfjs wasm backend`);
   const n = tf.util.sizeFromShape(w.shape);
   const wOut = backend.makeOutput(w.shape.slice(), 'float32');
   const mOut = backend.makeOutput(w.shape.slice(), 'float32');

@@ -97,7 +97,7 @@ function channelPass(backend: WasmHeapBackend, rows: number, c: number): Channel
 const bnTrainingWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, scale, offset } = inputs as { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
   const eps = (attrs as unknown as { varianceEpsilon: number }).varianceEpsilon;
-  if (!isWasmHeapBackend(backend)) throw new Error(`[cxrkit/models] ${BN_TRAINING}: not a tfjs wasm backend`);
+  if (!isWasmHeapBackend(backend)) throw new Error(`[cxrkit/tfjs-ext] ${BN_TRAINING}: not a tfjs wasm backend`);
   const c = x.shape[x.shape.length - 1]!;
   const rows = tf.util.sizeFromShape(x.shape) / c;
   const yInfo = backend.makeOutput(x.shape.slice(), 'float32');
@@ -127,7 +127,7 @@ const bnTrainingWasm: KernelFunc = ({ inputs, backend, attrs }) => {
 const bnTrainingGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, x, scale, mean, variance } = inputs as Record<'dy' | 'x' | 'scale' | 'mean' | 'variance', TensorInfo>;
   const eps = (attrs as unknown as { varianceEpsilon: number }).varianceEpsilon;
-  if (!isWasmHeapBackend(backend)) throw new Error(`[cxrkit/models] ${BN_TRAINING_GRAD}: not a tfjs wasm backend`);
+  if (!isWasmHeapBackend(backend)) throw new Error(`[cxrkit/tfjs-ext] ${BN_TRAINING_GRAD}: not a tfjs wasm backend`);
   const c = x.shape[x.shape.length - 1]!;
   const rows = tf.util.sizeFromShape(x.shape) / c;
   const dxInfo = backend.makeOutput(x.shape.slice(), 'float32');

@@ -28,7 +28,7 @@ function poolGeometry(input: TensorInfo, a: PoolAttrs) {
 
 export const maxPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-  if (!isWasmHeapBackend(backend)) throw new Error('[cxrkit/models] MaxPoolGrad: not a tfjs wasm backend');
+  if (!isWasmHeapBackend(backend)) throw new Error('[cxrkit/tfjs-ext] MaxPoolGrad: not a tfjs wasm backend');
   const { n, ih, iw, ch, oh, ow, sh, sw, fh, fw, top, left } = poolGeometry(input, attrs as unknown as PoolAttrs);
   const dx = backend.makeOutput(input.shape.slice(), 'float32');
   // Views after the allocation (it may replace the heap buffer).
@@ -89,7 +89,7 @@ export const maxPoolGradWasmConfig: KernelConfig = {
 
 export const avgPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-  if (!isWasmHeapBackend(backend)) throw new Error('[cxrkit/models] AvgPoolGrad: not a tfjs wasm backend');
+  if (!isWasmHeapBackend(backend)) throw new Error('[cxrkit/tfjs-ext] AvgPoolGrad: not a tfjs wasm backend');
   const { n, ih, iw, ch, oh, ow, sh, sw, fh, fw, top, left } = poolGeometry(input, attrs as unknown as PoolAttrs);
   const mult = 1 / (fh * fw);
   const dx = backend.makeOutput(input.shape.slice(), 'float32');

@@ -66,7 +66,7 @@ export function setSimdKernelsEnabled(on: boolean): void {
 export function withScratch<T>(module: EmscriptenModuleLike, bytes: number, fn: (ptr: number) => T): T {
   // `>>> 0`: Emscripten's malloc returns a signed i32, negative above 2 GiB (as tfjs does in write()).
   const ptr = module._malloc(bytes + 16) >>> 0;
-  if (!ptr) throw new Error(`[cxrkit/models] the wasm heap could not allocate ${bytes} bytes of scratch memory`);
+  if (!ptr) throw new Error(`[cxrkit/tfjs-ext] the wasm heap could not allocate ${bytes} bytes of scratch memory`);
   try {
     return fn(Math.ceil(ptr / 16) * 16);
   } finally {

@@ -83,7 +83,7 @@ export function assertWasmTrainingFits(model: tfl.LayersModel, batchSize: number
   throw new CxrkitError(
     'WASM_OUT_OF_MEMORY',
     `a training step of '${model.name}' (input ${input}) at batch ${batchSize} needs about ${gib(est.bytes)} of wasm heap; wasm32 has ${gib(est.limitBytes)}`,
-    { received: { batchSize, estimatedBytes: est.bytes, maxBatchSize: est.maxBatchSize }, fix, pkg: 'models' },
+    { received: { batchSize, estimatedBytes: est.bytes, maxBatchSize: est.maxBatchSize }, fix, pkg: 'tfjs-ext' },
   );
 }
 
@@ -121,7 +121,7 @@ export function guardBackendMemory(backend: unknown): boolean {
         throw new CxrkitError('WASM_OUT_OF_MEMORY', `the wasm heap could not grow by ${(n / 2 ** 20).toFixed(1)} MiB (heap is ${gib(m.HEAPU8.length)}, limit ${gib(WASM_HEAP_LIMIT_BYTES)})`, {
           received: { requestedBytes: n, heapBytes: m.HEAPU8.length },
           fix: 'lower batchSize and raise accumulationSteps (same effective batch), use a smaller input, or a native backend (tfjs-node)',
-          pkg: 'models',
+          pkg: 'tfjs-ext',
         });
       }
       return p;

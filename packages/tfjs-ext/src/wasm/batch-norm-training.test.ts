@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './index.js';
 import { batchNormTraining } from './batch-norm-training.js';
 import { setSimdKernelsEnabled } from './simd/index.js';
-import { batchNormalization } from '../layers/batch-norm.js';
+import { batchNormalization } from '@cxrkit/models';
 import { assertClose, on, restoreBackendAfterTests, values } from './test-values.js';
 import { expectNoLeaks } from '../../../../test/helpers.js';
 
