@@ -49,6 +49,10 @@ export {
   assertWasmTrainingFits,
   installWasmMemoryGuard,
   isWasmOutOfMemoryError,
+  registerWebGpuTrainingKernels,
+  unregisterWebGpuTrainingKernels,
+  webGpuTrainingKernelNames,
+  choosesSplitK,
 } from '@cxrkit/tfjs-ext';
 export type {
   WasmTrainingKernelOptions,
@@ -56,6 +60,7 @@ export type {
   WasmThreadsOptions,
   WasmThreadsPlan,
   WasmTrainingMemoryEstimate,
+  WebGpuTrainingKernelOptions,
+  FilterGradientMode,
 } from '@cxrkit/tfjs-ext';
 export * from './train/index.js';
-export * from './webgpu/index.js';

@@ -2,7 +2,7 @@
 // The webgpu backend (tfjs-backend-webgpu on Dawn; here Mesa's lavapipe Vulkan driver on the CPU) against
 // the cpu backend: the inference forward pass and the training-mode gradients of every registered
 // backbone at width ×1/16, the screening model with age + sex fusion, and one train() step with a
-// checkpoint. Tolerances and why: README.md beside this file. The runner starts webgpu (test/setup.ts)
+// checkpoint. Tolerances and why: packages/tfjs-ext/src/webgpu/README.md. The runner starts webgpu (test/setup.ts)
 // and reports these tests skipped, with the reason, where the `webgpu` package or a Vulkan driver is missing.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,13 +10,12 @@ import { mkdirSync, rmSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import { buildScreeningModel } from '../screening.js';
-import { createModel, listModels } from '../registry.js';
-import { readCheckpoint, train, withSeededRandom, type TrainingSample } from '../train/index.js';
-import { registerGradientFixes } from '@cxrkit/tfjs-ext';
-import { registerWebGpuTrainingKernels } from './index.js';
-import { testOutputDir } from '../../../../test/helpers.js';
-import { CONFORMANCE, maxNormError, valuesIn } from './test-values.js';
+import { buildScreeningModel } from './screening.js';
+import { createModel, listModels } from './registry.js';
+import { readCheckpoint, train, withSeededRandom, type TrainingSample } from './train/index.js';
+import { registerGradientFixes, registerWebGpuTrainingKernels } from '@cxrkit/tfjs-ext';
+import { testOutputDir } from '../../../test/helpers.js';
+import { CONFORMANCE, maxNormError, valuesIn } from '../../tfjs-ext/src/webgpu/test-values.js';
 
 const initial = tf.getBackend();
 after(async () => {
