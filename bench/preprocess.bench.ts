@@ -93,7 +93,8 @@ try {
     versions = res.versions;
   }
   if (!pyReason) {
-    const ref = new Float32Array(readFileSync(outPath).buffer.slice(0));
+    const b = readFileSync(outPath);
+    const ref = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
     maxDiff = 0;
     for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[i]! - z.data[i]!));
   }
