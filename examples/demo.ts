@@ -23,11 +23,11 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   initBackend, backendKindFromEnv, readDicom, preprocessRadiograph, synthesizeDataset, splitByPatient, zScore,
-  thesisAugmentation, imagesToTensor, writePng, encodeDicom, resizeBicubic, type GrayImage,
+  thesisAugmentation, imagesToTensor, writePng, encodeDicom, resize, type GrayImage,
 } from '@cxrkit/core';
 import { buildScreeningModel, train, createTfjsPredictor, saveModel, registerWasmTrainingKernels, prepareWasmThreads } from '@cxrkit/models';
 import { rocAuc, delongCi, evaluateWithTunedThreshold, rocPlotSpec, confusionMatrixSpec, writePlot } from '@cxrkit/metrics';
-import { gradCam, buildCamAtlas, overlayHeatmap, writePng as writeRgbaPng, heatmapPeak, resizeBilinear, type AtlasCase } from '@cxrkit/gradcam';
+import { gradCam, buildCamAtlas, overlayHeatmap, writePng as writeRgbaPng, heatmapPeak, type AtlasCase } from '@cxrkit/gradcam';
 import { writeScreeningConfig, screenDicom } from '@cxrkit/serve';
 
 const { values } = parseArgs({
@@ -164,8 +164,9 @@ for (let start = 0; start < tpIdx.length; start += 8) {
   if (start === 0) {
     for (let k = 0; k < Math.min(4, idx.length); k++) {
       const view = 384; // enlarged for viewing: bicubic radiograph, bilinear heat map
-      const image = resizeBicubic(testSet[idx[k]!]!.radiograph!.image, { width: view, height: view });
-      writeRgbaPng(join(out, 'gradcam', `tp-${k + 1}.png`), overlayHeatmap(image, resizeBilinear(maps[k]!, view, view), { colormap: 'jet' }));
+      const image = resize(testSet[idx[k]!]!.radiograph!.image, { width: view, height: view });
+      const heat = resize(maps[k]!, { width: view, height: view, filter: 'bilinear', antialias: false });
+      writeRgbaPng(join(out, 'gradcam', `tp-${k + 1}.png`), overlayHeatmap(image, heat, { colormap: 'jet' }));
     }
   }
 }
