@@ -2,10 +2,12 @@
 // input, measured side by side with Pillow + numpy in the same run:
 //   decoded pixels → percentile clip 0.5/99.5 + min-max → Pillow-exact bicubic resize to 512 → z-score.
 // The Python side (bench/preprocess-pillow.py, Debian python3-numpy / python3-pil) gets the very pixels
-// cxrkit decoded (through a temporary file) and runs the same steps; rounds alternate between the two so
-// both see the same machine load. Reports the median per stage, the ratio cxrkit / Python, and the largest
-// difference between the two z-scored outputs. Then the whole cxrkit chain from the DICOM bytes
-// (decode, tensor, augmentation at 512), as before.
+// cxrkit decoded (through a temporary file) and runs the same steps; rounds alternate between cxrkit on
+// its WASM SIMD kernels, cxrkit in plain JavaScript (setPreprocessSimd(false)) and Python, so all see the
+// same machine load. Reports the median per stage, the ratio cxrkit / Python, and the largest difference
+// between the z-scored outputs. 'total' is the three calls one after the other; 'preprocessRadiograph'
+// is the one call (which keeps the image on the SIMD heap between steps). Then the whole cxrkit chain
+// from the DICOM bytes (decode, tensor, augmentation at 512), as before.
 //
 //   npm run bench -- --filter preprocess [--reps 7] [--rounds 3] [--file RG1_JLSN] [--backend cpu|wasm]
 //
@@ -17,7 +19,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  initBackend, readDicom, percentileClipMinMax, resizeBicubic, zScore, imageToTensor, thesisAugmentation, applySeeded,
+  initBackend, readDicom, percentileClipMinMax, resize, zScore, imageToTensor, thesisAugmentation, applySeeded,
+  preprocessRadiograph, setPreprocessSimd,
 } from '@cxrkit/core';
 import type { GrayImage } from '@cxrkit/core';
 
@@ -50,21 +53,25 @@ const dcm = await readDicom(bytes);
 const gray: GrayImage = dcm.grayscale();
 const loadBefore = load();
 
-/** cxrkit's steps on the decoded pixels, timed per stage. */
+/** cxrkit's steps on the decoded pixels, timed per stage, then the one-call pipeline. */
 function cxrkitOnce(times: Record<string, number[]> | undefined): GrayImage {
   const t0 = performance.now();
   const clipped = percentileClipMinMax(gray, { lower: 0.5, upper: 99.5 });
   const t1 = performance.now();
-  const resized = resizeBicubic(clipped, { width: SIZE, height: SIZE });
+  const resized = resize(clipped, { width: SIZE, height: SIZE, filter: 'bicubic' });
   const t2 = performance.now();
   const z = zScore(resized);
   const t3 = performance.now();
+  const z2 = preprocessRadiograph(gray, { size: SIZE, normalize: 'zscore', clip: { lower: 0.5, upper: 99.5 } });
+  const t4 = performance.now();
   if (times) {
     times.clip!.push(t1 - t0);
     times.resize!.push(t2 - t1);
     times.zscore!.push(t3 - t2);
     times.total!.push(t3 - t0);
+    times.preprocessRadiograph!.push(t4 - t3);
   }
+  for (let i = 0; i < z.data.length; i++) if (z.data[i] !== z2.data[i]) throw new Error('preprocessRadiograph differs from the steps');
   return z;
 }
 
@@ -74,17 +81,27 @@ const pyReason = !existsSync(PY)
     ? `${PY} lacks numpy or Pillow (install Debian python3-numpy, python3-pil)`
     : undefined;
 const tmp = mkdtempSync(join(tmpdir(), 'cxrkit-bench-preprocess-'));
-const ours: Record<string, number[]> = { clip: [], resize: [], zscore: [], total: [] };
+const STAGES = ['clip', 'resize', 'zscore', 'total', 'preprocessRadiograph'];
+const ours: Record<string, number[]> = Object.fromEntries(STAGES.map((k) => [k, []]));
+const oursJs: Record<string, number[]> = Object.fromEntries(STAGES.map((k) => [k, []]));
 const theirs: Record<string, number[]> = { clip: [], resize: [], zscore: [], total: [] };
 let versions: Record<string, string> | undefined;
 let maxDiff: number | undefined;
+let maxDiffJs = 0;
 try {
   const pixelsPath = join(tmp, 'pixels.f32');
   const outPath = join(tmp, 'z.f32');
   if (!pyReason) writeFileSync(pixelsPath, new Uint8Array(gray.data.buffer, gray.data.byteOffset, gray.data.byteLength));
-  let z = cxrkitOnce(undefined); // warm-up
+  setPreprocessSimd(false);
+  const zJs = cxrkitOnce(undefined); // warm-up of the JavaScript path
+  setPreprocessSimd(true);
+  let z = cxrkitOnce(undefined); // warm-up of the SIMD path
+  for (let i = 0; i < z.data.length; i++) maxDiffJs = Math.max(maxDiffJs, Math.abs(z.data[i]! - zJs.data[i]!));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < reps; i++) z = cxrkitOnce(ours);
+    setPreprocessSimd(false);
+    for (let i = 0; i < reps; i++) cxrkitOnce(oursJs);
+    setPreprocessSimd(true);
     if (pyReason) continue;
     const py = spawnSync(PY, [join(root, 'bench', 'preprocess-pillow.py'), pixelsPath, String(gray.width), String(gray.height), String(SIZE), String(reps), outPath], { encoding: 'utf8' });
     if (py.status !== 0) throw new Error(`preprocess-pillow.py failed: ${py.stderr}`);
@@ -103,19 +120,23 @@ try {
 }
 const loadAfter = load();
 
-const sideBySide = Object.keys(ours).map((stage) => {
+const sideBySide = STAGES.map((stage) => {
   const a = median(ours[stage]!);
-  const b = pyReason ? undefined : median(theirs[stage]!);
+  const j = median(oursJs[stage]!);
+  const b = pyReason ? undefined : median(theirs[stage === 'preprocessRadiograph' ? 'total' : stage]!);
   return {
     stage,
-    'cxrkit ms': round1(a),
+    'cxrkit SIMD ms': round1(a),
+    'cxrkit JS ms': round1(j),
     'Pillow+numpy ms': b === undefined ? 'skipped' : round1(b),
-    'cxrkit / Python': b === undefined ? '—' : Number((a / b).toFixed(2)),
+    'SIMD / Python': b === undefined ? '—' : Number((a / b).toFixed(2)),
+    'JS / Python': b === undefined ? '—' : Number((j / b).toFixed(2)),
   };
 });
 console.log(`RG1 (${file}, ${dcm.transferSyntaxName}, ${gray.width}×${gray.height}) decoded pixels → ${SIZE}×${SIZE} z-scored, ` +
   `${rounds} rounds × ${reps} reps each side (median); loadavg before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')} (${cpus().length} cores)`);
 console.table(sideBySide);
+console.log(`SIMD and JavaScript paths: max |Δ| ${maxDiffJs} over the z-scored output (they are meant to be bit-equal)`);
 if (pyReason) console.log(`Python side skipped: ${pyReason}`);
 else console.log(`max |cxrkit − Pillow+numpy| over the z-scored ${SIZE}² output: ${maxDiff!.toExponential(2)} (Python ${versions!.python}, numpy ${versions!.numpy}, Pillow ${versions!.pillow})`);
 
@@ -125,7 +146,7 @@ for (let r = 0; r < reps + 1; r++) {
   const t0 = performance.now();
   const g = (await readDicom(bytes)).grayscale();
   const t1 = performance.now();
-  const z = zScore(resizeBicubic(percentileClipMinMax(g, { lower: 0.5, upper: 99.5 }), { width: SIZE, height: SIZE }));
+  const z = preprocessRadiograph(g, { size: SIZE });
   const t2 = performance.now();
   const x = imageToTensor(z, { channels: 3 });
   await x.data(); // make sure the tensor is materialised on this backend
@@ -153,7 +174,8 @@ const result = {
   rounds,
   sideBySide,
   python: pyReason ? { skipped: pyReason } : { versions, maxAbsDiffZ: maxDiff },
-  msSamples: { cxrkit: ours, python: theirs },
+  simdVsJsMaxAbsDiff: maxDiffJs,
+  msSamples: { cxrkitSimd: ours, cxrkitJs: oursJs, python: theirs },
   imagesPerSecond: Number((1000 / median(chain.total)).toFixed(2)),
   chain: chainRows,
   machine: { cpus: cpus().length, loadavgBefore: loadBefore, loadavgAfter: loadAfter },

@@ -48,6 +48,6 @@ export function preprocessRadiograph(image: GrayImage, options: PreprocessOption
   const ptr = heap.put(data);
   if (normalize !== 'none') clipOnHeap(heap, ptr, data.length, lower, upper);
   const out = resampleOnHeap(heap, ptr, width, height, planResample(width, height, size, size, 'bicubic', true));
-  const resized = { data: heap.f32(out, size * size), width: size, height: size };
-  return normalize === 'zscore' ? zScore(resized) : { ...resized, data: resized.data.slice() };
+  if (normalize === 'zscore') heap.kernels.zScore(out, size * size, out);
+  return { data: heap.f32(out, size * size).slice(), width: size, height: size };
 }

@@ -63,7 +63,7 @@ export function simdResample(heap: SimdHeap, ptr: number, inW: number, inH: numb
     const outW = hc.start.length;
     const b = heap.put(bounds(hc, 0));
     const k = heap.put(hc.k);
-    const scratch = heap.alloc(inW * 32);
+    const scratch = heap.alloc(inW * 64);
     const tmp = heap.alloc(outW * rows * 4);
     heap.kernels.resampleH(cur, inW, rows, tmp, outW, b, k, hc.ksize, scratch);
     cur = tmp;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { percentileClipMinMax, preprocessRadiograph, resize, setPreprocessSimd, type GrayImage, type ResizeOptions } from '@cxrkit/core';
+import { percentileClipMinMax, preprocessRadiograph, resize, setPreprocessSimd, zScore, type GrayImage, type ResizeOptions } from '@cxrkit/core';
 import { PREPROCESS_WASM } from './preprocess.wasm.js';
 import { preprocessSimd } from './preprocess-simd.js';
 
@@ -50,7 +50,7 @@ test('preprocess.wasm.ts is up to date with preprocess.wat, and the module loads
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   const bytes = Buffer.from(PREPROCESS_WASM, 'base64');
   assert.ok(WebAssembly.validate(bytes));
-  assert.deepEqual(WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name).sort(), ['clipUnit', 'histHigh', 'histLow', 'memory', 'resampleH', 'resampleV']);
+  assert.deepEqual(WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name).sort(), ['clipUnit', 'histHigh', 'histLow', 'memory', 'resampleH', 'resampleV', 'zScore']);
   assert.ok(preprocessSimd(), 'the SIMD kernels load on Node 20');
   const was = setPreprocessSimd(false);
   assert.equal(preprocessSimd(), undefined, 'turned off');
@@ -78,6 +78,19 @@ test('resize: SIMD and JavaScript paths agree bit for bit (random sizes, both fi
     const [a, b] = bothPaths(() => resize(big, { width: w!, height: h! }).data);
     assert.equal(firstDifference(a, b), -1, `${w}×${h}`);
   }
+});
+
+test('zScore: SIMD and JavaScript paths agree bit for bit (sizes with every n mod 4; constant images give zeros)', () => {
+  fc.assert(
+    fc.property(imageArb(200).filter((im) => im.data.length >= 4096), (image) => {
+      const [a, b] = bothPaths(() => zScore(image).data);
+      assert.equal(firstDifference(a, b), -1);
+    }),
+    { numRuns: 60 },
+  );
+  const flat: GrayImage = { data: new Float32Array(99 * 101).fill(-3), width: 99, height: 101 };
+  const [a, b] = bothPaths(() => zScore(flat).data);
+  assert.ok(a.every((v) => v === 0) && b.every((v) => v === 0));
 });
 
 test('percentile clip + min-max and the whole preprocessing: SIMD and JavaScript paths agree bit for bit', () => {

@@ -14,6 +14,7 @@ interface Kernels {
   histHigh(x: number, n: number, high: number): void;
   histLow(x: number, n: number, slot: number, low: number): void;
   clipUnit(x: number, n: number, out: number, lo: number, hi: number): void;
+  zScore(x: number, n: number, out: number): void;
 }
 
 /**
