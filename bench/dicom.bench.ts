@@ -35,8 +35,14 @@ const data = process.env.CXRKIT_DATA ?? join(root, '..', 'shared', 'data');
 const CASES = [
   { label: 'RG1 chest CR, JPEG 2000 lossy', file: 'dicom/nema-wg04/RG1_J2KI' },
   { label: 'RG1 chest CR, JPEG-LS near-lossless', file: 'dicom/nema-wg04/RG1_JLSN' },
-  { label: 'DX chest 1024², uncompressed', file: 'dicom/nhsx-nccid-testdata/1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm' },
-  { label: 'CR chest 1024², JPEG baseline', file: 'dicom/torchxrayvision-tests/1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm' },
+  {
+    label: 'DX chest 1024², uncompressed',
+    file: 'dicom/nhsx-nccid-testdata/1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm',
+  },
+  {
+    label: 'CR chest 1024², JPEG baseline',
+    file: 'dicom/torchxrayvision-tests/1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm',
+  },
   { label: 'RG2 hip CR 2140×1760, JPEG lossless', file: 'dicom/nema-wg04/RG2_JPLL' },
   { label: 'RG2 hip CR 2140×1760, RLE', file: 'dicom/nema-wg04/RG2_RLE' },
   { label: 'RG2 hip CR 2140×1760, JPEG 2000 lossless', file: 'dicom/nema-wg04/RG2_J2KR' },
@@ -75,7 +81,11 @@ for (const c of CASES) {
     'Mpixel/s': Number((px / ms / 1000).toFixed(1)),
   });
 }
-console.log(`reps ${reps}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores; other jobs make numbers noisy)`);
+console.log(
+  `reps ${reps}, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} (2 cores; other jobs make numbers noisy)`,
+);
 console.table(rows);
 
 // ---- side by side with pydicom + GDCM on RG1 ----
@@ -91,10 +101,17 @@ const SIDE: Array<{ label: string; path?: string; reason?: string }> = [
   { label: 'RG1 JPEG-LS near-lossless', path: join(rg1, 'RG1_JLSN') },
   { label: 'RG1 JPEG 2000 lossy', path: join(rg1, 'RG1_J2KI') },
 ];
-for (const [flag, label] of [['+te', 'RG1 uncompressed, explicit VR LE'], ['+ti', 'RG1 uncompressed, implicit VR LE']] as const) {
+for (const [flag, label] of [
+  ['+te', 'RG1 uncompressed, explicit VR LE'],
+  ['+ti', 'RG1 uncompressed, implicit VR LE'],
+] as const) {
   const out = join(tmp, `RG1_${flag.slice(1).toUpperCase()}.dcm`);
   const r = spawnSync('dcmdjpls', [flag, join(rg1, 'RG1_JLSN'), out], { encoding: 'utf8' });
-  SIDE.push(r.status === 0 ? { label, path: out } : { label, reason: `dcmdjpls (Debian dcmtk) could not make it: ${r.error?.message ?? r.stderr}` });
+  SIDE.push(
+    r.status === 0
+      ? { label, path: out }
+      : { label, reason: `dcmdjpls (Debian dcmtk) could not make it: ${r.error?.message ?? r.stderr}` },
+  );
 }
 const sideRows: Record<string, unknown>[] = [];
 let pyVersions: Record<string, string> | undefined;
@@ -121,9 +138,15 @@ try {
       }
     }
     if (pyReason) continue;
-    const py = spawnSync(PY, [join(root, 'bench', 'decode-pydicom.py'), String(reps), ...files.map((c) => c.path!)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const py = spawnSync(PY, [join(root, 'bench', 'decode-pydicom.py'), String(reps), ...files.map((c) => c.path!)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
     if (py.status !== 0) throw new Error(`decode-pydicom.py failed: ${py.stderr}`);
-    const res = JSON.parse(py.stdout) as { files: Record<string, { ms: number[]; handler: string; sum: number }>; versions: Record<string, string> };
+    const res = JSON.parse(py.stdout) as {
+      files: Record<string, { ms: number[]; handler: string; sum: number }>;
+      versions: Record<string, string>;
+    };
     pyVersions = res.versions;
     for (const c of files) {
       const f = res.files[c.path!]!;
@@ -133,7 +156,13 @@ try {
   }
   for (const c of SIDE) {
     if (!c.path) {
-      sideRows.push({ case: c.label, 'cxrkit ms': 'skipped', 'pydicom+GDCM ms': 'skipped', 'cxrkit / Python': '—', note: c.reason });
+      sideRows.push({
+        case: c.label,
+        'cxrkit ms': 'skipped',
+        'pydicom+GDCM ms': 'skipped',
+        'cxrkit / Python': '—',
+        note: c.reason,
+      });
       continue;
     }
     const a = median(ours.get(c.path)!);
@@ -145,20 +174,40 @@ try {
       'cxrkit ms': Number(a.toFixed(1)),
       'pydicom+GDCM ms': b === undefined ? 'skipped' : Number(b.toFixed(1)),
       'cxrkit / Python': b === undefined ? '—' : Number((a / b).toFixed(2)),
-      'same pixels': b === undefined ? '—' : s.ours === s.theirs ? `yes (${s.handler})` : `NO: sum ${s.ours} vs ${s.theirs}`,
+      'same pixels':
+        b === undefined ? '—' : s.ours === s.theirs ? `yes (${s.handler})` : `NO: sum ${s.ours} vs ${s.theirs}`,
     });
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
-console.log(`\nreadDicom(bytes).storedPixels() vs pydicom.dcmread(bytes).pixel_array (GDCM for compressed), ${rounds} rounds × ${reps} reps ` +
-  `each side (median), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `\nreadDicom(bytes).storedPixels() vs pydicom.dcmread(bytes).pixel_array (GDCM for compressed), ${rounds} rounds × ${reps} reps ` +
+    `each side (median), load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+);
 console.table(sideRows);
 if (pyReason) console.log(`Python side skipped: ${pyReason}`);
-else console.log(`Python ${pyVersions!.python}, pydicom ${pyVersions!.pydicom}, GDCM ${pyVersions!.gdcm}, numpy ${pyVersions!.numpy}`);
+else
+  console.log(
+    `Python ${pyVersions!.python}, pydicom ${pyVersions!.pydicom}, GDCM ${pyVersions!.gdcm}, numpy ${pyVersions!.numpy}`,
+  );
 
 mkdirSync(join(root, 'bench-output'), { recursive: true });
-writeFileSync(join(root, 'bench-output', 'dicom.json'), JSON.stringify({
-  date: new Date().toISOString(), reps, rounds, loadavg: loadavg(), rows, sideBySide: sideRows,
-  python: pyReason ? { skipped: pyReason } : pyVersions,
-}, null, 2));
+writeFileSync(
+  join(root, 'bench-output', 'dicom.json'),
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      reps,
+      rounds,
+      loadavg: loadavg(),
+      rows,
+      sideBySide: sideRows,
+      python: pyReason ? { skipped: pyReason } : pyVersions,
+    },
+    null,
+    2,
+  ),
+);

@@ -19,8 +19,16 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  initBackend, readDicom, percentileClipMinMax, resize, zScore, imageToTensor, thesisAugmentation, applySeeded,
-  preprocessRadiograph, setPreprocessSimd,
+  initBackend,
+  readDicom,
+  percentileClipMinMax,
+  resize,
+  zScore,
+  imageToTensor,
+  thesisAugmentation,
+  applySeeded,
+  preprocessRadiograph,
+  setPreprocessSimd,
 } from '@cxrkit/core';
 import type { GrayImage } from '@cxrkit/core';
 
@@ -41,7 +49,8 @@ const PY = '/usr/bin/python3';
 
 await initBackend({
   kind: backend,
-  load: backend === 'wasm' ? () => import('@tensorflow/tfjs-backend-wasm') : () => import('@tensorflow/tfjs-backend-cpu'),
+  load:
+    backend === 'wasm' ? () => import('@tensorflow/tfjs-backend-wasm') : () => import('@tensorflow/tfjs-backend-cpu'),
 });
 
 const median = (v: number[]) => v.slice().sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
@@ -71,7 +80,8 @@ function cxrkitOnce(times: Record<string, number[]> | undefined): GrayImage {
     times.total!.push(t3 - t0);
     times.preprocessRadiograph!.push(t4 - t3);
   }
-  for (let i = 0; i < z.data.length; i++) if (z.data[i] !== z2.data[i]) throw new Error('preprocessRadiograph differs from the steps');
+  for (let i = 0; i < z.data.length; i++)
+    if (z.data[i] !== z2.data[i]) throw new Error('preprocessRadiograph differs from the steps');
   return z;
 }
 
@@ -91,7 +101,8 @@ let maxDiffJs = 0;
 try {
   const pixelsPath = join(tmp, 'pixels.f32');
   const outPath = join(tmp, 'z.f32');
-  if (!pyReason) writeFileSync(pixelsPath, new Uint8Array(gray.data.buffer, gray.data.byteOffset, gray.data.byteLength));
+  if (!pyReason)
+    writeFileSync(pixelsPath, new Uint8Array(gray.data.buffer, gray.data.byteOffset, gray.data.byteLength));
   setPreprocessSimd(false);
   const zJs = cxrkitOnce(undefined); // warm-up of the JavaScript path
   setPreprocessSimd(true);
@@ -103,7 +114,19 @@ try {
     for (let i = 0; i < reps; i++) cxrkitOnce(oursJs);
     setPreprocessSimd(true);
     if (pyReason) continue;
-    const py = spawnSync(PY, [join(root, 'bench', 'preprocess-pillow.py'), pixelsPath, String(gray.width), String(gray.height), String(SIZE), String(reps), outPath], { encoding: 'utf8' });
+    const py = spawnSync(
+      PY,
+      [
+        join(root, 'bench', 'preprocess-pillow.py'),
+        pixelsPath,
+        String(gray.width),
+        String(gray.height),
+        String(SIZE),
+        String(reps),
+        outPath,
+      ],
+      { encoding: 'utf8' },
+    );
     if (py.status !== 0) throw new Error(`preprocess-pillow.py failed: ${py.stderr}`);
     const res = JSON.parse(py.stdout) as { ms: Record<string, number[]>; versions: Record<string, string> };
     for (const k of Object.keys(theirs)) theirs[k]!.push(...res.ms[k]!);
@@ -133,15 +156,28 @@ const sideBySide = STAGES.map((stage) => {
     'JS / Python': b === undefined ? '—' : Number((j / b).toFixed(2)),
   };
 });
-console.log(`RG1 (${file}, ${dcm.transferSyntaxName}, ${gray.width}×${gray.height}) decoded pixels → ${SIZE}×${SIZE} z-scored, ` +
-  `${rounds} rounds × ${reps} reps each side (median); loadavg before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')} (${cpus().length} cores)`);
+console.log(
+  `RG1 (${file}, ${dcm.transferSyntaxName}, ${gray.width}×${gray.height}) decoded pixels → ${SIZE}×${SIZE} z-scored, ` +
+    `${rounds} rounds × ${reps} reps each side (median); loadavg before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')} (${cpus().length} cores)`,
+);
 console.table(sideBySide);
-console.log(`SIMD and JavaScript paths: max |Δ| ${maxDiffJs} over the z-scored output (they are meant to be bit-equal)`);
+console.log(
+  `SIMD and JavaScript paths: max |Δ| ${maxDiffJs} over the z-scored output (they are meant to be bit-equal)`,
+);
 if (pyReason) console.log(`Python side skipped: ${pyReason}`);
-else console.log(`max |cxrkit − Pillow+numpy| over the z-scored ${SIZE}² output: ${maxDiff!.toExponential(2)} (Python ${versions!.python}, numpy ${versions!.numpy}, Pillow ${versions!.pillow})`);
+else
+  console.log(
+    `max |cxrkit − Pillow+numpy| over the z-scored ${SIZE}² output: ${maxDiff!.toExponential(2)} (Python ${versions!.python}, numpy ${versions!.numpy}, Pillow ${versions!.pillow})`,
+  );
 
 // The whole cxrkit chain from the DICOM bytes, as a pipeline runs it.
-const chain = { decode: [] as number[], preprocess: [] as number[], tensor: [] as number[], total: [] as number[], augment: [] as number[] };
+const chain = {
+  decode: [] as number[],
+  preprocess: [] as number[],
+  tensor: [] as number[],
+  total: [] as number[],
+  augment: [] as number[],
+};
 for (let r = 0; r < reps + 1; r++) {
   const t0 = performance.now();
   const g = (await readDicom(bytes)).grayscale();
@@ -162,8 +198,14 @@ for (let r = 0; r < reps + 1; r++) {
   chain.total.push(t3 - t0);
   chain.augment.push(t4 - t3);
 }
-const chainRows = Object.entries(chain).map(([stage, v]) => ({ stage, medianMs: round1(median(v)), minMs: round1(Math.min(...v)) }));
-console.log(`cxrkit full chain: DICOM bytes → [1,${SIZE},${SIZE},3] tensor, backend ${tf.getBackend()}, ${reps} reps (median)`);
+const chainRows = Object.entries(chain).map(([stage, v]) => ({
+  stage,
+  medianMs: round1(median(v)),
+  minMs: round1(Math.min(...v)),
+}));
+console.log(
+  `cxrkit full chain: DICOM bytes → [1,${SIZE},${SIZE},3] tensor, backend ${tf.getBackend()}, ${reps} reps (median)`,
+);
 console.table(chainRows);
 const result = {
   file,

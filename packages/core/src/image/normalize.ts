@@ -44,17 +44,27 @@ export function clipPercentiles(options: PercentileClipOptions = {}): { lower: n
   const lower = options.lower ?? 0.5;
   const upper = options.upper ?? 99.5;
   if (!(lower < upper)) {
-    throw new CxrkitError('PERCENTILE_OUT_OF_RANGE', 'lower percentile must be below upper', { received: { lower, upper }, fix: 'pass e.g. { lower: 0.5, upper: 99.5 }' });
+    throw new CxrkitError('PERCENTILE_OUT_OF_RANGE', 'lower percentile must be below upper', {
+      received: { lower, upper },
+      fix: 'pass e.g. { lower: 0.5, upper: 99.5 }',
+    });
   }
   return { lower, upper };
 }
 
-/** out[i] = (clamp(src[i], lo, hi) − lo) / (hi − lo), in float64 (the JavaScript twin of `clipUnit`). */
+/**
+ * out[i] = (clamp(src[i], lo, hi) − lo) / (hi − lo), in float64 (the JavaScript twin of `clipUnit`).
+ * The clamp is numpy's `min(max(x, lo), hi)` with `max(a, b) = a > b ? a : b` (so −0 clamps to +0).
+ */
 function clipUnitJs(src: Float32Array, out: Float32Array, lo: number, hi: number): void {
   const span = hi - lo;
   for (let i = 0; i < src.length; i++) {
     const v = src[i]!;
-    out[i] = ((v < lo ? lo : v > hi ? hi : v) - lo) / span;
+    // biome-ignore lint/complexity/useMathMinMax: numpy's comparison order, signed zeros included
+    const a = v > lo ? v : lo;
+    // biome-ignore lint/complexity/useMathMinMax: as above
+    const c = a < hi ? a : hi;
+    out[i] = (c - lo) / span;
   }
 }
 
@@ -64,9 +74,11 @@ function clipUnitJs(src: Float32Array, out: Float32Array, lo: number, hi: number
  */
 export function clipOnHeap(heap: SimdHeap, ptr: number, n: number, lower: number, upper: number): [number, number] {
   const qs = [lower, upper];
-  const [pl, ph] = (n >= RADIX_MIN
-    ? percentilesFrom(n, qs, (ks) => radixSelect(n, ks, simdRadixCounter(heap, ptr, n)))
-    : percentiles(heap.f32(ptr, n), qs)) as [number, number];
+  const [pl, ph] = (
+    n >= RADIX_MIN
+      ? percentilesFrom(n, qs, (ks) => radixSelect(n, ks, simdRadixCounter(heap, ptr, n)))
+      : percentiles(heap.f32(ptr, n), qs)
+  ) as [number, number];
   if (ph - pl > 0) heap.kernels.clipUnit(ptr, n, ptr, pl, ph);
   else heap.f32(ptr, n).fill(0);
   return [pl, ph];

@@ -6,7 +6,10 @@
 import { CxrkitError } from '../errors.js';
 
 const nanError = () =>
-  new CxrkitError('IMAGE_HAS_NAN', 'the image contains NaN pixels', { received: 'NaN', fix: 'replace NaN pixels (e.g. with 0) before normalising' });
+  new CxrkitError('IMAGE_HAS_NAN', 'the image contains NaN pixels', {
+    received: 'NaN',
+    fix: 'replace NaN pixels (e.g. with 0) before normalising',
+  });
 
 /**
  * Percentiles of `values` exactly as `numpy.percentile(values.astype(float64), qs)` computes them
@@ -18,7 +21,9 @@ const nanError = () =>
 export function percentiles(values: ArrayLike<number>, qs: readonly number[]): number[] {
   const n = values.length;
   return percentilesFrom(n, qs, (ks) =>
-    values instanceof Float32Array && n >= RADIX_MIN ? radixSelect(n, ks, jsRadixCounter(values)) : orderStatistics(values, ks),
+    values instanceof Float32Array && n >= RADIX_MIN
+      ? radixSelect(n, ks, jsRadixCounter(values))
+      : orderStatistics(values, ks),
   );
 }
 
@@ -26,11 +31,22 @@ export function percentiles(values: ArrayLike<number>, qs: readonly number[]): n
  * numpy's linear percentiles of n values, given a function that returns the exact k-th smallest values
  * (0-based ranks `ks`, ascending) as a Map rank → value. Validates n and qs.
  */
-export function percentilesFrom(n: number, qs: readonly number[], select: (ks: number[]) => Map<number, number>): number[] {
-  if (n === 0) throw new CxrkitError('IMAGE_EMPTY', 'cannot take percentiles of no values', { received: n, fix: 'pass a non-empty image' });
+export function percentilesFrom(
+  n: number,
+  qs: readonly number[],
+  select: (ks: number[]) => Map<number, number>,
+): number[] {
+  if (n === 0)
+    throw new CxrkitError('IMAGE_EMPTY', 'cannot take percentiles of no values', {
+      received: n,
+      fix: 'pass a non-empty image',
+    });
   for (const q of qs) {
     if (!(q >= 0 && q <= 100)) {
-      throw new CxrkitError('PERCENTILE_OUT_OF_RANGE', 'percentiles must be in [0, 100]', { received: q, fix: 'pass e.g. { lower: 0.5, upper: 99.5 }' });
+      throw new CxrkitError('PERCENTILE_OUT_OF_RANGE', 'percentiles must be in [0, 100]', {
+        received: q,
+        fix: 'pass e.g. { lower: 0.5, upper: 99.5 }',
+      });
     }
   }
   const plan = qs.map((q) => {
@@ -74,7 +90,7 @@ export function jsRadixCounter(values: Float32Array): RadixCounter {
   return {
     high: () => countHigh(bits, new Int32Array(TOP)),
     low: (slotOfBin, slots) => countLow(bits, slotOfBin, new Int32Array(slots * TOP)),
-    hasNaN: () => values.some((v) => v !== v),
+    hasNaN: () => values.some(Number.isNaN),
   };
 }
 
@@ -153,7 +169,7 @@ function orderStatistics(values: ArrayLike<number>, ks: number[]): Map<number, n
   const out = new Map<number, number>();
   if (n < RADIX_MIN) {
     const work = Float64Array.from(values);
-    for (let i = 0; i < n; i++) if (work[i] !== work[i]) throw nanError();
+    for (let i = 0; i < n; i++) if (Number.isNaN(work[i])) throw nanError();
     work.sort();
     for (const k of ks) out.set(k, work[k]!);
     return out;
@@ -164,7 +180,7 @@ function orderStatistics(values: ArrayLike<number>, ks: number[]): Map<number, n
     const v = values[i]!;
     if (v < mn) mn = v;
     if (v > mx) mx = v;
-    if (v !== v) throw nanError();
+    if (Number.isNaN(v)) throw nanError();
   }
   if (!(mx > mn)) {
     for (const k of ks) out.set(k, mn);

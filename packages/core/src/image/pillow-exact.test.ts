@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { percentiles, percentileClipMinMax, readDicom, resize, setPreprocessSimd, type GrayImage, type ResampleFilter } from '@cxrkit/core';
+import {
+  percentiles,
+  percentileClipMinMax,
+  readDicom,
+  resize,
+  setPreprocessSimd,
+  type GrayImage,
+  type ResampleFilter,
+} from '@cxrkit/core';
 import { dataDir, testOutputDir } from '../../../../test/helpers.js';
 
 const PY = '/usr/bin/python3';
@@ -82,7 +90,7 @@ const readF32 = (p: string) => {
 };
 
 /**
- * Number of differing float32 values, the largest difference, and that difference in float32 ulps of
+ * Number of float32 values whose bits differ (−0 ≠ +0), the largest difference, and that difference in float32 ulps of
  * the largest magnitude in `want` (cancellation near 0 makes per-value ulps meaningless).
  */
 function compare(got: Float32Array, want: Float32Array): { diff: number; max: number; ulps: number } {
@@ -90,9 +98,11 @@ function compare(got: Float32Array, want: Float32Array): { diff: number; max: nu
   let diff = 0;
   let max = 0;
   let top = 0;
+  const gotBits = new Int32Array(got.buffer, got.byteOffset, got.length);
+  const wantBits = new Int32Array(want.buffer, want.byteOffset, want.length);
   for (let i = 0; i < got.length; i++) {
     top = Math.max(top, Math.abs(want[i]!));
-    if (got[i] !== want[i] && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) {
+    if (gotBits[i] !== wantBits[i]) {
       diff++;
       max = Math.max(max, Math.abs(got[i]! - want[i]!));
     }
@@ -112,24 +122,83 @@ function bothPaths(fn: (path: string) => void): void {
   }
 }
 
-test('resize equals Pillow BICUBIC / BILINEAR bit for bit (float32), SIMD and JavaScript paths', { skip: skipPil }, async () => {
+test('resize equals Pillow BICUBIC / BILINEAR bit for bit (float32), SIMD and JavaScript paths', {
+  skip: skipPil,
+}, async () => {
   const dir = testOutputDir('pillow-exact');
   mkdirSync(dir, { recursive: true });
   const cases: Array<{ name: string; image: GrayImage; sizes: Array<[number, number, ResampleFilter]> }> = [
-    { name: 'hash-1003x707', image: hashImage(1003, 707), sizes: [[512, 512, 'bicubic'], [299, 299, 'bicubic'], [97, 61, 'bilinear'], [331, 517, 'bicubic']] },
-    { name: 'hash-37x41', image: hashImage(37, 41, 5), sizes: [[5, 3, 'bicubic'], [64, 80, 'bicubic'], [9, 7, 'bilinear'], [13, 90, 'bilinear'], [100, 90, 'bilinear']] },
-    { name: 'hash-700x512', image: hashImage(700, 512, 9), sizes: [[300, 512, 'bicubic'], [700, 301, 'bicubic'], [1401, 1023, 'bicubic'], [350, 256, 'bilinear']] },
-    { name: 'hash-1201x3', image: hashImage(1201, 3, 2), sizes: [[13, 2, 'bicubic'], [17, 1, 'bicubic'], [1, 3, 'bilinear']] },
-    { name: 'hash-8x8', image: hashImage(8, 8, 4), sizes: [[512, 512, 'bilinear'], [299, 8, 'bilinear'], [13, 11, 'bilinear']] },
+    {
+      name: 'hash-1003x707',
+      image: hashImage(1003, 707),
+      sizes: [
+        [512, 512, 'bicubic'],
+        [299, 299, 'bicubic'],
+        [97, 61, 'bilinear'],
+        [331, 517, 'bicubic'],
+      ],
+    },
+    {
+      name: 'hash-37x41',
+      image: hashImage(37, 41, 5),
+      sizes: [
+        [5, 3, 'bicubic'],
+        [64, 80, 'bicubic'],
+        [9, 7, 'bilinear'],
+        [13, 90, 'bilinear'],
+        [100, 90, 'bilinear'],
+      ],
+    },
+    {
+      name: 'hash-700x512',
+      image: hashImage(700, 512, 9),
+      sizes: [
+        [300, 512, 'bicubic'],
+        [700, 301, 'bicubic'],
+        [1401, 1023, 'bicubic'],
+        [350, 256, 'bilinear'],
+      ],
+    },
+    {
+      name: 'hash-1201x3',
+      image: hashImage(1201, 3, 2),
+      sizes: [
+        [13, 2, 'bicubic'],
+        [17, 1, 'bicubic'],
+        [1, 3, 'bilinear'],
+      ],
+    },
+    {
+      name: 'hash-8x8',
+      image: hashImage(8, 8, 4),
+      sizes: [
+        [512, 512, 'bilinear'],
+        [299, 8, 'bilinear'],
+        [13, 11, 'bilinear'],
+      ],
+    },
   ];
   if (rg1Path) {
     const rg1 = (await readDicom(rg1Path)).grayscale();
-    cases.push({ name: 'rg1', image: percentileClipMinMax(rg1), sizes: [[512, 512, 'bicubic'], [299, 299, 'bicubic'], [1024, 1024, 'bilinear']] });
+    cases.push({
+      name: 'rg1',
+      image: percentileClipMinMax(rg1),
+      sizes: [
+        [512, 512, 'bicubic'],
+        [299, 299, 'bicubic'],
+        [1024, 1024, 'bilinear'],
+      ],
+    });
   }
   const jobs: Job[] = cases.map((c) => {
     const input = join(dir, `${c.name}.f32`);
     writeFileSync(input, c.image.data);
-    const resizeJobs = c.sizes.map(([width, height, filter]) => ({ out: join(dir, `${c.name}-${width}x${height}-${filter}.f32`), width, height, filter }));
+    const resizeJobs = c.sizes.map(([width, height, filter]) => ({
+      out: join(dir, `${c.name}-${width}x${height}-${filter}.f32`),
+      width,
+      height,
+      filter,
+    }));
     return { input, width: c.image.width, height: c.image.height, resize: resizeJobs };
   });
   runPython(jobs, dir);
@@ -142,26 +211,46 @@ test('resize equals Pillow BICUBIC / BILINEAR bit for bit (float32), SIMD and Ja
         // Enlarging with 'bilinear' interpolates directly (float64 throughout), Pillow keeps a float32
         // intermediate: equal to 1 float32 ulp (of the largest value) there, bit for bit everywhere else.
         const direct = r.filter === 'bilinear' && r.width >= c.image.width && r.height >= c.image.height;
-        if (direct) assert.ok(ulps <= 1, `${path} ${c.name} → ${r.width}×${r.height} ${r.filter}: ${ulps} ulps (max |Δ| ${max})`);
-        else assert.equal(diff, 0, `${path} ${c.name} → ${r.width}×${r.height} ${r.filter}: ${diff} values differ (max ${max})`);
+        if (direct)
+          assert.ok(ulps <= 1, `${path} ${c.name} → ${r.width}×${r.height} ${r.filter}: ${ulps} ulps (max |Δ| ${max})`);
+        else
+          assert.equal(
+            diff,
+            0,
+            `${path} ${c.name} → ${r.width}×${r.height} ${r.filter}: ${diff} values differ (max ${max})`,
+          );
         lines.push(`${path} ${c.name}→${r.width}×${r.height} ${r.filter}: ${diff} differ (≤ ${ulps} ulp)`);
       }
     });
   });
   for (const l of lines.filter((x) => !x.includes(': 0 differ'))) console.log(`# ${l}`);
-  console.log(`# ${lines.length} resizes compared with Pillow${rg1Path ? ' (incl. RG1)' : ' (RG1 skipped: no shared data)'}`);
+  console.log(
+    `# ${lines.length} resizes compared with Pillow${rg1Path ? ' (incl. RG1)' : ' (RG1 skipped: no shared data)'}`,
+  );
 });
 
-test('percentiles and the clip + min-max equal numpy bit for bit, SIMD and JavaScript paths', { skip: skipPil }, async () => {
+test('percentiles and the clip + min-max equal numpy bit for bit, SIMD and JavaScript paths', {
+  skip: skipPil,
+}, async () => {
   const dir = testOutputDir('pillow-exact');
   mkdirSync(dir, { recursive: true });
   const qs = [0, 0.5, 1, 2.5, 33.3, 50, 66.7, 99, 99.5, 100];
-  const images: Array<[string, GrayImage]> = [['hash-1003x707', hashImage(1003, 707)], ['hash-251x199', hashImage(251, 199, 3)], ['hash-37x41', hashImage(37, 41)]];
+  const images: Array<[string, GrayImage]> = [
+    ['hash-1003x707', hashImage(1003, 707)],
+    ['hash-251x199', hashImage(251, 199, 3)],
+    ['hash-37x41', hashImage(37, 41)],
+  ];
   if (rg1Path) images.push(['rg1', (await readDicom(rg1Path)).grayscale()]);
   const jobs: Job[] = images.map(([name, image]) => {
     const input = join(dir, `p-${name}.f32`);
     writeFileSync(input, image.data);
-    return { input, width: image.width, height: image.height, percentiles: qs, clip: { out: join(dir, `p-${name}-clip.f32`), lower: 0.5, upper: 99.5 } };
+    return {
+      input,
+      width: image.width,
+      height: image.height,
+      percentiles: qs,
+      clip: { out: join(dir, `p-${name}-clip.f32`), lower: 0.5, upper: 99.5 },
+    };
   });
   const res = runPython(jobs, dir);
   bothPaths((path) => {

@@ -31,18 +31,25 @@ export function preprocessRadiograph(image: GrayImage, options: PreprocessOption
   const size = options.size ?? 512;
   const normalize = options.normalize ?? 'zscore';
   if (!['percentile', 'zscore', 'none'].includes(normalize)) {
-    throw new CxrkitError('PREPROCESS_BAD_OPTION', "normalize must be 'percentile', 'zscore' or 'none'", { received: normalize, fix: "pass normalize: 'zscore'" });
+    throw new CxrkitError('PREPROCESS_BAD_OPTION', "normalize must be 'percentile', 'zscore' or 'none'", {
+      received: normalize,
+      fix: "pass normalize: 'zscore'",
+    });
   }
   checkImage(image);
   const { lower, upper } = clipPercentiles(options.clip);
   const heap = preprocessSimd();
   if (!heap) {
     const clipped = normalize === 'none' ? image : percentileClipMinMax(image, { lower, upper });
-    const resized = image.width === size && image.height === size ? clipped : resize(clipped, { width: size, height: size });
+    const resized =
+      image.width === size && image.height === size ? clipped : resize(clipped, { width: size, height: size });
     return normalize === 'zscore' ? zScore(resized) : resized;
   }
   if (!Number.isInteger(size) || size < 1 || size > 65536) {
-    throw new CxrkitError('RESIZE_BAD_SIZE', 'output size must be a positive integer', { received: size, fix: 'pass e.g. { size: 512 }' });
+    throw new CxrkitError('RESIZE_BAD_SIZE', 'output size must be a positive integer', {
+      received: size,
+      fix: 'pass e.g. { size: 512 }',
+    });
   }
   const { data, width, height } = image;
   const ptr = heap.put(data);

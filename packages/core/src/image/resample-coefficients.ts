@@ -41,7 +41,12 @@ const FILTERS = { bicubic: { fn: bicubic, support: 2 }, bilinear: { fn: triangle
  * Pillow's `precompute_coeffs` for a full-image box: `inSize` input pixels → `outSize` output pixels.
  * With `antialias` (Pillow's behaviour) the kernel is widened by the scale factor when shrinking.
  */
-export function resampleCoefficients(inSize: number, outSize: number, filter: ResampleFilter, antialias: boolean): ResampleCoefficients {
+export function resampleCoefficients(
+  inSize: number,
+  outSize: number,
+  filter: ResampleFilter,
+  antialias: boolean,
+): ResampleCoefficients {
   const { fn, support: base } = FILTERS[filter];
   const scale = inSize / outSize;
   const filterscale = antialias ? Math.max(1, scale) : 1;

@@ -11,7 +11,14 @@ import type { ResampleCoefficients } from './resample-coefficients.js';
  * Horizontal pass: `rows` rows of `srcW` values from `src[srcOffset…]` → `rows` rows of
  * `c.start.length` values in `dst`.
  */
-export function resampleHorizontalJs(src: Float32Array, srcOffset: number, srcW: number, rows: number, dst: Float32Array, c: ResampleCoefficients): void {
+export function resampleHorizontalJs(
+  src: Float32Array,
+  srcOffset: number,
+  srcW: number,
+  rows: number,
+  dst: Float32Array,
+  c: ResampleCoefficients,
+): void {
   const { start, count, k, ksize } = c;
   const outW = start.length;
   let y = 0;
@@ -61,7 +68,13 @@ export function resampleHorizontalJs(src: Float32Array, srcOffset: number, srcW:
  * Vertical pass: rows of `w` values from `src[srcOffset…]` (row `c.start[yy]` onwards for output row
  * yy) → `c.start.length` rows of `w` values in `dst`.
  */
-export function resampleVerticalJs(src: Float32Array, srcOffset: number, w: number, dst: Float32Array, c: ResampleCoefficients): void {
+export function resampleVerticalJs(
+  src: Float32Array,
+  srcOffset: number,
+  w: number,
+  dst: Float32Array,
+  c: ResampleCoefficients,
+): void {
   const { start, count, k, ksize } = c;
   const outH = start.length;
   for (let yy = 0; yy < outH; yy++) {

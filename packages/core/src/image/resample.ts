@@ -17,7 +17,14 @@ export interface ResamplePlan {
 }
 
 /** Plans `inW × inH → outW × outH` with `filter` (antialiased when shrinking if `antialias`). */
-export function planResample(inW: number, inH: number, outW: number, outH: number, filter: ResampleFilter, antialias: boolean): ResamplePlan {
+export function planResample(
+  inW: number,
+  inH: number,
+  outW: number,
+  outH: number,
+  filter: ResampleFilter,
+  antialias: boolean,
+): ResamplePlan {
   return {
     hc: outW !== inW ? resampleCoefficients(inW, outW, filter, antialias) : undefined,
     vc: outH !== inH ? resampleCoefficients(inH, outH, filter, antialias) : undefined,
@@ -56,7 +63,13 @@ export function resampleOnHeap(heap: SimdHeap, ptr: number, inW: number, inH: nu
 }
 
 /** Resamples `image` to `outW × outH` (SIMD when available, else JavaScript). @returns a new image. */
-export function resampleImage(image: GrayImage, outW: number, outH: number, filter: ResampleFilter, antialias: boolean): GrayImage {
+export function resampleImage(
+  image: GrayImage,
+  outW: number,
+  outH: number,
+  filter: ResampleFilter,
+  antialias: boolean,
+): GrayImage {
   const plan = planResample(image.width, image.height, outW, outH, filter, antialias);
   const heap = plan.hc || plan.vc ? preprocessSimd() : undefined;
   if (!heap) return { data: resampleJs(image.data, image.width, image.height, plan), width: outW, height: outH };

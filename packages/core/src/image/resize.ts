@@ -45,14 +45,23 @@ const FILTERS: readonly ResampleFilter[] = ['bicubic', 'bilinear'];
 export function resize(image: GrayImage, options: ResizeOptions): GrayImage {
   checkImage(image);
   const { width: outW, height: outH } = options ?? ({} as ResizeOptions);
-  for (const [name, v] of [['width', outW], ['height', outH]] as const) {
+  for (const [name, v] of [
+    ['width', outW],
+    ['height', outH],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 65536) {
-      throw new CxrkitError('RESIZE_BAD_SIZE', `output ${name} must be a positive integer`, { received: v, fix: `pass e.g. { width: 512, height: 512 }` });
+      throw new CxrkitError('RESIZE_BAD_SIZE', `output ${name} must be a positive integer`, {
+        received: v,
+        fix: `pass e.g. { width: 512, height: 512 }`,
+      });
     }
   }
   const filter = options.filter ?? 'bicubic';
   if (!FILTERS.includes(filter)) {
-    throw new CxrkitError('RESIZE_BAD_FILTER', "filter must be 'bicubic' or 'bilinear'", { received: filter, fix: "pass filter: 'bicubic'" });
+    throw new CxrkitError('RESIZE_BAD_FILTER', "filter must be 'bicubic' or 'bilinear'", {
+      received: filter,
+      fix: "pass filter: 'bicubic'",
+    });
   }
   const antialias = options.antialias ?? true;
   if (filter === 'bilinear' && (!antialias || (outW >= image.width && outH >= image.height))) {

@@ -28,7 +28,7 @@ export function simdRadixCounter(heap: SimdHeap, ptr: number, n: number): RadixC
     },
     hasNaN() {
       const v = heap.f32(ptr, n);
-      for (let i = 0; i < n; i++) if (v[i] !== v[i]) return true;
+      for (let i = 0; i < n; i++) if (Number.isNaN(v[i])) return true;
       return false;
     },
   };
@@ -49,7 +49,14 @@ function bounds(c: ResampleCoefficients, shift: number): Int32Array {
  * (if given) over the rows the vertical pass needs, then vertical pass with `vc` (if given) — Pillow's
  * order and arithmetic. @returns the byte address of the output (`ptr` itself when neither is given).
  */
-export function simdResample(heap: SimdHeap, ptr: number, inW: number, inH: number, hc?: ResampleCoefficients, vc?: ResampleCoefficients): number {
+export function simdResample(
+  heap: SimdHeap,
+  ptr: number,
+  inW: number,
+  inH: number,
+  hc?: ResampleCoefficients,
+  vc?: ResampleCoefficients,
+): number {
   let rowFirst = 0;
   let rows = inH;
   if (vc) {

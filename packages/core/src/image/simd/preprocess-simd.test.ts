@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { percentileClipMinMax, preprocessRadiograph, resize, setPreprocessSimd, zScore, type GrayImage, type ResizeOptions } from '@cxrkit/core';
+import {
+  percentileClipMinMax,
+  preprocessRadiograph,
+  resize,
+  setPreprocessSimd,
+  zScore,
+  type GrayImage,
+  type ResizeOptions,
+} from '@cxrkit/core';
 import { PREPROCESS_WASM } from './preprocess.wasm.js';
 import { preprocessSimd } from './preprocess-simd.js';
 
@@ -25,22 +33,30 @@ function bothPaths<T>(fn: () => T): [T, T] {
   }
 }
 
-/** Index of the first differing float32 value (NaN equal to NaN), or −1. */
+/** Index of the first float32 value whose bits differ (−0 ≠ +0), or −1. */
 function firstDifference(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) return 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return i;
+  const x = new Int32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Int32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
   return -1;
 }
 
 const imageArb = (maxSide: number) =>
-  fc.record({ width: fc.integer({ min: 1, max: maxSide }), height: fc.integer({ min: 1, max: maxSide }), seed: fc.integer({ min: 0, max: 1e6 }) })
+  fc
+    .record({
+      width: fc.integer({ min: 1, max: maxSide }),
+      height: fc.integer({ min: 1, max: maxSide }),
+      seed: fc.integer({ min: 0, max: 1e6 }),
+    })
     .map(({ width, height, seed }): GrayImage => {
       const data = new Float32Array(width * height);
       let s = seed >>> 0;
       for (let i = 0; i < data.length; i++) {
         s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-        // ties, negatives, a few large outliers
-        data[i] = s % 11 === 0 ? 0.25 : s % 97 === 0 ? 1e4 : (s / 4294967296) * 2 - 0.5;
+        // ties, signed zeros, negatives, a few large outliers
+        const z = s % 5 === 0 ? 0 : s % 5 === 1 ? -0 : (s / 4294967296) * 2 - 0.5;
+        data[i] = s % 11 === 0 ? 0.25 : s % 97 === 0 ? 1e4 : z;
       }
       return { data, width, height };
     });
@@ -50,7 +66,12 @@ test('preprocess.wasm.ts is up to date with preprocess.wat, and the module loads
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   const bytes = Buffer.from(PREPROCESS_WASM, 'base64');
   assert.ok(WebAssembly.validate(bytes));
-  assert.deepEqual(WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name).sort(), ['clipUnit', 'histHigh', 'histLow', 'memory', 'resampleH', 'resampleV', 'zScore']);
+  assert.deepEqual(
+    WebAssembly.Module.exports(new WebAssembly.Module(bytes))
+      .map((e) => e.name)
+      .sort(),
+    ['clipUnit', 'histHigh', 'histLow', 'memory', 'resampleH', 'resampleV', 'zScore'],
+  );
   assert.ok(preprocessSimd(), 'the SIMD kernels load on Node 20');
   const was = setPreprocessSimd(false);
   assert.equal(preprocessSimd(), undefined, 'turned off');
@@ -73,8 +94,18 @@ test('resize: SIMD and JavaScript paths agree bit for bit (random sizes, both fi
     { numRuns: 300 },
   );
   // a large shrink with every tail: width and rows not multiples of 4 or 8
-  const big: GrayImage = { data: Float32Array.from({ length: 1003 * 707 }, (_, i) => Math.sin(i * 0.37) * 100 + (i % 13)), width: 1003, height: 707 };
-  for (const [w, h] of [[512, 512], [299, 301], [13, 700], [1003, 5], [1500, 707]]) {
+  const big: GrayImage = {
+    data: Float32Array.from({ length: 1003 * 707 }, (_, i) => Math.sin(i * 0.37) * 100 + (i % 13)),
+    width: 1003,
+    height: 707,
+  };
+  for (const [w, h] of [
+    [512, 512],
+    [299, 301],
+    [13, 700],
+    [1003, 5],
+    [1500, 707],
+  ]) {
     const [a, b] = bothPaths(() => resize(big, { width: w!, height: h! }).data);
     assert.equal(firstDifference(a, b), -1, `${w}×${h}`);
   }
@@ -82,10 +113,13 @@ test('resize: SIMD and JavaScript paths agree bit for bit (random sizes, both fi
 
 test('zScore: SIMD and JavaScript paths agree bit for bit (sizes with every n mod 4; constant images give zeros)', () => {
   fc.assert(
-    fc.property(imageArb(200).filter((im) => im.data.length >= 4096), (image) => {
-      const [a, b] = bothPaths(() => zScore(image).data);
-      assert.equal(firstDifference(a, b), -1);
-    }),
+    fc.property(
+      imageArb(200).filter((im) => im.data.length >= 4096),
+      (image) => {
+        const [a, b] = bothPaths(() => zScore(image).data);
+        assert.equal(firstDifference(a, b), -1);
+      },
+    ),
     { numRuns: 60 },
   );
   const flat: GrayImage = { data: new Float32Array(99 * 101).fill(-3), width: 99, height: 101 };
@@ -106,7 +140,11 @@ test('percentile clip + min-max and the whole preprocessing: SIMD and JavaScript
     ),
     { numRuns: 25 },
   );
-  const image: GrayImage = { data: Float32Array.from({ length: 733 * 655 }, (_, i) => (i % 4099) - 2000 + (i % 7 === 0 ? -0 : 0.5)), width: 733, height: 655 };
+  const image: GrayImage = {
+    data: Float32Array.from({ length: 733 * 655 }, (_, i) => (i % 4099) - 2000 + (i % 7 === 0 ? -0 : 0.5)),
+    width: 733,
+    height: 655,
+  };
   for (const normalize of ['zscore', 'percentile', 'none'] as const) {
     const [a, b] = bothPaths(() => preprocessRadiograph(image, { size: 299, normalize }).data);
     assert.equal(firstDifference(a, b), -1, normalize);

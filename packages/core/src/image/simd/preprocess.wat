@@ -264,7 +264,8 @@
         (local.set $x (i32.add (local.get $x) (i32.const 4)))
         (br $l))))
 
-  ;; out[i] = (clamp(x[i], lo, hi) − lo) / (hi − lo) in f64, rounded to f32 (numpy's clip + min-max).
+  ;; out[i] = (clamp(x[i], lo, hi) − lo) / (hi − lo) in f64, rounded to f32 (numpy's clip + min-max;
+  ;; the clamp is numpy's min(max(x, lo), hi) with max(a, b) = a > b ? a : b, signed zeros included).
   (func (export "clipUnit") (param $x i32) (param $n i32) (param $out i32) (param $lo f64) (param $hi f64)
     (local $end i32) (local $vecEnd i32) (local $vlo v128) (local $vhi v128) (local $vspan v128) (local $v v128)
     (local $span f64) (local $s f64)
@@ -293,8 +294,9 @@
       (loop $l
         (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
         (local.set $s (f64.promote_f32 (f32.load (local.get $x))))
-        (if (f64.lt (local.get $s) (local.get $lo)) (then (local.set $s (local.get $lo))))
-        (if (f64.gt (local.get $s) (local.get $hi)) (then (local.set $s (local.get $hi))))
+        ;; as pmax / pmin above (and numpy's clip): s = lo < s ? s : lo; s = s < hi ? s : hi
+        (if (i32.eqz (f64.lt (local.get $lo) (local.get $s))) (then (local.set $s (local.get $lo))))
+        (if (i32.eqz (f64.lt (local.get $s) (local.get $hi))) (then (local.set $s (local.get $hi))))
         (f32.store (local.get $out) (f32.demote_f64 (f64.div (f64.sub (local.get $s) (local.get $lo)) (local.get $span))))
         (local.set $x (i32.add (local.get $x) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
