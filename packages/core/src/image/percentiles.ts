@@ -4,6 +4,8 @@
  * histogram + selection (or a sort when small). No sort of the whole image, no per-pixel allocation.
  */
 import { CxrkitError } from '../errors.js';
+import { simdRadixCounter } from './simd/preprocess-ops.js';
+import { preprocessSimd } from './simd/preprocess-simd.js';
 
 const nanError = () =>
   new CxrkitError('IMAGE_HAS_NAN', 'the image contains NaN pixels', {
@@ -15,16 +17,17 @@ const nanError = () =>
  * Percentiles of `values` exactly as `numpy.percentile(values.astype(float64), qs)` computes them
  * (numpy ≥ 1.22, method 'linear'): position `(n − 1)·(q/100)` in the sorted data, and between the two
  * neighbours `a + (b − a)·t` for t < 0.5, `b − (b − a)·(1 − t)` otherwise (numpy's `_lerp`).
- * NaNs are refused (numpy would return NaN). Order statistics are exact: O(n), not a sort.
+ * NaNs are refused (numpy would return NaN). Order statistics are exact: O(n), not a sort (on WASM
+ * SIMD where available for float32 input).
  * @param qs percentiles in [0, 100].
  */
 export function percentiles(values: ArrayLike<number>, qs: readonly number[]): number[] {
   const n = values.length;
-  return percentilesFrom(n, qs, (ks) =>
-    values instanceof Float32Array && n >= RADIX_MIN
-      ? radixSelect(n, ks, jsRadixCounter(values))
-      : orderStatistics(values, ks),
-  );
+  return percentilesFrom(n, qs, (ks) => {
+    if (!(values instanceof Float32Array) || n < RADIX_MIN) return orderStatistics(values, ks);
+    const heap = preprocessSimd();
+    return radixSelect(n, ks, heap ? simdRadixCounter(heap, heap.put(values), n) : jsRadixCounter(values));
+  });
 }
 
 /**

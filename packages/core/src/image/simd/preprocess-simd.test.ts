@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import {
+  percentiles,
   percentileClipMinMax,
   preprocessRadiograph,
   resize,
@@ -134,6 +135,8 @@ test('percentile clip + min-max and the whole preprocessing: SIMD and JavaScript
       fc.double({ min: 0, max: 49, noNaN: true }),
       fc.double({ min: 51, max: 100, noNaN: true }),
       (image, lower, upper) => {
+        const [p, q] = bothPaths(() => percentiles(image.data, [lower, upper, 0, 50, 100]));
+        assert.deepEqual(p, q);
         const [a, b] = bothPaths(() => percentileClipMinMax(image, { lower, upper }).data);
         assert.equal(firstDifference(a, b), -1);
       },
