@@ -37,7 +37,7 @@ export function preprocessRadiograph(image: GrayImage, options: PreprocessOption
     });
   }
   checkImage(image);
-  const { lower, upper } = clipPercentiles(options.clip);
+  const { lower, upper } = normalize === 'none' ? { lower: 0, upper: 100 } : clipPercentiles(options.clip);
   const heap = preprocessSimd();
   if (!heap) {
     const clipped = normalize === 'none' ? image : percentileClipMinMax(image, { lower, upper });
