@@ -54,18 +54,13 @@ export function clipPercentiles(options: PercentileClipOptions = {}): { lower: n
 
 /**
  * out[i] = (clamp(src[i], lo, hi) − lo) / (hi − lo), in float64 (the JavaScript twin of `clipUnit`).
- * The clamp is numpy's `min(max(x, lo), hi)` with `max(a, b) = a > b ? a : b` (so −0 clamps to +0).
+ * `Math.min(Math.max(…))` (branch-free) and numpy's `x > lo ? x : lo` order differ only on zeros of
+ * opposite signs, where `c − lo` is +0 either way: the results are equal bit for bit.
  */
 function clipUnitJs(src: Float32Array, out: Float32Array, lo: number, hi: number): void {
   const span = hi - lo;
-  for (let i = 0; i < src.length; i++) {
-    const v = src[i]!;
-    // biome-ignore lint/complexity/useMathMinMax: numpy's comparison order, signed zeros included
-    const a = v > lo ? v : lo;
-    // biome-ignore lint/complexity/useMathMinMax: as above
-    const c = a < hi ? a : hi;
-    out[i] = (c - lo) / span;
-  }
+  const n = src.length;
+  for (let i = 0; i < n; i++) out[i] = (Math.min(Math.max(src[i]!, lo), hi) - lo) / span;
 }
 
 /**

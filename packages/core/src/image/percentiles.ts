@@ -74,15 +74,17 @@ export const RADIX_MIN = 1 << 16;
 const TOP = 1 << 16;
 
 /**
- * The two counting passes of the radix select over float32 values, by their monotone keys
+ * The counting passes of the radix select over float32 values, by their monotone keys
  * `key = bits ^ (negative ? 0xffffffff : 0x80000000)` (unsigned key order = numeric order, −0 < +0).
  * The JavaScript and the WASM SIMD versions count the same.
  */
 export interface RadixCounter {
-  /** Counts of `key >>> 16` over all values (65,536 bins). */
-  high(): Int32Array;
+  /** Counts of `key >>> 16` (65,536 bins) over every `step`-th value. */
+  high(step: number): Int32Array;
   /** For values whose high bin has `slotOfBin[bin] = s ≥ 0`: counts of `key & 0xffff` at `s·65536 + low`. */
   low(slotOfBin: Int8Array, slots: number): Int32Array;
+  /** `high(1)` and `low(slotOfBin, slots)` in one pass. */
+  both(slotOfBin: Int8Array, slots: number): { high: Int32Array; low: Int32Array };
   /** Whether any value is NaN (asked only when the outermost high bins, where NaN and ±Inf fall, are used). */
   hasNaN(): boolean;
 }
@@ -91,16 +93,17 @@ export interface RadixCounter {
 export function jsRadixCounter(values: Float32Array): RadixCounter {
   const bits = new Int32Array(values.buffer, values.byteOffset, values.length);
   return {
-    high: () => countHigh(bits, new Int32Array(TOP)),
+    high: (step) => countHigh(bits, step, new Int32Array(TOP)),
     low: (slotOfBin, slots) => countLow(bits, slotOfBin, new Int32Array(slots * TOP)),
+    both: (slotOfBin, slots) => countBoth(bits, slotOfBin, new Int32Array(TOP), new Int32Array(slots * TOP)),
     hasNaN: () => values.some(Number.isNaN),
   };
 }
 
 // Plain functions over their arguments (not closures) so that the loops compile to tight code.
-function countHigh(bits: Int32Array, high: Int32Array): Int32Array {
+function countHigh(bits: Int32Array, step: number, high: Int32Array): Int32Array {
   const n = bits.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; i += step) {
     const b = bits[i]!;
     high[(b ^ ((b >> 31) | 0x80000000)) >>> 16]!++;
   }
@@ -118,47 +121,85 @@ function countLow(bits: Int32Array, slotOfBin: Int8Array, low: Int32Array): Int3
   return low;
 }
 
-/**
- * Exact k-th smallest of n float32 values for several k (ascending): one pass counts the high 16 bits
- * of each value's monotone key, a second pass the low 16 bits inside the few high bins that hold the
- * wanted ranks. Integer work only, so the result is exact whatever the distribution.
- */
-export function radixSelect(n: number, ks: readonly number[], counter: RadixCounter): Map<number, number> {
-  const high = counter.high();
-  let edge = 0;
-  for (let h = 0; h < 128; h++) edge += high[h]! + high[TOP - 1 - h]!;
-  if (edge > 0 && counter.hasNaN()) throw nanError();
-  // the high bin of each wanted rank, and the rank inside it
-  const slotOfBin = new Int8Array(TOP).fill(-1);
-  const wanted: Array<{ k: number; slot: number; rank: number; bin: number }> = [];
-  let slots = 0;
+function countBoth(bits: Int32Array, slotOfBin: Int8Array, high: Int32Array, low: Int32Array) {
+  const n = bits.length;
+  for (let i = 0; i < n; i++) {
+    const b = bits[i]!;
+    const key = b ^ ((b >> 31) | 0x80000000);
+    const h = key >>> 16;
+    high[h]!++;
+    const s = slotOfBin[h]!;
+    if (s >= 0) low[(s << 16) | (key & 0xffff)]!++;
+  }
+  return { high, low };
+}
+
+/** Every `SAMPLE`-th value guesses where the wanted ranks lie. */
+const SAMPLE = 16;
+
+/** The high bin of each rank (ascending) in a high histogram, and the rank inside the bin. */
+function locate(high: Int32Array, ranks: readonly number[]): Array<{ bin: number; rank: number }> {
+  const out: Array<{ bin: number; rank: number }> = [];
   let cum = 0;
-  let j = 0;
-  for (let h = 0; h < TOP && j < ks.length; h++) {
+  for (let h = 0; h < TOP && out.length < ranks.length; h++) {
     const c = high[h]!;
-    while (j < ks.length && ks[j]! < cum + c) {
-      if (slotOfBin[h] === -1) slotOfBin[h] = slots++;
-      wanted.push({ k: ks[j]!, slot: slotOfBin[h]!, rank: ks[j]! - cum, bin: h });
-      j++;
+    while (out.length < ranks.length && ranks[out.length]! < cum + c) {
+      out.push({ bin: h, rank: ranks[out.length]! - cum });
     }
     cum += c;
   }
-  if (j < ks.length || slots > 127) throw new RangeError(`radixSelect: ranks ${ks.join(',')} do not fit ${n} values`);
-  const low = counter.low(slotOfBin, slots);
+  return out;
+}
+
+/**
+ * Exact k-th smallest of n float32 values for several k (ascending), by the monotone keys of their
+ * bits. A 1-in-16 sample guesses the high bins (16 bits) that hold the wanted ranks; one pass then counts
+ * the high bins of all values and the low 16 bits inside the guessed bins (± 1). When a wanted rank
+ * turns out to lie in a bin that was not guessed, a second pass counts the low bits there. Integer work
+ * only, so the result is exact whatever the distribution.
+ */
+export function radixSelect(n: number, ks: readonly number[], counter: RadixCounter): Map<number, number> {
+  const m = Math.ceil(n / SAMPLE);
+  const guessed = locate(
+    counter.high(SAMPLE),
+    ks.map((k) => Math.min(m - 1, Math.floor((k * m) / n))),
+  );
+  let slotOfBin = new Int8Array(TOP).fill(-1);
+  let slots = 0;
+  for (const { bin } of guessed) {
+    for (let b = Math.max(0, bin - 1); b <= Math.min(TOP - 1, bin + 1); b++)
+      if (slotOfBin[b] === -1) slotOfBin[b] = slots++;
+  }
+  const counted = counter.both(slotOfBin, slots);
+  const { high } = counted;
+  let low = counted.low;
+  let edge = 0;
+  for (let h = 0; h < 128; h++) edge += high[h]! + high[TOP - 1 - h]!;
+  if (edge > 0 && counter.hasNaN()) throw nanError();
+  const wanted = locate(high, ks);
+  if (wanted.length < ks.length) throw new RangeError(`radixSelect: ranks ${ks.join(',')} do not fit ${n} values`);
+  if (wanted.some(({ bin }) => slotOfBin[bin] === -1)) {
+    // a guess missed: count the low bits of the right bins
+    slotOfBin = new Int8Array(TOP).fill(-1);
+    slots = 0;
+    for (const { bin } of wanted) if (slotOfBin[bin] === -1) slotOfBin[bin] = slots++;
+    low = counter.low(slotOfBin, slots);
+  }
   const word = new Uint32Array(1);
   const asFloat = new Float32Array(word.buffer);
   const out = new Map<number, number>();
-  for (const { k, slot, rank, bin } of wanted) {
+  wanted.forEach(({ bin, rank }, i) => {
+    const base = slotOfBin[bin]! * TOP;
     let c = 0;
     let l = 0;
     for (; l < TOP; l++) {
-      c += low[slot * TOP + l]!;
+      c += low[base + l]!;
       if (c > rank) break;
     }
     const key = ((bin << 16) | l) >>> 0;
     word[0] = key & 0x80000000 ? key ^ 0x80000000 : ~key;
-    out.set(k, asFloat[0]!);
-  }
+    out.set(ks[i]!, asFloat[0]!);
+  });
   return out;
 }
 

@@ -22,32 +22,42 @@ export function resampleHorizontalJs(
   const { start, count, k, ksize } = c;
   const outW = start.length;
   let y = 0;
-  for (; y + 4 <= rows; y += 4) {
+  // 8 rows at a time: one weight load feeds 8 independent sums
+  for (; y + 8 <= rows; y += 8) {
     const r0 = srcOffset + y * srcW;
-    const r1 = r0 + srcW;
-    const r2 = r1 + srcW;
-    const r3 = r2 + srcW;
     const d = y * outW;
     for (let xx = 0; xx < outW; xx++) {
-      const s = start[xx]!;
+      const s = r0 + start[xx]!;
       const n = count[xx]!;
       const ko = xx * ksize;
       let a0 = 0;
       let a1 = 0;
       let a2 = 0;
       let a3 = 0;
+      let a4 = 0;
+      let a5 = 0;
+      let a6 = 0;
+      let a7 = 0;
       for (let t = 0; t < n; t++) {
         const w = k[ko + t]!;
         const i = s + t;
-        a0 += src[r0 + i]! * w;
-        a1 += src[r1 + i]! * w;
-        a2 += src[r2 + i]! * w;
-        a3 += src[r3 + i]! * w;
+        a0 += src[i]! * w;
+        a1 += src[i + srcW]! * w;
+        a2 += src[i + 2 * srcW]! * w;
+        a3 += src[i + 3 * srcW]! * w;
+        a4 += src[i + 4 * srcW]! * w;
+        a5 += src[i + 5 * srcW]! * w;
+        a6 += src[i + 6 * srcW]! * w;
+        a7 += src[i + 7 * srcW]! * w;
       }
       dst[d + xx] = a0;
       dst[d + outW + xx] = a1;
       dst[d + 2 * outW + xx] = a2;
       dst[d + 3 * outW + xx] = a3;
+      dst[d + 4 * outW + xx] = a4;
+      dst[d + 5 * outW + xx] = a5;
+      dst[d + 6 * outW + xx] = a6;
+      dst[d + 7 * outW + xx] = a7;
     }
   }
   for (; y < rows; y++) {

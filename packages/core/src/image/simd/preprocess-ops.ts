@@ -11,20 +11,34 @@ const TOP = 1 << 16;
 
 /** Radix-select counts over the `n` float32 values at `ptr` on the heap. */
 export function simdRadixCounter(heap: SimdHeap, ptr: number, n: number): RadixCounter {
+  const zeroed = (count: number) => {
+    const p = heap.alloc(count * 4);
+    heap.i32(p, count).fill(0);
+    return p;
+  };
+  const slotTable = (slotOfBin: Int8Array) => {
+    const p = heap.alloc(TOP);
+    heap.i8(p, TOP).set(slotOfBin);
+    return p;
+  };
   return {
-    high() {
-      const h = heap.alloc(TOP * 4);
-      heap.i32(h, TOP).fill(0);
-      heap.kernels.histHigh(ptr, n, h);
+    high(step) {
+      const h = zeroed(TOP);
+      heap.kernels.histHigh(ptr, n, step, h);
       return heap.i32(h, TOP).slice();
     },
     low(slotOfBin, slots) {
-      const s = heap.alloc(TOP);
-      const l = heap.alloc(slots * TOP * 4);
-      heap.i8(s, TOP).set(slotOfBin);
-      heap.i32(l, slots * TOP).fill(0);
+      const s = slotTable(slotOfBin);
+      const l = zeroed(slots * TOP);
       heap.kernels.histLow(ptr, n, s, l);
       return heap.i32(l, slots * TOP).slice();
+    },
+    both(slotOfBin, slots) {
+      const s = slotTable(slotOfBin);
+      const h = zeroed(TOP);
+      const l = zeroed(slots * TOP);
+      heap.kernels.histBoth(ptr, n, h, s, l);
+      return { high: heap.i32(h, TOP).slice(), low: heap.i32(l, slots * TOP).slice() };
     },
     hasNaN() {
       const v = heap.f32(ptr, n);

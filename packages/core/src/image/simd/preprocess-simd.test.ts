@@ -71,7 +71,7 @@ test('preprocess.wasm.ts is up to date with preprocess.wat, and the module loads
     WebAssembly.Module.exports(new WebAssembly.Module(bytes))
       .map((e) => e.name)
       .sort(),
-    ['clipUnit', 'histHigh', 'histLow', 'memory', 'resampleH', 'resampleV', 'zScore'],
+    ['clipUnit', 'histBoth', 'histHigh', 'histLow', 'memory', 'resampleH', 'resampleV', 'zScore'],
   );
   assert.ok(preprocessSimd(), 'the SIMD kernels load on Node 20');
   const was = setPreprocessSimd(false);
@@ -126,6 +126,27 @@ test('zScore: SIMD and JavaScript paths agree bit for bit (sizes with every n mo
   const flat: GrayImage = { data: new Float32Array(99 * 101).fill(-3), width: 99, height: 101 };
   const [a, b] = bothPaths(() => zScore(flat).data);
   assert.ok(a.every((v) => v === 0) && b.every((v) => v === 0));
+});
+
+test('percentiles stay exact when the 1-in-16 sample misleads the bin guess (the second pass runs)', () => {
+  // every 16th value (the sample) is far above the rest, so the guessed bins hold none of the wanted ranks
+  const n = 300_007;
+  const data = Float32Array.from({ length: n }, (_, i) =>
+    i % 16 === 0 ? 1000 + (i % 7) : ((i * 7919) % 10007) / 10007,
+  );
+  const sorted = Float64Array.from(data).sort();
+  const qs = [0.5, 50, 93, 93.75, 99.5];
+  const want = qs.map((q) => {
+    const pos = (n - 1) * (q / 100);
+    const lo = Math.floor(pos);
+    const t = pos - lo;
+    const a = sorted[lo]!;
+    const b = sorted[Math.min(lo + 1, n - 1)]!;
+    return t === 0 ? a : t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
+  });
+  const [simd, js] = bothPaths(() => percentiles(data, qs));
+  assert.deepEqual(simd, want);
+  assert.deepEqual(js, want);
 });
 
 test('percentile clip + min-max and the whole preprocessing: SIMD and JavaScript paths agree bit for bit', () => {

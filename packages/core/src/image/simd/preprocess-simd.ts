@@ -23,7 +23,8 @@ interface Kernels {
     scratch: number,
   ): void;
   resampleV(src: number, w: number, dst: number, outH: number, bounds: number, k: number, ksize: number): void;
-  histHigh(x: number, n: number, high: number): void;
+  histHigh(x: number, n: number, step: number, high: number): void;
+  histBoth(x: number, n: number, high: number, slot: number, low: number): void;
   histLow(x: number, n: number, slot: number, low: number): void;
   clipUnit(x: number, n: number, out: number, lo: number, hi: number): void;
   zScore(x: number, n: number, out: number): void;

@@ -230,10 +230,11 @@
 
   ;; Percentile histograms over the monotone keys of f32 bit patterns,
   ;; key = bits ^ (negative ? 0xffffffff : 0x80000000) (unsigned key order = numeric order).
-  ;; histHigh: high[key >> 16] += 1 for the n values at x (high: 65536 i32).
-  (func (export "histHigh") (param $x i32) (param $n i32) (param $high i32)
-    (local $end i32) (local $b i32) (local $a i32)
+  ;; histHigh: high[key >> 16] += 1 for every `step`-th of the n values at x (high: 65536 i32).
+  (func (export "histHigh") (param $x i32) (param $n i32) (param $step i32) (param $high i32)
+    (local $end i32) (local $b i32) (local $a i32) (local $stride i32)
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $stride (i32.shl (local.get $step) (i32.const 2)))
     (block $done
       (loop $l
         (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
@@ -242,7 +243,7 @@
           (i32.xor (local.get $b) (i32.or (i32.shr_s (local.get $b) (i32.const 31)) (i32.const 0x80000000)))
           (i32.const 16)) (i32.const 2))))
         (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (i32.const 1)))
-        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $x (i32.add (local.get $x) (local.get $stride)))
         (br $l))))
 
   ;; histLow: for values whose high bin has slot s = slot[key >> 16] ≥ 0 (slot: 65536 i8),
@@ -256,6 +257,27 @@
         (local.set $key (i32.load (local.get $x)))
         (local.set $key (i32.xor (local.get $key) (i32.or (i32.shr_s (local.get $key) (i32.const 31)) (i32.const 0x80000000))))
         (local.set $s (i32.load8_s (i32.add (local.get $slot) (i32.shr_u (local.get $key) (i32.const 16)))))
+        (if (i32.ge_s (local.get $s) (i32.const 0))
+          (then
+            (local.set $a (i32.add (local.get $low) (i32.shl
+              (i32.or (i32.shl (local.get $s) (i32.const 16)) (i32.and (local.get $key) (i32.const 0xffff))) (i32.const 2))))
+            (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (i32.const 1)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (br $l))))
+
+  ;; histBoth: histHigh (step 1) and histLow in one pass.
+  (func (export "histBoth") (param $x i32) (param $n i32) (param $high i32) (param $slot i32) (param $low i32)
+    (local $end i32) (local $key i32) (local $h i32) (local $s i32) (local $a i32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $key (i32.load (local.get $x)))
+        (local.set $key (i32.xor (local.get $key) (i32.or (i32.shr_s (local.get $key) (i32.const 31)) (i32.const 0x80000000))))
+        (local.set $h (i32.shr_u (local.get $key) (i32.const 16)))
+        (local.set $a (i32.add (local.get $high) (i32.shl (local.get $h) (i32.const 2))))
+        (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (i32.const 1)))
+        (local.set $s (i32.load8_s (i32.add (local.get $slot) (local.get $h))))
         (if (i32.ge_s (local.get $s) (i32.const 0))
           (then
             (local.set $a (i32.add (local.get $low) (i32.shl
