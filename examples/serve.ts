@@ -103,6 +103,10 @@ console.log(`  model card ${card.id}`);
 console.log(`  open ${server.url}/ to upload a DICOM, or: curl --data-binary @file.dcm ${server.url}/v1/screen`);
 if (forward) console.log(`  DICOMweb STOW-RS at ${server.url}/dicomweb/studies; results to ${forward.display}`);
 if (dimse) console.log(`  DICOM C-STORE SCP ${dimse.aeTitle} on ${dimse.host}:${dimse.port}`);
-const stop = () => void Promise.all([server.close(), dimse?.close()]).then(() => process.exit(0));
+// stop taking work, let the instances already acknowledged reach the destination (at most 30 s), exit
+const stop = () =>
+  void Promise.all([server.close(), dimse?.close()])
+    .then(() => Promise.race([receiver?.idle(), new Promise((r) => setTimeout(r, 30_000))]))
+    .then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

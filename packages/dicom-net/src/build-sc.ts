@@ -75,7 +75,11 @@ export function scDataset(picture: RgbImage, source: SourceHeader, series: Resul
         ReferencedSOPClassUID: source.sopClassUid,
         ReferencedSOPInstanceUID: source.sopInstanceUid,
         PurposeOfReferenceCodeSequence: [
-          { CodeValue: '121322', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Source image for image processing operation' },
+          {
+            CodeValue: '121322',
+            CodingSchemeDesignator: 'DCM',
+            CodeMeaning: 'Source image for image processing operation',
+          },
         ],
       },
     ],

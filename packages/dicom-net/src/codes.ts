@@ -59,5 +59,12 @@ export const codes = {
   modelCardId: () => code('MODEL_CARD_ID', CXRKIT_SCHEME, 'Model card identifier'),
   /** A condition without a standard code here: its name, upper-cased, as the code value (≤ 16 characters). */
   condition: (name: string) =>
-    code(name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').slice(0, 16) || 'CONDITION', CXRKIT_SCHEME, name.slice(0, 64)),
+    code(
+      name
+        .toUpperCase()
+        .replace(/[^A-Z0-9]+/g, '_')
+        .slice(0, 16) || 'CONDITION',
+      CXRKIT_SCHEME,
+      name.slice(0, 64),
+    ),
 };

@@ -39,7 +39,12 @@ const receiver = createDicomReceiver({
 let server: Awaited<ReturnType<typeof startScreeningServer>>;
 let bare: Awaited<ReturnType<typeof startScreeningServer>>; // no destination: STOW-RS off
 before(async () => {
-  server = await startScreeningServer({ predictor, card, port: 0, routes: [dicomwebRoutes({ card, receiver, screen })] });
+  server = await startScreeningServer({
+    predictor,
+    card,
+    port: 0,
+    routes: [dicomwebRoutes({ card, receiver, screen })],
+  });
   bare = await startScreeningServer({ predictor, card, port: 0, routes: [dicomwebRoutes({ card, screen })] });
 });
 after(async () => {
@@ -70,12 +75,15 @@ async function stow(base: string, body: Buffer, contentType: string) {
     body: body as unknown as string,
   });
   const text = await r.text();
-  return { status: r.status, headers: r.headers, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
+  return { status: r.status, headers: r.headers, json: text ? (JSON.parse(text) as DicomJson) : {} };
 }
-const seqUids = (json: Record<string, any>, tag: string) =>
-  ((json[tag]?.Value ?? []) as Record<string, any>[]).map((i) => i['00081155']?.Value?.[0] as string | undefined);
-const reasons = (json: Record<string, any>) =>
-  ((json['00081198']?.Value ?? []) as Record<string, any>[]).map((i) => i['00081197'].Value[0] as number);
+/** A DICOM JSON data set (PS3.18 F.2), or the service's error object. */
+type DicomJson = Record<string, { vr?: string; Value?: DicomJson[] & (string | number)[] } | undefined> & {
+  error?: { code: string };
+};
+const seq = (json: DicomJson, tag: string) => (json[tag]?.Value ?? []) as DicomJson[];
+const seqUids = (json: DicomJson, tag: string) => seq(json, tag).map((i) => i['00081155']?.Value?.[0] as string);
+const reasons = (json: DicomJson) => seq(json, '00081198').map((i) => i['00081197']?.Value?.[0] as number);
 
 test('STOW-RS: several instances in one request; readable ones stored (202 with both sequences)', async () => {
   const a = cr(1);
@@ -90,7 +98,10 @@ test('STOW-RS: several instances in one request; readable ones stored (202 with 
   const r = await stow(server.url, body, `multipart/related; type="application/dicom"; boundary=${boundary}`);
   assert.equal(r.status, 202);
   assert.match(r.headers.get('content-type')!, /^application\/dicom\+json/);
-  assert.deepEqual(seqUids(r.json, '00081199'), [readSourceHeader(a).sopInstanceUid, readSourceHeader(b).sopInstanceUid]);
+  assert.deepEqual(seqUids(r.json, '00081199'), [
+    readSourceHeader(a).sopInstanceUid,
+    readSourceHeader(b).sopInstanceUid,
+  ]);
   assert.deepEqual(reasons(r.json), [0xc000, 0xc000]);
   await receiver.idle();
   assert.deepEqual(
@@ -109,10 +120,18 @@ test('STOW-RS statuses: 200 all stored, 409 none, 415 wrong media type, 405 wron
   assert.equal(ok.status, 200);
   assert.equal(ok.json['00081198'], undefined);
   const bad = related([{ type: 'application/dicom', bytes: new Uint8Array(200) }]);
-  const none = await stow(server.url, bad.body, `multipart/related; type="application/dicom"; boundary=${bad.boundary}`);
+  const none = await stow(
+    server.url,
+    bad.body,
+    `multipart/related; type="application/dicom"; boundary=${bad.boundary}`,
+  );
   assert.equal(none.status, 409);
   assert.deepEqual(reasons(none.json), [0xc000]);
-  const json = await stow(server.url, one.body, `multipart/related; type="application/dicom+json"; boundary=${one.boundary}`);
+  const json = await stow(
+    server.url,
+    one.body,
+    `multipart/related; type="application/dicom+json"; boundary=${one.boundary}`,
+  );
   assert.equal(json.status, 415);
   assert.equal((await stow(server.url, Buffer.from(cr(4)), 'application/dicom')).status, 415);
   const get = await fetch(`${server.url}/dicomweb/studies`);
@@ -120,7 +139,7 @@ test('STOW-RS statuses: 200 all stored, 409 none, 415 wrong media type, 405 wron
   await get.text();
   const off = await stow(bare.url, one.body, ct);
   assert.equal(off.status, 503);
-  assert.equal(off.json.error.code, 'DICOMWEB_NO_DESTINATION');
+  assert.equal(off.json.error?.code, 'DICOMWEB_NO_DESTINATION');
   await receiver.idle();
 });
 
@@ -129,11 +148,19 @@ test('STOW-RS when the queue is full: the extra instances fail with A700; all re
   gate = new Promise<void>((r) => (open = r));
   const parts = [5, 6, 7].map((s) => ({ type: 'application/dicom', bytes: cr(s) }));
   const first = related(parts);
-  const r1 = await stow(server.url, first.body, `multipart/related; type="application/dicom"; boundary=${first.boundary}`);
+  const r1 = await stow(
+    server.url,
+    first.body,
+    `multipart/related; type="application/dicom"; boundary=${first.boundary}`,
+  );
   assert.equal(r1.status, 202);
   assert.deepEqual(reasons(r1.json), [0xa700]); // maxPending 2: the third refused
   const second = related([{ type: 'application/dicom', bytes: cr(8) }]);
-  const r2 = await stow(server.url, second.body, `multipart/related; type="application/dicom"; boundary=${second.boundary}`);
+  const r2 = await stow(
+    server.url,
+    second.body,
+    `multipart/related; type="application/dicom"; boundary=${second.boundary}`,
+  );
   assert.equal(r2.status, 503);
   assert.equal(r2.headers.get('retry-after'), '30');
   gate = undefined;
@@ -152,7 +179,10 @@ function splitParts(body: Buffer, contentType: string): { type: string; bytes: B
     if (next < 0) break;
     const part = body.subarray(p + delimiter.length + 2, next - 2);
     const split = part.indexOf('\r\n\r\n');
-    out.push({ type: /content-type: ([^\r]+)/i.exec(part.subarray(0, split).toString())![1]!, bytes: part.subarray(split + 4) });
+    out.push({
+      type: /content-type: ([^\r]+)/i.exec(part.subarray(0, split).toString())![1]!,
+      bytes: part.subarray(split + 4),
+    });
     p = next;
   }
   return out;

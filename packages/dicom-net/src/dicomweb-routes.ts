@@ -14,7 +14,6 @@ import { notScreened, type ScreeningOutcome } from './screening-outcome.js';
 import { readSourceHeader } from './source-header.js';
 import { storeInstances } from './stow-rs.js';
 
-
 /** Options of {@link dicomwebRoutes}. */
 export interface DicomwebRoutesOptions {
   /** The model card the service screens with. */
@@ -89,7 +88,10 @@ export function dicomwebRoutes(options: DicomwebRoutesOptions): ServiceRoute {
     const made = await buildResultObjects(outcome, bytes, { card: options.card, header });
     const parts: BodyPart[] = [];
     if (wanted.has('json')) {
-      parts.push({ mediaType: 'application/json', bytes: new TextEncoder().encode(JSON.stringify(outcomeJson(outcome))) });
+      parts.push({
+        mediaType: 'application/json',
+        bytes: new TextEncoder().encode(JSON.stringify(outcomeJson(outcome))),
+      });
     }
     if (wanted.has('sr')) parts.push({ mediaType: 'application/dicom', bytes: made.sr.bytes });
     if (wanted.has('sc') && made.sc) parts.push({ mediaType: 'application/dicom', bytes: made.sc.bytes });

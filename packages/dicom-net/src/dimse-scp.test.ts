@@ -187,7 +187,11 @@ const cxr = dataDir('dicom', 'torchxrayvision-tests', '1.2.276.0.7230010.3.1.4.8
 const ct = dataDir('dicom', 'nema-wg04', 'CT1_UNC');
 
 test('dcmtk echoscu and storescu: a real CR (JPEG) gets an SR and an SC, a CT an SR that says not screened', {
-  skip: !storescu ? 'needs storescu/echoscu (Debian package dcmtk)' : !existsSync(cxr) || !existsSync(ct) ? 'shared DICOM files missing' : false,
+  skip: !storescu
+    ? 'needs storescu/echoscu (Debian package dcmtk)'
+    : !existsSync(cxr) || !existsSync(ct)
+      ? 'shared DICOM files missing'
+      : false,
 }, async () => {
   // (asynchronously: the SCP answers from this process's event loop)
   const run = promisify(execFile);
@@ -204,5 +208,8 @@ test('dcmtk echoscu and storescu: a real CR (JPEG) gets an SR and an SC, a CT an
     [2, 1],
   );
   const ctSr = mine[1]![0]!;
-  assert.equal(readSourceHeader(ctSr.bytes).studyInstanceUid, readSourceHeader(new Uint8Array(readFileSync(ct))).studyInstanceUid);
+  assert.equal(
+    readSourceHeader(ctSr.bytes).studyInstanceUid,
+    readSourceHeader(new Uint8Array(readFileSync(ct))).studyInstanceUid,
+  );
 });

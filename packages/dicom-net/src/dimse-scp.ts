@@ -177,7 +177,8 @@ export async function startDimseReceiver(options: DimseReceiverOptions): Promise
         callback(response);
       };
       if (!store || store.sink.overflow) {
-        return answer(C_STORE_STATUS.outOfResources, `instance larger than ${maxInstance} bytes`);
+        answer(C_STORE_STATUS.outOfResources, `instance larger than ${maxInstance} bytes`);
+        return;
       }
       const bytes = new Uint8Array(Buffer.concat(store.sink.chunks));
       const file = wrapDataset(
@@ -187,11 +188,8 @@ export async function startDimseReceiver(options: DimseReceiverOptions): Promise
         request.getAffectedSopInstanceUid(),
       );
       const result = receiver.accept(file, 'c-store');
-      if (result.accepted) return answer(C_STORE_STATUS.success);
-      return answer(
-        result.why === 'busy' ? C_STORE_STATUS.outOfResources : C_STORE_STATUS.cannotUnderstand,
-        result.code,
-      );
+      if (result.accepted) answer(C_STORE_STATUS.success);
+      else answer(result.why === 'busy' ? C_STORE_STATUS.outOfResources : C_STORE_STATUS.cannotUnderstand, result.code);
     }
 
     // query/retrieve is not offered: answered "unrecognized operation"

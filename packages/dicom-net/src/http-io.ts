@@ -63,7 +63,9 @@ export function sendError(res: ServerResponse, e: unknown): void {
   const status = statusFor(e);
   if (status === 413) res.setHeader('connection', 'close');
   if (!isCxrkitError(e)) {
-    sendJson(res, 500, { error: { code: 'INTERNAL', message: 'the request failed unexpectedly', fix: 'see the server log' } });
+    sendJson(res, 500, {
+      error: { code: 'INTERNAL', message: 'the request failed unexpectedly', fix: 'see the server log' },
+    });
     return;
   }
   sendJson(res, status, { error: { code: e.code, message: e.message, fix: e.fix } });

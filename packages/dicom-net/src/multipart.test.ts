@@ -7,7 +7,10 @@ import { parseRelatedContentType, readMultipartRelated, writeMultipartRelated } 
 
 const text = (s: string) => new TextEncoder().encode(s);
 const read = (s: string, limits = {}) =>
-  readMultipartRelated(text(s), 'zz', 'application/dicom', limits).map((p) => [p.mediaType, Buffer.from(p.bytes).toString()]);
+  readMultipartRelated(text(s), 'zz', 'application/dicom', limits).map((p) => [
+    p.mediaType,
+    Buffer.from(p.bytes).toString(),
+  ]);
 
 test('reads parts with and without headers, after a preamble, with padding and an epilogue', () => {
   const body =
@@ -30,14 +33,35 @@ test('refuses bodies with no delimiter, no close delimiter, endless headers, or 
       return isCxrkitError(e) ? e.code : String(e);
     }
   };
-  assert.equal(code(() => read('no delimiter here')), 'DICOMWEB_BAD_MULTIPART');
-  assert.equal(code(() => read('--zz\r\n\r\ntruncated')), 'DICOMWEB_BAD_MULTIPART');
-  assert.equal(code(() => read('--zz\r\nX-A: b\r\nno empty line\r\n--zz--')), 'DICOMWEB_BAD_MULTIPART');
-  assert.equal(code(() => read('--zzgarbage\r\n\r\nA\r\n--zz--')), 'DICOMWEB_BAD_MULTIPART');
+  assert.equal(
+    code(() => read('no delimiter here')),
+    'DICOMWEB_BAD_MULTIPART',
+  );
+  assert.equal(
+    code(() => read('--zz\r\n\r\ntruncated')),
+    'DICOMWEB_BAD_MULTIPART',
+  );
+  assert.equal(
+    code(() => read('--zz\r\nX-A: b\r\nno empty line\r\n--zz--')),
+    'DICOMWEB_BAD_MULTIPART',
+  );
+  assert.equal(
+    code(() => read('--zzgarbage\r\n\r\nA\r\n--zz--')),
+    'DICOMWEB_BAD_MULTIPART',
+  );
   const three = '--zz\r\n\r\nA\r\n--zz\r\n\r\nB\r\n--zz\r\n\r\nC\r\n--zz--';
-  assert.equal(code(() => read(three, { maxParts: 2 })), 'DICOMWEB_BAD_MULTIPART');
-  assert.equal(code(() => read('--zz\r\n\r\nABCDE\r\n--zz--', { maxPartBytes: 4 })), 'DICOMWEB_BAD_MULTIPART');
-  assert.equal(code(() => read(three, { maxTotalBytes: 2 })), 'DICOMWEB_BAD_MULTIPART');
+  assert.equal(
+    code(() => read(three, { maxParts: 2 })),
+    'DICOMWEB_BAD_MULTIPART',
+  );
+  assert.equal(
+    code(() => read('--zz\r\n\r\nABCDE\r\n--zz--', { maxPartBytes: 4 })),
+    'DICOMWEB_BAD_MULTIPART',
+  );
+  assert.equal(
+    code(() => read(three, { maxTotalBytes: 2 })),
+    'DICOMWEB_BAD_MULTIPART',
+  );
 });
 
 test('Content-Type parsing: the type parameter and the boundary, quoted or not; non-multipart refused', () => {
@@ -47,7 +71,10 @@ test('Content-Type parsing: the type parameter and the boundary, quoted or not; 
   });
   assert.deepEqual(parseRelatedContentType('Multipart/Related;boundary=xyz'), { type: undefined, boundary: 'xyz' });
   assert.throws(() => parseRelatedContentType('application/dicom'), /DICOMWEB_BAD_CONTENT_TYPE/);
-  assert.throws(() => parseRelatedContentType('multipart/related; type="application/dicom"'), /DICOMWEB_BAD_CONTENT_TYPE/);
+  assert.throws(
+    () => parseRelatedContentType('multipart/related; type="application/dicom"'),
+    /DICOMWEB_BAD_CONTENT_TYPE/,
+  );
 });
 
 test('what writeMultipartRelated writes reads back', () => {

@@ -42,7 +42,7 @@ export function parseRelatedContentType(header: string | undefined): RelatedCont
   } catch {
     parsed = undefined;
   }
-  if (!parsed || parsed.type !== 'multipart/related' || !parsed.parameters.boundary) {
+  if (parsed?.type !== 'multipart/related' || !parsed.parameters.boundary) {
     fail(
       'DICOMWEB_BAD_CONTENT_TYPE',
       'the request body must be multipart/related with a boundary',
@@ -72,11 +72,18 @@ export function readMultipartRelated(
   const maxPartBytes = limits.maxPartBytes ?? 256 * 2 ** 20;
   const maxTotalBytes = limits.maxTotalBytes ?? 2 ** 30;
   const bad = (why: string): never =>
-    fail('DICOMWEB_BAD_MULTIPART', `the multipart body ${why}`, body.length, 'send a well-formed multipart/related body');
+    fail(
+      'DICOMWEB_BAD_MULTIPART',
+      `the multipart body ${why}`,
+      body.length,
+      'send a well-formed multipart/related body',
+    );
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const delimiter = Buffer.from(`\r\n--${boundary}`);
   // the first delimiter may open the body (no CRLF before it)
-  let p = bytes.subarray(0, delimiter.length - 2).equals(delimiter.subarray(2)) ? -2 : nextDelimiter(bytes, delimiter, 0);
+  let p = bytes.subarray(0, delimiter.length - 2).equals(delimiter.subarray(2))
+    ? -2
+    : nextDelimiter(bytes, delimiter, 0);
   if (p === -1) bad('has no delimiter');
   const parts: BodyPart[] = [];
   let total = 0;
@@ -89,7 +96,7 @@ export function readMultipartRelated(
     const next = nextDelimiter(bytes, delimiter, p - 2);
     if (next < 0) bad('ends without its close delimiter (truncated?)');
     // headers end at the first empty line; a part may have none (it then starts with CRLF)
-    let headerEnd = bytes[p] === 0x0d && bytes[p + 1] === 0x0a ? p : bytes.indexOf('\r\n\r\n', p);
+    const headerEnd = bytes[p] === 0x0d && bytes[p + 1] === 0x0a ? p : bytes.indexOf('\r\n\r\n', p);
     if (headerEnd < 0 || headerEnd > next) bad('has a part whose headers do not end');
     if (headerEnd - p > 8192) bad('has part headers over 8 KiB');
     const headers = bytes.subarray(p, headerEnd).toString('latin1');
@@ -125,7 +132,10 @@ function nextDelimiter(bytes: Buffer, delimiter: Buffer, from: number): number {
 }
 
 /** A multipart/related body of `parts` and the Content-Type header that goes with it. */
-export function writeMultipartRelated(parts: BodyPart[], rootType = 'application/dicom'): {
+export function writeMultipartRelated(
+  parts: BodyPart[],
+  rootType = 'application/dicom',
+): {
   body: Uint8Array;
   contentType: string;
 } {

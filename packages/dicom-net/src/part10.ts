@@ -64,7 +64,9 @@ export function writePart10(dataset: NaturalDataset): Uint8Array {
     );
   }
   dcmjs.log.setLevel('silent'); // dcmjs would print warnings to the console (truncated values are checked in tests)
-  const dict = new dcmjs.data.DicomDict(fileMeta(sopClassUid as string, sopInstanceUid as string, EXPLICIT_VR_LITTLE_ENDIAN));
+  const dict = new dcmjs.data.DicomDict(
+    fileMeta(sopClassUid as string, sopInstanceUid as string, EXPLICIT_VR_LITTLE_ENDIAN),
+  );
   dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
   return new Uint8Array(dict.write());
 }

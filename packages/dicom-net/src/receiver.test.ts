@@ -47,7 +47,9 @@ type Node = { concept: string[] | null; value?: unknown; children: Node[] };
 const find = (n: Node, code: string): Node[] =>
   (n.concept?.[0] === code ? [n] : []).concat(n.children.flatMap((c) => find(c, code)));
 
-test('a screened CR yields SR + SC; a screen that throws yields an SR saying why it was not screened', { skip: skipPydicom }, async () => {
+test('a screened CR yields SR + SC; a screen that throws yields an SR saying why it was not screened', {
+  skip: skipPydicom,
+}, async () => {
   let calls = 0;
   const { receiver, sent } = setup(async (bytes) => {
     calls++;
@@ -86,7 +88,9 @@ test('a CT (not CR/DX) is acknowledged and gets a "not screened" SR with the rea
   assert.equal(find(tree.root, 'SCORE').length, 0);
 });
 
-test('a result that says screened: false (the gate) is reported as such, whatever the header', { skip: skipPydicom }, async () => {
+test('a result that says screened: false (the gate) is reported as such, whatever the header', {
+  skip: skipPydicom,
+}, async () => {
   const { receiver, sent } = setup(async () => ({
     screened: false,
     reasons: ['Patient aged 19: outside the intended use.'],
@@ -128,7 +132,15 @@ test('no event carries the patient name, ID, birth date or a UID in the clear', 
   const h = readSourceHeader(files[0]!);
   const birth = String(h.dataset.PatientBirthDate ?? '');
   assert.match(birth, /^\d{8}$/);
-  for (const secret of [PATIENT.id, 'ROE', 'RICHARD', birth, h.studyInstanceUid, h.sopInstanceUid, h.seriesInstanceUid]) {
+  for (const secret of [
+    PATIENT.id,
+    'ROE',
+    'RICHARD',
+    birth,
+    h.studyInstanceUid,
+    h.sopInstanceUid,
+    h.seriesInstanceUid,
+  ]) {
     assert.ok(!log.includes(secret), `the log holds ${secret}`);
   }
   assert.ok(events.some((e) => e.type === 'forwarded'));

@@ -105,17 +105,19 @@ export function createDicomReceiver(options: DicomReceiverOptions): DicomReceive
 
   async function outcomeFor(bytes: Uint8Array, header: SourceHeader): Promise<ScreeningOutcome> {
     const context = { condition, cardId: card.id!, disclaimer: card.disclaimer };
-    let outcome: ScreeningOutcome;
+    let outcome: ScreeningOutcome | undefined;
+    let error: unknown;
     try {
       outcome = await options.screen(bytes);
     } catch (e) {
-      return notScreened([reasonFromError(e)], context);
+      error = e;
     }
-    if (outcome.screened === undefined) {
-      const reasons = interimGateReasons(header, card);
-      if (reasons.length) return notScreened(reasons, { ...context, engine: outcome.engine });
-    }
-    return outcome;
+    // a result that says whether it was screened (serve's gate) stands; otherwise the interim check's
+    // reasons come first (a CT is "not a radiograph", not "sex unknown"), then the screen's error
+    if (outcome && outcome.screened !== undefined) return outcome;
+    const reasons = interimGateReasons(header, card);
+    if (reasons.length) return notScreened(reasons, { ...context, engine: outcome?.engine });
+    return outcome ?? notScreened([reasonFromError(error)], context);
   }
 
   async function send(objects: ResultObject[]): Promise<void> {

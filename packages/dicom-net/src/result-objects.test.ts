@@ -8,15 +8,7 @@ import { testCard } from './test-card.js';
 import { dataDir } from '../../../test/helpers.js';
 import { buildResultObjects } from './result-objects.js';
 import type { ScreeningOutcome } from './screening-outcome.js';
-import {
-  dciodvfy,
-  dsrdump,
-  PY_SR_TREE,
-  pydicomJson,
-  skipDciodvfy,
-  skipDsrdump,
-  skipPydicom,
-} from './test-tools.js';
+import { dciodvfy, dsrdump, PY_SR_TREE, pydicomJson, skipDciodvfy, skipDsrdump, skipPydicom } from './test-tools.js';
 
 const card = testCard();
 const cxr = dataDir('dicom', 'torchxrayvision-tests', '1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm');
@@ -74,7 +66,9 @@ ds = pydicom.dcmread(sys.argv[1], stop_before_pixels=True)
 print(json.dumps({'study': ds.StudyInstanceUID, 'series': ds.SeriesInstanceUID, 'sop': ds.SOPInstanceUID,
   'sopClass': ds.SOPClassUID, 'patientId': str(ds.PatientID), 'patientName': str(ds.PatientName)}))`;
 
-test('a screened result: SR with score, threshold, finding, warnings and algorithm; SC; both valid DICOM', { skip: skipDciodvfy || skipPydicom || skipDsrdump || skipCxr }, async () => {
+test('a screened result: SR with score, threshold, finding, warnings and algorithm; SC; both valid DICOM', {
+  skip: skipDciodvfy || skipPydicom || skipDsrdump || skipCxr,
+}, async () => {
   const source = new Uint8Array(readFileSync(cxr));
   const src = pydicomJson<Record<string, string>>(source, PY_SOURCE);
   const made = await buildResultObjects(screened, source, { card });
@@ -114,13 +108,21 @@ test('a screened result: SR with score, threshold, finding, warnings and algorit
 
   const dump = dsrdump(made.sr.bytes);
   assert.equal(dump.status, 0, dump.text);
-  for (const s of ['Imaging Measurement Report', 'Measurement Group', 'Screening score', 'Refer for DXA', 'Algorithm Name']) {
+  for (const s of [
+    'Imaging Measurement Report',
+    'Measurement Group',
+    'Screening score',
+    'Refer for DXA',
+    'Algorithm Name',
+  ]) {
     assert.match(dump.text, new RegExp(s));
   }
   assert.match(dump.text, /\(SCORE,99CXRKIT,"Screening score"\)="0\.8123456789"/);
 });
 
-test('a "not screened" result: an SR with the reasons and no score, and no SC', { skip: skipDciodvfy || skipPydicom || skipDsrdump }, async () => {
+test('a "not screened" result: an SR with the reasons and no score, and no SC', {
+  skip: skipDciodvfy || skipPydicom || skipDsrdump,
+}, async () => {
   const source = syntheticCr();
   const made = await buildResultObjects(notScreened, source, { card });
   assert.equal(made.screened, false);
@@ -151,7 +153,9 @@ print(json.dumps({'shape': list(a.shape), 'pi': ds.PhotometricInterpretation, 'm
   'burned': ds.BurnedInAnnotation, 'lossy': ds.LossyImageCompression, 'study': ds.StudyInstanceUID,
   'top': a[:512, :512, :].reshape(-1).tolist()[:: 997], 'band': a[512:, :, :].reshape(-1, 3).tolist()}))`;
 
-test('the SC shows the Grad-CAM overlay as given, with the result burned in below it', { skip: skipDciodvfy || skipPydicom }, async () => {
+test('the SC shows the Grad-CAM overlay as given, with the result burned in below it', {
+  skip: skipDciodvfy || skipPydicom,
+}, async () => {
   const source = syntheticCr();
   // a 512 × 512 overlay with a known pattern (kept at its size: no resampling)
   const overlay = new Uint8ClampedArray(4 * 512 * 512);
@@ -201,7 +205,9 @@ test('the SC shows the Grad-CAM overlay as given, with the result burned in belo
   assert.ok(yellow > 100 && green > 100, `yellow ${yellow}, green ${green}`);
 });
 
-test('the SC of a JPEG-compressed radiograph without an overlay is marked lossy and shows the radiograph', { skip: skipDciodvfy || skipPydicom || skipCxr }, async () => {
+test('the SC of a JPEG-compressed radiograph without an overlay is marked lossy and shows the radiograph', {
+  skip: skipDciodvfy || skipPydicom || skipCxr,
+}, async () => {
   const source = new Uint8Array(readFileSync(cxr));
   const made = await buildResultObjects(screened, source, { card });
   const px = pydicomJson<{ shape: number[]; lossy: string; top: number[] }>(made.sc!.bytes, PY_PIXELS);

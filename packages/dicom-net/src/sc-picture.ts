@@ -51,7 +51,10 @@ export async function scPicture(
   const side = options.side ?? 1024;
   let picture: RgbImage;
   if (outcome.gradcam) {
-    picture = overlayToRgb(outcome.gradcam.overlay, Math.max(side / 2, Math.min(side, longer(outcome.gradcam.overlay))));
+    picture = overlayToRgb(
+      outcome.gradcam.overlay,
+      Math.max(side / 2, Math.min(side, longer(outcome.gradcam.overlay))),
+    );
   } else {
     const image = await readDicom(sourceBytes);
     const gray = percentileClipMinMax(image.grayscale(0));

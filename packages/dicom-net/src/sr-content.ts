@@ -103,7 +103,11 @@ export function reportContent(
     referencedSOPClassUID: source.sopClassUid,
     referencedSOPInstanceUID: source.sopInstanceUid,
   });
-  const library = container(codes.imageLibrary(), [container(codes.imageLibraryGroup(), [image], R.CONTAINS)], R.CONTAINS);
+  const library = container(
+    codes.imageLibrary(),
+    [container(codes.imageLibraryGroup(), [image], R.CONTAINS)],
+    R.CONTAINS,
+  );
 
   const group: ContentItem[] = [
     text(codes.trackingIdentifier(), `${outcome.condition} screen`, R.HAS_OBS_CONTEXT),

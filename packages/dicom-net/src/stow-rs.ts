@@ -67,11 +67,15 @@ export function storeInstances(
 ): StowResponse {
   const { type, boundary } = parseRelatedContentType(contentTypeHeader);
   if (type !== undefined && type !== 'application/dicom') {
-    throw new CxrkitError('DICOMWEB_UNSUPPORTED_MEDIA_TYPE', `STOW-RS here takes application/dicom instances, not ${type}`, {
-      received: type,
-      fix: 'send Content-Type: multipart/related; type="application/dicom"',
-      pkg: 'dicom-net',
-    });
+    throw new CxrkitError(
+      'DICOMWEB_UNSUPPORTED_MEDIA_TYPE',
+      `STOW-RS here takes application/dicom instances, not ${type}`,
+      {
+        received: type,
+        fix: 'send Content-Type: multipart/related; type="application/dicom"',
+        pkg: 'dicom-net',
+      },
+    );
   }
   const parts = readMultipartRelated(body, boundary, type ?? 'application/dicom', limits);
   if (parts.length === 0) {
@@ -91,7 +95,12 @@ export function storeInstances(
         : r.code === 'DICOMNET_UNSUPPORTED_TRANSFER_SYNTAX'
           ? STOW_FAILURE.transferSyntaxNotSupported
           : STOW_FAILURE.cannotUnderstand;
-    return { stored: false, sopClassUid: r.header?.sopClassUid, sopInstanceUid: r.header?.sopInstanceUid, failureReason };
+    return {
+      stored: false,
+      sopClassUid: r.header?.sopClassUid,
+      sopInstanceUid: r.header?.sopInstanceUid,
+      failureReason,
+    };
   });
   return stowResponse(outcomes);
 }

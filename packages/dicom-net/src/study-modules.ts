@@ -118,9 +118,13 @@ export const STUDY_MODULE_KEYWORDS: readonly string[] = [
 ];
 
 /** Type 2 attributes of those modules: present in every object, empty when the source lacks them. */
-const TYPE_2 = ['PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex'].concat(
-  ['StudyDate', 'StudyTime', 'ReferringPhysicianName', 'StudyID', 'AccessionNumber'],
-);
+const TYPE_2 = ['PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex'].concat([
+  'StudyDate',
+  'StudyTime',
+  'ReferringPhysicianName',
+  'StudyID',
+  'AccessionNumber',
+]);
 
 /** Values whose format the value representation fixes; anything else in them is dropped, not repaired. */
 const FORMATS: Record<string, RegExp> = {

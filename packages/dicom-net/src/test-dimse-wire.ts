@@ -41,7 +41,11 @@ export function associateRq(
 
 /** A P-DATA-TF PDU with one PDV (command or data set fragment, last or not). */
 export function pdataTf(contextId: number, fragment: Buffer, command: boolean, last: boolean): Buffer {
-  const pdv = Buffer.concat([u32(fragment.length + 2), Buffer.from([contextId, (command ? 1 : 0) | (last ? 2 : 0)]), fragment]);
+  const pdv = Buffer.concat([
+    u32(fragment.length + 2),
+    Buffer.from([contextId, (command ? 1 : 0) | (last ? 2 : 0)]),
+    fragment,
+  ]);
   return Buffer.concat([Buffer.from([0x04, 0]), u32(pdv.length), pdv]);
 }
 

@@ -7,7 +7,8 @@ function bitmap(ch: string): string {
   const data = new Float32Array(GLYPH_COLUMNS * GLYPH_ROWS);
   drawGlyphs(data, GLYPH_COLUMNS, GLYPH_ROWS, ch, 0, 0, 1, 1);
   const rows: string[] = [];
-  for (let r = 0; r < GLYPH_ROWS; r++) rows.push(Array.from(data.subarray(r * 5, r * 5 + 5), (v) => String(v)).join(''));
+  for (let r = 0; r < GLYPH_ROWS; r++)
+    rows.push(Array.from(data.subarray(r * 5, r * 5 + 5), (v) => String(v)).join(''));
   return rows.join('/');
 }
 
