@@ -3,8 +3,10 @@
 // Request bodies are built here by hand, not with the package's own multipart writer.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { encodeDicom, synthesizeRadiograph } from '@cxrkit/core/tfjs-free';
 import { parseOverrides, screenDicomWithCard, startScreeningServer, type ScreeningPredictor } from '@cxrkit/serve';
+import { dataDir } from '../../../test/helpers.js';
 import type { ResultObject } from './build-sr.js';
 import { dicomwebRoutes } from './dicomweb-routes.js';
 import { createDicomReceiver } from './receiver.js';
@@ -221,4 +223,23 @@ test('POST /v1/screen?return=sr,sc answers the SR and SC; with json, the JSON re
   const badReturn = await post('?return=sr,pdf');
   assert.equal(badReturn.status, 400);
   await badReturn.text();
+});
+
+const ctFile = dataDir('dicom', 'nema-wg04', 'CT1_UNC');
+test('POST /v1/screen?return=sr,sc for a CT: only an SR, saying not screened (the reason: its modality); a bad ?sex= is a 400', {
+  skip: existsSync(ctFile) ? false : `shared file missing: ${ctFile}`,
+}, async () => {
+  const body = readFileSync(ctFile);
+  const r = await fetch(`${server.url}/v1/screen?return=sr,sc`, { method: 'POST', body: body as unknown as string });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('x-cxrkit-screened'), 'false');
+  const parts = splitParts(Buffer.from(await r.arrayBuffer()), r.headers.get('content-type')!);
+  assert.equal(parts.length, 1);
+  assert.match(parts[0]!.bytes.toString('latin1'), /Modality CT: the screen reads CR or DX radiographs only/);
+  const bad = await fetch(`${server.url}/v1/screen?return=sr&sex=X`, {
+    method: 'POST',
+    body: Buffer.from(cr(11)) as unknown as string,
+  });
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'SCREEN_BAD_OVERRIDE');
 });

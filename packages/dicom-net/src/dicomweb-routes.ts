@@ -8,9 +8,10 @@ import type { ModelCard } from '@cxrkit/models/card';
 import type { ServiceRoute } from '@cxrkit/serve';
 import { readBody, sendError, sendJson } from './http-io.js';
 import { writeMultipartRelated, type BodyPart } from './multipart.js';
-import { reasonFromError, type DicomReceiver } from './receiver.js';
+import type { DicomReceiver } from './receiver.js';
+import { decideOutcome } from './decide-outcome.js';
 import { buildResultObjects } from './result-objects.js';
-import { notScreened, type ScreeningOutcome } from './screening-outcome.js';
+import type { ScreeningOutcome } from './screening-outcome.js';
 import { readSourceHeader } from './source-header.js';
 import { storeInstances } from './stow-rs.js';
 
@@ -57,7 +58,6 @@ function outcomeJson(outcome: ScreeningOutcome): Record<string, unknown> {
 export function dicomwebRoutes(options: DicomwebRoutesOptions): ServiceRoute {
   const maxStow = options.maxStowBytes ?? 2 ** 30;
   const maxUpload = options.maxUploadBytes ?? 128 * 2 ** 20;
-  const condition = options.card.task.kind === 'binary' ? options.card.task.condition : options.card.name;
 
   async function stow(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receiver = options.receiver;
@@ -77,14 +77,18 @@ export function dicomwebRoutes(options: DicomwebRoutesOptions): ServiceRoute {
   async function screenAndReturn(req: IncomingMessage, res: ServerResponse, url: URL, wanted: Set<string>) {
     const bytes = await readBody(req, maxUpload);
     const header = readSourceHeader(bytes); // unreadable → 400: there is no study to put a report in
-    let outcome: ScreeningOutcome;
-    try {
-      outcome = await options.screen(bytes, url);
-    } catch (e) {
-      if (isCxrkitError(e, 'SCREEN_BAD_OVERRIDE')) throw e;
-      const context = { condition, cardId: options.card.id!, disclaimer: options.card.disclaimer };
-      outcome = notScreened([reasonFromError(e)], context);
-    }
+    // a bad ?age= / ?sex= is the client's mistake (400), not a reason to report "not screened"
+    let badOverride: unknown;
+    const screen = async () => {
+      try {
+        return await options.screen(bytes, url);
+      } catch (e) {
+        if (isCxrkitError(e, 'SCREEN_BAD_OVERRIDE')) badOverride = e;
+        throw e;
+      }
+    };
+    const outcome = await decideOutcome(screen, header, options.card);
+    if (badOverride) throw badOverride;
     const made = await buildResultObjects(outcome, bytes, { card: options.card, header });
     const parts: BodyPart[] = [];
     if (wanted.has('json')) {

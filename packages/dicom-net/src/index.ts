@@ -24,7 +24,9 @@ export { studyModules, STUDY_MODULE_KEYWORDS } from './study-modules.js';
 export { interimGateReasons } from './interim-gate.js';
 export { writePart10, wrapDataset, fileTransferSyntax, EXPLICIT_VR_LITTLE_ENDIAN } from './part10.js';
 export { newUid, uidFromText, hashUid, IMPLEMENTATION_CLASS_UID } from './uid.js';
-export { createDicomReceiver, reasonFromError } from './receiver.js';
+export { createDicomReceiver } from './receiver.js';
+export { decideOutcome } from './decide-outcome.js';
+export { reasonFromError } from './reason-from-error.js';
 export type {
   DicomReceiver,
   DicomReceiverOptions,

@@ -4,9 +4,10 @@
 import { isCxrkitError } from '@cxrkit/core/tfjs-free';
 import type { ModelCard } from '@cxrkit/models/card';
 import type { ResultObject } from './build-sr.js';
-import { interimGateReasons } from './interim-gate.js';
+import { decideOutcome } from './decide-outcome.js';
 import { buildResultObjects } from './result-objects.js';
-import { notScreened, type ScreeningOutcome } from './screening-outcome.js';
+import { reasonFromError } from './reason-from-error.js';
+import type { ScreeningOutcome } from './screening-outcome.js';
 import { readSourceHeader, type SourceHeader } from './source-header.js';
 import { hashUid } from './uid.js';
 
@@ -79,15 +80,6 @@ export interface DicomReceiver {
   readonly card: ModelCard;
 }
 
-/** The plain-language reason a thrown error gives for not screening. */
-export function reasonFromError(e: unknown): string {
-  if (isCxrkitError(e)) {
-    const text = e.message.replace(/^\[cxrkit\/[a-z-]+\] [A-Z0-9_]+: /, '').replace(/ \(received: .*$/s, '');
-    return `The image could not be screened (${e.code}): ${text.replace(/ Fix: .*$/s, '')}`;
-  }
-  return 'The image could not be screened: the service failed unexpectedly.';
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Creates the receive pipeline. Nothing runs until an instance is accepted. */
@@ -101,24 +93,6 @@ export function createDicomReceiver(options: DicomReceiverOptions): DicomReceive
   let pendingBytes = 0;
   let running = false;
   let idleWaiters: (() => void)[] = [];
-  const condition = card.task.kind === 'binary' ? card.task.condition : card.name;
-
-  async function outcomeFor(bytes: Uint8Array, header: SourceHeader): Promise<ScreeningOutcome> {
-    const context = { condition, cardId: card.id!, disclaimer: card.disclaimer };
-    let outcome: ScreeningOutcome | undefined;
-    let error: unknown;
-    try {
-      outcome = await options.screen(bytes);
-    } catch (e) {
-      error = e;
-    }
-    // a result that says whether it was screened (serve's gate) stands; otherwise the interim check's
-    // reasons come first (a CT is "not a radiograph", not "sex unknown"), then the screen's error
-    if (outcome && outcome.screened !== undefined) return outcome;
-    const reasons = interimGateReasons(header, card);
-    if (reasons.length) return notScreened(reasons, { ...context, engine: outcome?.engine });
-    return outcome ?? notScreened([reasonFromError(error)], context);
-  }
 
   async function send(objects: ResultObject[]): Promise<void> {
     for (let i = 1; ; i++) {
@@ -136,7 +110,7 @@ export function createDicomReceiver(options: DicomReceiverOptions): DicomReceive
     const study = hashUid(header.studyInstanceUid);
     const instance = hashUid(header.sopInstanceUid);
     const t0 = performance.now();
-    const outcome = await outcomeFor(bytes, header);
+    const outcome = await decideOutcome(() => options.screen(bytes), header, card);
     const screened = outcome.screened !== false && typeof outcome.score === 'number';
     emit({
       type: 'screened',

@@ -37,13 +37,14 @@ export function grayToRgb(image: GrayImage, side: number): RgbImage {
   return { data, width: g.width, height: g.height };
 }
 
-/** An RGBA overlay as RGB (alpha ignored: the overlay is already blended) with its longer side `side`. */
+/** An RGBA (or RGB) overlay as RGB (alpha ignored: the overlay is already blended), longer side `side`. */
 export function overlayToRgb(overlay: RgbaOverlay, side: number): RgbImage {
   const { width, height } = overlay;
+  const stride = overlay.channels ?? 4;
   const size = fit(width, height, side);
   const planes = [0, 1, 2].map((c) => {
     const plane = new Float32Array(width * height);
-    for (let i = 0; i < plane.length; i++) plane[i] = overlay.data[4 * i + c]! / 255;
+    for (let i = 0; i < plane.length; i++) plane[i] = overlay.data[stride * i + c]! / 255;
     const g: GrayImage = { data: plane, width, height };
     return size.width === width && size.height === height ? g : resizeBicubic(g, size);
   });

@@ -1,14 +1,16 @@
 // What the DICOM result objects are made from: a screening result (serve's ScreeningResult, with the
 // intended-use gate's `screened`/`reasons` and the Grad-CAM overlay when those are present), or a
 // "not screened" outcome with its reasons.
+import type { RgbaImage } from '@cxrkit/core/tfjs-free';
 import type { ScreeningResult } from '@cxrkit/serve';
 
-/** 8-bit RGBA pixels, row-major (`data.length === 4 · width · height`), e.g. a Grad-CAM overlay. */
+/** 8-bit RGBA (or RGB) pixels, row-major (`data.length === channels · width · height`), e.g. a Grad-CAM overlay. */
 export interface RgbaOverlay {
   data: Uint8Array | Uint8ClampedArray;
   width: number;
   height: number;
-  channels?: 4;
+  /** 4 (RGBA, the default) or 3 (RGB). */
+  channels?: 3 | 4;
 }
 
 /**
@@ -57,6 +59,9 @@ export function notScreened(
   return { screened: false, reasons, ...context };
 }
 
-// A serve result is an outcome (checked by the compiler here, so a change to ScreeningResult shows up).
+// A serve result is an outcome, and core's RgbaImage an overlay (checked by the compiler here, so a change
+// to either type shows up).
 const _serveResultIsAnOutcome = (r: ScreeningResult): ScreeningOutcome => r;
+const _coreImageIsAnOverlay = (i: RgbaImage): RgbaOverlay => i;
 void _serveResultIsAnOutcome;
+void _coreImageIsAnOverlay;
