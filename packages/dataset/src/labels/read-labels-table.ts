@@ -34,7 +34,11 @@ export function labelsDelimiter(path: string, text: string): ',' | '\t' {
 export function parseLabelsTable(text: string, delimiter: ',' | '\t', source = 'the labels file'): LabelsTable {
   let records: string[][];
   try {
-    records = parse(text, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, trim: true });
+    records = (
+      parse(text, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][]
+    )
+      // trim quoted cells too (csv-parse's trim leaves what is inside quotes)
+      .map((r) => r.map((c) => c.trim()));
   } catch (cause) {
     throw datasetError('LABELS_MALFORMED', `${source} cannot be parsed: ${(cause as Error).message}`, {
       received: source,
