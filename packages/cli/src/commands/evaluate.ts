@@ -4,13 +4,12 @@
 // from @cxrkit/metrics, the images from @cxrkit/dataset's predictRows (the card's own preprocessing).
 import { dirname, resolve } from 'node:path';
 import { predictRows, readScanManifest, type ScanManifestRow } from '@cxrkit/dataset';
-import { type ModelCard } from '@cxrkit/models';
+import type { ModelCard } from '@cxrkit/models/card';
 import { regressionMetrics, screeningSummary } from '@cxrkit/metrics';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { cliError } from '../io/cli-error.js';
 import { addModelRunOptions, type ModelRunFlags } from '../io/common-options.js';
-import { loadModelForCli } from '../io/load-model.js';
 import { numberOption } from '../io/option-parsers.js';
 import { createProgress } from '../io/progress.js';
 
@@ -107,6 +106,7 @@ export function evaluateCommand(ctx: CliContext): Command {
     )
     .action(async (modelPath: string, manifestPath: string, flags: EvaluateFlags) => {
       const rows = await readScanManifest(manifestPath, flags.split === 'all' ? undefined : flags.split);
+      const { loadModelForCli } = await import('../io/load-model.js');
       const loaded = await loadModelForCli(modelPath, flags);
       const { card } = loaded;
       const truth = truthOf(card, flags, rows);

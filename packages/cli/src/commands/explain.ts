@@ -4,23 +4,14 @@
 // the libraries': predictRows (dataset), gradCam / overlayHeatmap / buildCamAtlas (gradcam).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { preprocessRadiograph, readDicom, resizeBicubic, type GrayImage } from '@cxrkit/core';
+import { type GrayImage, preprocessRadiograph, readDicom, resizeBicubic } from '@cxrkit/core/tfjs-free';
 import { findCardCache, manifestRowInputs, predictRows, prepareOutputFolder, readScanManifest } from '@cxrkit/dataset';
-import {
-  type AtlasCase,
-  buildCamAtlas,
-  defaultCamLayers,
-  gradCam,
-  overlayHeatmap,
-  resizeBilinear,
-  writePng,
-} from '@cxrkit/gradcam';
-import * as tf from '@tensorflow/tfjs-core';
+import type { AtlasCase } from '@cxrkit/gradcam';
+import type * as TF from '@tensorflow/tfjs-core';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { cliError } from '../io/cli-error.js';
 import { addModelRunOptions, type ModelRunFlags } from '../io/common-options.js';
-import { loadModelForCli } from '../io/load-model.js';
 import { integerOption, listOption, numberOption } from '../io/option-parsers.js';
 import { createProgress } from '../io/progress.js';
 
@@ -86,6 +77,12 @@ export function explainCommand(ctx: CliContext): Command {
         });
       }
       await prepareOutputFolder(out, flags.force, ['overlays', 'atlas.png', 'atlas-overlay.png', 'explain.json']);
+      // TensorFlow.js and Grad-CAM load only now (help and usage errors stay fast)
+      const { loadModelForCli } = await import('../io/load-model.js');
+      const { buildCamAtlas, defaultCamLayers, gradCam, overlayHeatmap, resizeBilinear, writePng } = await import(
+        '@cxrkit/gradcam'
+      );
+      const tf = await import('@tensorflow/tfjs-core');
       const loaded = await loadModelForCli(modelPath, { ...flags, engine: 'tfjs' });
       const { card, model } = loaded;
       if (card.task.kind !== 'binary') {
@@ -140,7 +137,7 @@ export function explainCommand(ctx: CliContext): Command {
           size,
           normalize: 'percentile',
         });
-        const tensors: Record<string, tf.Tensor> = {};
+        const tensors: Record<string, TF.Tensor> = {};
         for (const [name, data] of Object.entries(inputs)) {
           tensors[name] = tf.tensor(data, name === inputName ? [1, size, size, channels] : [1, data.length]);
         }

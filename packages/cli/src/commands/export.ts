@@ -2,13 +2,12 @@
 // (exportOnnx from @cxrkit/onnx), for onnxruntime services and the browser.
 import { writeFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type BackendKind, BACKEND_KINDS, backendKindFromEnv } from '@cxrkit/core';
-import { exportOnnx, readOnnxInfo, SUPPORTED_OPSETS } from '@cxrkit/onnx';
+import type { BackendKind } from '@cxrkit/core';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { cliError } from '../io/cli-error.js';
-import { loadModelForCli } from '../io/load-model.js';
-import { choiceOption, integerOption } from '../io/option-parsers.js';
+import { defaultBackend } from '../io/common-options.js';
+import { integerOption } from '../io/option-parsers.js';
 
 interface ExportFlags {
   onnx?: boolean;
@@ -31,13 +30,12 @@ export function exportCommand(ctx: CliContext): Command {
     .argument('<model>', 'model folder (model.json + model-card.json)')
     .option('--onnx', 'export to ONNX (the one format today)')
     .option('--out <file>', 'where to write (default MODEL/model.onnx)')
-    .option('--opset <n>', `ONNX opset (${SUPPORTED_OPSETS.join(', ')})`, integerOption('--opset', 1, 100), 13)
+    .option('--opset <n>', 'ONNX opset (13 or later that @cxrkit/onnx supports)', integerOption('--opset', 1, 100), 13)
     .option('--force', 'overwrite an existing file')
     .option(
       '--backend <kind>',
-      'TensorFlow.js backend to load the model on',
-      choiceOption('--backend', BACKEND_KINDS),
-      backendKindFromEnv(ctx.env, 'cpu'),
+      'TensorFlow.js backend to load the model on (default $CXRKIT_BACKEND, else cpu)',
+      defaultBackend(ctx, 'cpu'),
     )
     .option('--json', 'print what was written as JSON')
     .addHelpText(
@@ -66,6 +64,8 @@ export function exportCommand(ctx: CliContext): Command {
           fix: 'pass --force to overwrite it, or --out <another file>',
         });
       }
+      const { loadModelForCli } = await import('../io/load-model.js');
+      const { exportOnnx, readOnnxInfo } = await import('@cxrkit/onnx');
       const loaded = await loadModelForCli(modelPath, { engine: 'tfjs', backend: flags.backend });
       const bytes = await exportOnnx(loaded.model!, { card: loaded.card, opset: flags.opset });
       await writeFile(out, bytes);

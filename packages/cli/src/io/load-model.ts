@@ -15,11 +15,8 @@ import {
 import { createOnnxPredictor, readOnnxInfo } from '@cxrkit/onnx';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { cliError } from './cli-error.js';
+import type { Engine } from './common-options.js';
 
-/** The engines a model can run on. */
-export const ENGINES = ['tfjs', 'onnx'] as const;
-/** One of {@link ENGINES}. */
-export type Engine = (typeof ENGINES)[number];
 /** The npm package that runs ONNX models in Node (an optional peer of @cxrkit/cli). */
 export const ONNXRUNTIME_PACKAGE = 'onnxruntime-node';
 
