@@ -12,7 +12,7 @@ export function integerOption(option: string, min: number, max = Number.MAX_SAFE
         `${option} takes an integer in ${min}–${max === Number.MAX_SAFE_INTEGER ? '∞' : max}`,
         {
           received: value,
-          fix: `pass e.g. ${option} ${min > 0 ? min : 0}`,
+          fix: `pass e.g. ${option} ${Math.max(min, 0)}`,
         },
       );
     }

@@ -60,6 +60,7 @@ function barProgress(ctx: CliContext, label: string): Progress {
   let stage = '';
   return {
     update(s, done, total) {
+      if (total <= 1) return; // one-step stages (labels, list) are not worth a bar
       if (!started) {
         bar.start(total, done, { stage: s });
         started = true;
