@@ -4,4 +4,6 @@ import { EXIT } from './context.js';
 import { runCli } from './run-cli.js';
 
 process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
-process.exitCode = await runCli(process.argv.slice(2));
+void runCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
