@@ -4,6 +4,11 @@ import { EXIT } from './context.js';
 import { runCli } from './run-cli.js';
 
 process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
+// `cxrkit … | head`: the reader went away; stop quietly instead of crashing on EPIPE
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(EXIT.OK);
+  throw e;
+});
 void runCli(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });
