@@ -40,4 +40,4 @@ export { toFloat16Bits, fromFloat16Bits, float32ToFloat16, float16ToFloat32 } fr
 export { readScanManifest } from './read-scan-manifest.js';
 export type { ScanManifestRow } from './read-scan-manifest.js';
 export { predictRows, cacheMatchesCard, findCardCache, manifestRowInputs } from './predict/predict-rows.js';
-export type { PredictRowsOptions, RowPredictions } from './predict/predict-rows.js';
+export type { PredictRowsOptions, RowPredictions, RowInputs } from './predict/predict-rows.js';

@@ -53,7 +53,8 @@ export async function findCardCache(root: string | undefined, card: ModelCard): 
   }
 }
 
-type Inputs = Record<string, Float32Array>;
+/** One image's model inputs: a flat float32 array per input name (batch of 1). */
+export type RowInputs = Record<string, Float32Array>;
 
 /**
  * One row's model inputs (one flat array per input name, batch of 1): from the cache when `spec` (see
@@ -65,12 +66,12 @@ export async function manifestRowInputs(
   card: ModelCard,
   root?: string,
   spec?: PixelCacheSpec,
-): Promise<{ inputs: Inputs; cached: boolean }> {
+): Promise<{ inputs: RowInputs; cached: boolean }> {
   const { inputName, inputSize: size, channels } = card.architecture;
   const cached = spec && root ? await readCachedPixels(root, spec, row.sopInstanceUid) : undefined;
   if (cached) {
     const patient = resolvePatient({ age: row.age, sex: row.sex });
-    const inputs: Inputs = { [inputName]: grayToChannels({ data: cached, width: size, height: size }, channels) };
+    const inputs: RowInputs = { [inputName]: grayToChannels({ data: cached, width: size, height: size }, channels) };
     for (const f of card.fusion) inputs[f.input] = Float32Array.of(fusionValue(f, patient));
     return { inputs, cached: true };
   }
@@ -97,7 +98,7 @@ export async function predictRows(
   let fromCache = 0;
   for (let start = 0; start < rows.length; start += batchSize) {
     const idx: number[] = [];
-    const items: Inputs[] = [];
+    const items: RowInputs[] = [];
     for (let i = start; i < Math.min(rows.length, start + batchSize); i++) {
       try {
         const r = await manifestRowInputs(rows[i]!, card, options.cacheRoot, spec);

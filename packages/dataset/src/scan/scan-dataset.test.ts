@@ -249,3 +249,29 @@ test('pixel cache: one file per included image, equal to the card preprocessing 
   const b = (await readCachedPixels(cacheRoot, spec, e.sopInstanceUid))!;
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= Math.abs(b[i]!) * 2 ** -11 + 2 ** -24);
 });
+
+test('key by AccessionNumber: one labels row per study; a file without an accession lacks a label', async () => {
+  const dir = join(root, 'by-accession');
+  await mkdir(dir, { recursive: true });
+  const { encodeDicom, synthesizeRadiograph } = await import('@cxrkit/core');
+  for (const [k, acc] of ['ACC-1', 'ACC-2', undefined].entries()) {
+    const r = synthesizeRadiograph({ seed: 40 + k, size: 48, age: 66, sex: 'F', tScore: -3 + k });
+    const bytes = encodeDicom(r, { patientId: `Q${k}`, seed: `acc-${k}`, ...(acc ? { accessionNumber: acc } : {}) });
+    await writeFile(join(dir, `${k}.dcm`), bytes);
+  }
+  const labels = join(root, 'by-accession.tsv');
+  await writeFile(labels, 'accession\tls_t\nACC-1\t-3.0\nACC-2\t-2.0\n');
+  const r = await scanDataset({ dir, labels, key: 'accession=AccessionNumber', tScoreColumns: ['ls_t'], workers: 0 });
+  assert.deepEqual(
+    r.entries.map((e) => [e.accessionNumber, e.who]),
+    [
+      ['ACC-1', 'osteoporosis'],
+      ['ACC-2', 'osteopenia'],
+    ],
+  );
+  assert.deepEqual(
+    r.exclusions.map((x) => x.code),
+    ['MISSING_LABEL'],
+  );
+  assert.match(r.exclusions[0]!.reason, /the file has no AccessionNumber/);
+});
