@@ -28,10 +28,9 @@ import {
 } from '@cxrkit/core';
 import { buildScreeningModel, train, createTfjsPredictor, saveModel, registerWasmTrainingKernels, prepareWasmThreads } from '@cxrkit/models';
 import { cardImagePixels, type ModelCardInput } from '@cxrkit/models/card';
-import {
-  rocAuc, delongCi, evaluateWithTunedThreshold, rocPlotSpec, confusionMatrixSpec, writePlot, type BinaryMetrics,
-} from '@cxrkit/metrics';
-import { gradCam, buildCamAtlas, defaultCamLayers, overlayHeatmap, writePng as writeRgbaPng, heatmapPeak, resizeBilinear, type AtlasCase } from '@cxrkit/gradcam';
+import { rocAuc, delongCi, evaluateWithTunedThreshold, type BinaryMetrics } from '@cxrkit/metrics';
+import { rocPlotSpec, confusionMatrixSpec, writePlot } from '@cxrkit/metrics/plots';
+import { gradCam, buildCamAtlas, defaultCamLayers, overlayHeatmap, heatmapPeak, resizeBilinear, type AtlasCase } from '@cxrkit/gradcam';
 import { screenDicom } from '@cxrkit/serve';
 
 const { values } = parseArgs({
@@ -180,14 +179,15 @@ for (let start = 0; start < tpIdx.length; start += 8) {
     for (let k = 0; k < Math.min(4, idx.length); k++) {
       const view = 384; // enlarged for viewing: bicubic radiograph, bilinear heat map
       const image = resizeBicubic(testSet[idx[k]!]!.radiograph!.image, { width: view, height: view });
-      writeRgbaPng(join(out, 'gradcam', `tp-${k + 1}.png`), overlayHeatmap(image, resizeBilinear(maps[k]!, view, view), { colormap: 'jet' }));
+      const overlay = overlayHeatmap(image, resizeBilinear(maps[k]!, view, view), { colormap: 'jet' });
+      await writePng(join(out, 'gradcam', `tp-${k + 1}.png`), overlay);
     }
   }
 }
 if (camCases.length > 0) {
   const atlas = buildCamAtlas(camCases);
-  writeRgbaPng(join(out, 'gradcam', 'atlas-overlay.png'), atlas.overlay);
-  writeRgbaPng(join(out, 'gradcam', 'atlas.png'), atlas.image8);
+  await writePng(join(out, 'gradcam', 'atlas-overlay.png'), atlas.overlay);
+  await writePng(join(out, 'gradcam', 'atlas.png'), atlas.image8);
   log(`   ${atlas.count} true positives registered and averaged; CAM peak on the bones that carry the signal in ${pct(hits / camCases.length)} of them (those bones cover ${pct(chance / camCases.length)} of the image; mixed10's map is only ${camGrid}×${camGrid} here, 14×14 at the thesis's 512)`);
   log('   wrote gradcam/tp-*.png, gradcam/atlas.png, gradcam/atlas-overlay.png');
 } else {

@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { repoRoot } from '../../../test/helpers.js';
+import { repoRoot, sharedData } from '../../../test/helpers.js';
 import { type SyntheticCohort, writeSyntheticCohort } from '../../../test/synthetic-cohort.js';
 
 const bin = join(repoRoot, 'packages', 'cli', 'bin', 'cxrkit.mjs');
-const dicomRoot = join(process.env.CXRKIT_DATA ?? join(repoRoot, '..', 'shared', 'data'), 'dicom');
-const noSharedData = existsSync(dicomRoot) ? false : `shared DICOMs not found at ${dicomRoot} (set CXRKIT_DATA)`;
+const shared = sharedData('dicom');
+const dicomRoot = shared.path('dicom');
+const noSharedData = shared.missing;
 
 /** Runs the real executable; CXRKIT_CLI_SOURCE pins the sources even if someone built dist/. */
 function cxrkit(args: string[], cwd = repoRoot) {
@@ -64,6 +65,13 @@ test('npx cxrkit --help from the repository root runs the local bin and lists th
   for (const c of ['dataset', 'evaluate', 'explain', 'export', 'inspect'])
     assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`), c);
   assert.match(r.stdout, /Exit codes: 0 ok/);
+});
+
+test('the executable prints a typed error on stderr, nothing on stdout, and exits 1', { skip: noSharedData }, () => {
+  const r = cxrkit(['inspect', join(dicomRoot, 'fo-dicom-test-data/GH179B.dcm')]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /\[cxrkit\/core\] DICOM_TRUNCATED/);
+  assert.equal(r.out, '');
 });
 
 test('dataset scan on the synthetic cohort: exact counts per reason, in files and on stdout', async () => {

@@ -4,22 +4,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { repoRoot } from '../../../test/helpers.js';
+import { repoRoot, sharedData } from '../../../test/helpers.js';
 import type { CliIo } from './context.js';
 import { runCli } from './run-cli.js';
 
 const CR = 'torchxrayvision-tests/1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm';
 const reference = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/dicom/reference.json'), 'utf8'));
-const dataRoot = process.env.CXRKIT_DATA ?? join(repoRoot, '..', 'shared', 'data');
-const noData = (() => {
-  try {
-    readFileSync(join(dataRoot, 'dicom', CR));
-    return false;
-  } catch {
-    return `shared data not found at ${dataRoot} (set CXRKIT_DATA)`;
-  }
-})();
-const data = (...p: string[]) => join(dataRoot, 'dicom', ...p);
+const shared = sharedData('dicom');
+const noData = shared.missing;
+const data = (...p: string[]) => shared.path('dicom', ...p);
 
 async function run(...argv: string[]) {
   let out = '';

@@ -2,17 +2,14 @@
  * The heat map type and small pixel-level helpers on plain typed arrays (no tensors): normalisation,
  * peak finding, bilinear resizing. Grad-CAM produces heat maps; overlays and the CAM atlas consume them.
  */
-import { CxrkitError } from '@cxrkit/core';
+import { CxrkitError, type GrayImage } from '@cxrkit/core';
 
 /**
- * One heat map: row-major float values, `data.length === width * height`. Grad-CAM values are ≥ 0 and
- * keep their magnitude (in units of score per activation) unless normalisation was asked for.
+ * One heat map: core's {@link GrayImage} (row-major float values, `data.length === width * height`), so
+ * every image helper takes it. Grad-CAM values are ≥ 0 and keep their magnitude (in units of score per
+ * activation) unless normalisation was asked for.
  */
-export interface Heatmap {
-  data: Float32Array;
-  width: number;
-  height: number;
-}
+export type Heatmap = GrayImage;
 
 /** Throws a typed error unless `map.data.length === map.width * map.height`. */
 export function assertHeatmap(map: Heatmap, what = 'heat map'): void {

@@ -20,7 +20,7 @@ export type { ScreeningModelOptions, ScreeningTask, ScreeningHead, FusionInput }
 export * from './predict/index.js';
 export { applyFreezePolicy } from './freeze.js';
 export type { FreezePolicy, FreezeReport } from './freeze.js';
-export { transferWeights, grayToRgb } from './transfer.js';
+export { transferWeights } from './transfer.js';
 export type { TransferOptions, TransferReport, TransferSkip } from './transfer.js';
 export * from './weights/index.js';
 export { saveModel, loadModel, loadModelWithCard, SHARD_BYTES } from './save-load.js';
@@ -28,3 +28,4 @@ export type { SaveModelOptions, SaveModelResult } from './save-load.js';
 export * from './card/index.js';
 export * from './wasm/index.js';
 export * from './train/index.js';
+export * from './webgpu/index.js';

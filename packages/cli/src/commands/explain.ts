@@ -4,7 +4,7 @@
 // the libraries': predictRows (dataset), gradCam / overlayHeatmap / buildCamAtlas (gradcam).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { type GrayImage, preprocessRadiograph, readDicom, resizeBicubic } from '@cxrkit/core/tfjs-free';
+import { type GrayImage, preprocessRadiograph, readDicom, resizeBicubic, writePng } from '@cxrkit/core/tfjs-free';
 import { findCardCache, manifestRowInputs, predictRows, prepareOutputFolder, readScanManifest } from '@cxrkit/dataset';
 import type { AtlasCase } from '@cxrkit/gradcam';
 import type * as TF from '@tensorflow/tfjs-core';
@@ -79,7 +79,7 @@ export function explainCommand(ctx: CliContext): Command {
       await prepareOutputFolder(out, flags.force, ['overlays', 'atlas.png', 'atlas-overlay.png', 'explain.json']);
       // TensorFlow.js and Grad-CAM load only now (help and usage errors stay fast)
       const { loadModelForCli } = await import('../io/load-model.js');
-      const { buildCamAtlas, defaultCamLayers, gradCam, overlayHeatmap, resizeBilinear, writePng } = await import(
+      const { buildCamAtlas, defaultCamLayers, gradCam, overlayHeatmap, resizeBilinear } = await import(
         '@cxrkit/gradcam'
       );
       const tf = await import('@tensorflow/tfjs-core');
@@ -148,7 +148,7 @@ export function explainCommand(ctx: CliContext): Command {
         for (const t of Object.values(tensors)) t.dispose();
         const file = `overlays/tp-${String(k + 1).padStart(3, '0')}.png`;
         const v = flags.viewSize;
-        writePng(
+        await writePng(
           join(out, file),
           overlayHeatmap(resizeBicubic(display, { width: v, height: v }), resizeBilinear(cam!, v, v), {
             colormap: 'jet',
@@ -160,8 +160,8 @@ export function explainCommand(ctx: CliContext): Command {
       }
       progress.stop();
       const atlas = buildCamAtlas(cases);
-      writePng(join(out, 'atlas.png'), atlas.image8);
-      writePng(join(out, 'atlas-overlay.png'), atlas.overlay);
+      await writePng(join(out, 'atlas.png'), atlas.image8);
+      await writePng(join(out, 'atlas-overlay.png'), atlas.overlay);
       await loaded.predictor.dispose();
       const report = {
         model: { name: card.name, cardId: card.id ?? null },

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GrayImage } from '../image/types.js';
-import { CxrkitError, didYouMean } from '../errors.js';
+import { CxrkitError, assertKnownKeys } from '../errors.js';
 import { createRng, deriveSeed } from '../augment/rng.js';
 import { applySeeded, type Transform } from '../augment/transforms.js';
 import { preprocessRadiograph } from '../image/pipeline.js';
@@ -85,12 +85,7 @@ export interface BatchLoader<R> {
  */
 export function createBatchLoader<R>(records: readonly R[], options: BatchLoaderOptions<R>): BatchLoader<R> {
   const known = ['batchSize', 'seed', 'shuffle', 'dropRemainder', 'load', 'preprocess', 'size', 'augment', 'target', 'channels', 'prefetch'];
-  for (const k of Object.keys(options ?? {})) {
-    if (!known.includes(k)) {
-      const guess = didYouMean(k, known);
-      throw new CxrkitError('LOADER_BAD_OPTION', `unknown option '${k}'${guess ? ` — did you mean '${guess}'?` : ''}`, { received: k, fix: `use one of ${known.join(', ')}` });
-    }
-  }
+  assertKnownKeys(options, known, { code: 'LOADER_BAD_OPTION' });
   const { batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new CxrkitError('LOADER_BAD_OPTION', 'batchSize must be a positive integer', { received: batchSize, fix: 'pass e.g. batchSize: 16' });
   const prefetch = options.prefetch ?? 2;

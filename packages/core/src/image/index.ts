@@ -1,8 +1,9 @@
 // Barrel for the image module of @cxrkit/core (preprocessing on typed arrays; no tfjs: the tensor edge,
 // imagesToTensor / imageToTensor, is exported from the package root only).
-export type { GrayImage } from './types.js';
-export { encodePng, encodeRgbPng, decodePng, decodeJpeg, readImageFile, writePng, checkImage } from './png.js';
-export type { EncodePngOptions, RgbaImage } from './png.js';
+export type { GrayImage, Gray8Image, RgbaImage, PngImage } from './types.js';
+export { encodePng, decodePng, decodeJpeg, checkImage } from './png.js';
+export type { EncodePngOptions } from './png.js';
+export { readImageFile, writePng, writePngSync } from './png-file.js';
 export { percentileClipMinMax, zScore, minMax, percentiles } from './normalize.js';
 export type { PercentileClipOptions } from './normalize.js';
 export { resizeBicubic } from './resize.js';

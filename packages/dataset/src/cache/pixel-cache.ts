@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GrayImage } from '@cxrkit/core/tfjs-free';
+import { assertKnownKeys, type GrayImage } from '@cxrkit/core/tfjs-free';
 import { cardImagePixels } from '@cxrkit/models/card';
 import { datasetError } from '../errors.js';
 import { float16ToFloat32, float32ToFloat16 } from './float16.js';
@@ -55,6 +55,11 @@ export interface PixelCacheSpec {
  * @throws CxrkitError `CACHE_BAD_OPTION` for a size outside 32–4096, an unknown normalisation or dtype.
  */
 export function pixelCacheSpec(options: PixelCacheOptions): PixelCacheSpec {
+  assertKnownKeys(options, ['size', 'normalize', 'clipPercent', 'dtype', 'root'], {
+    code: 'CACHE_BAD_OPTION',
+    pkg: 'dataset',
+    where: 'of the pixel cache',
+  });
   const { size, normalize = 'zscore', clipPercent = 0.5, dtype = 'float32' } = options;
   if (!Number.isInteger(size) || size < 32 || size > 4096) {
     throw datasetError('CACHE_BAD_OPTION', 'the cache size must be an integer number of pixels in 32–4096', {

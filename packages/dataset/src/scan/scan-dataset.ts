@@ -5,7 +5,7 @@
 // duplicate, view, age, label) → WHO class from the lowest T-score → splitByPatient (seeded, stratified).
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { lowestTScore, splitByPatient, whoCategory, type WhoCategory } from '@cxrkit/core/tfjs-free';
+import { assertKnownKeys, lowestTScore, splitByPatient, whoCategory, type WhoCategory } from '@cxrkit/core/tfjs-free';
 import {
   type PixelCacheOptions,
   type PixelCacheSpec,
@@ -63,6 +63,20 @@ export interface ScanOptions {
    */
   beforeRead?: () => Promise<void> | void;
 }
+
+const SCAN_OPTION_KEYS = [
+  'dir',
+  'labels',
+  'key',
+  'tScoreColumns',
+  'minAge',
+  'views',
+  'split',
+  'workers',
+  'cache',
+  'onProgress',
+  'beforeRead',
+];
 
 /** One included image: a manifest row. */
 export interface ScanEntry {
@@ -140,6 +154,12 @@ const has = <T>(v: T | undefined): v is T => v !== undefined;
  */
 export async function scanDataset(options: ScanOptions): Promise<ScanResult> {
   const t0 = performance.now();
+  assertKnownKeys(options, SCAN_OPTION_KEYS, { code: 'SCAN_BAD_OPTION', pkg: 'dataset', where: 'of scanDataset' });
+  assertKnownKeys(options.split, ['fractions', 'names', 'seed'], {
+    code: 'SCAN_BAD_OPTION',
+    pkg: 'dataset',
+    where: 'in split',
+  });
   const progress = options.onProgress ?? (() => {});
   const key = typeof options.key === 'string' ? parseLabelKey(options.key) : options.key;
   const minAge = options.minAge ?? DEFAULT_MIN_AGE;

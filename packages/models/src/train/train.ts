@@ -3,14 +3,13 @@
 // Adam moments, counters, data position, schedule — can be checkpointed and resumed bit-for-bit.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, deriveSeed, didYouMean, type GrayImage } from '@cxrkit/core';
+import { createRng, deriveSeed, assertKnownKeys, didYouMean, writeFileAtomic, type GrayImage } from '@cxrkit/core';
 import { meanAbsoluteError, r2Score, rocAuc, rootMeanSquaredError } from '@cxrkit/metrics';
 import { fail } from '../errors.js';
 import { isBatchNormalization, upgradeBatchNormalization } from '../layers/batch-norm.js';
 import { assertWasmTrainingFits } from '../wasm/memory.js';
 import { registerGradientFixes } from '../wasm/register.js';
 import { fusedAdam } from '../wasm/adam.js';
-import { writeFileAtomic } from '../durable-write.js';
 import { readCheckpoint, writeCheckpoint, type StoredTensor } from './checkpoint.js';
 import { asSource, batchTensors, inputLayout, targetOf, type InputLayout } from './data.js';
 import { ProgressReporter } from './progress.js';
@@ -71,12 +70,7 @@ function checkInt(name: string, v: number, min: number): number {
 
 function validateOptions(options: TrainOptions): void {
   if (options == null || typeof options !== 'object') fail('TRAIN_OPTION_INVALID', 'train options must be an object', options, 'pass e.g. { epochs: 10, batchSize: 32 }');
-  for (const k of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(k)) {
-      const guess = didYouMean(k, OPTION_KEYS);
-      fail('TRAIN_OPTION_UNKNOWN', `unknown train option '${k}'${guess ? ` — did you mean '${guess}'?` : ''}`, k, `use one of ${OPTION_KEYS.join(', ')}`);
-    }
-  }
+  assertKnownKeys(options, OPTION_KEYS, { code: 'TRAIN_OPTION_UNKNOWN', pkg: 'models', what: 'train option' });
   if (options.task !== undefined && options.task !== 'binary' && options.task !== 'regression') {
     const guess = typeof options.task === 'string' ? didYouMean(options.task, ['binary', 'regression']) : undefined;
     fail('TRAIN_OPTION_INVALID', `unknown task${guess ? ` — did you mean '${guess}'?` : ''}`, options.task, "use 'binary' or 'regression'");
@@ -155,11 +149,15 @@ export function withSeededRandom<T>(seed: number, fn: () => T): T {
   }
 }
 
-function readVariables(vars: readonly tfl.LayerVariable[], prefix: string): StoredTensor[] {
-  return vars.map((v, i) => {
-    const t = v.read();
-    return { name: `${prefix}/${i}/${v.originalName ?? v.name}`, shape: [...t.shape], dtype: 'float32', data: t.dataSync() as Float32Array };
-  });
+// Reads are asynchronous (data(), not dataSync()): the webgpu backend cannot read synchronously in Node.
+async function readVariables(vars: readonly tfl.LayerVariable[], prefix: string): Promise<StoredTensor[]> {
+  return Promise.all(
+    vars.map(async (v, i) => {
+      const t = v.read();
+      const data = (await t.data()) as Float32Array;
+      return { name: `${prefix}/${i}/${v.originalName ?? v.name}`, shape: [...t.shape], dtype: 'float32', data };
+    }),
+  );
 }
 
 function writeVariables(vars: readonly tfl.LayerVariable[], tensors: readonly StoredTensor[], where: string): void {
@@ -363,21 +361,27 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
   let bestCheckpoint: string | undefined;
   let lastCheckpointAt = Date.now();
 
-  const snapshot = (): StoredTensor[] => {
-    st.adam.accBeta1 = adam.accBeta1.dataSync()[0]!;
-    st.adam.accBeta2 = adam.accBeta2.dataSync()[0]!;
+  const snapshot = async (): Promise<StoredTensor[]> => {
+    st.adam.accBeta1 = (await adam.accBeta1.data())[0]!;
+    st.adam.accBeta2 = (await adam.accBeta2.data())[0]!;
     st.learningRate = adam.learningRate;
     return readVariables(allWeights, 'model');
   };
   const optimizerTensors = async (): Promise<StoredTensor[]> => {
     const ws = await optimizer.getWeights();
-    const out = ws.map((w): StoredTensor => ({ name: w.name, shape: [...w.tensor.shape], dtype: w.tensor.dtype === 'int32' ? 'int32' : 'float32', data: w.tensor.dataSync() as Float32Array | Int32Array }));
+    const out = await Promise.all(
+      ws.map(async (w): Promise<StoredTensor> => {
+        const dtype = w.tensor.dtype === 'int32' ? 'int32' : 'float32';
+        const data = (await w.tensor.data()) as Float32Array | Int32Array;
+        return { name: w.name, shape: [...w.tensor.shape], dtype, data };
+      }),
+    );
     ws[0]?.tensor.dispose(); // the iteration count is a fresh scalar; the rest are Adam's live slots
     return out;
   };
   const saveLatest = async (): Promise<void> => {
     if (!dir) return;
-    const tensors = [...snapshot(), ...(await optimizerTensors())];
+    const tensors = [...(await snapshot()), ...(await optimizerTensors())];
     const tag = `s${String(st.globalStep).padStart(7, '0')}`;
     const path = await writeCheckpoint(dir, 'latest', tag, st, tensors);
     lastCheckpointAt = Date.now();
@@ -548,7 +552,7 @@ export async function train(model: tfl.LayersModel, data: { train: SampleInput; 
       st.lossCount = 0;
       st.epochSeconds = 0;
       if (improved && dir) {
-        const tensors = [...snapshot(), ...(await optimizerTensors())];
+        const tensors = [...(await snapshot()), ...(await optimizerTensors())];
         bestCheckpoint = await writeCheckpoint(dir, 'best', `e${String(epoch + 1).padStart(4, '0')}`, st, tensors);
         await callbacks.onCheckpoint?.({ path: bestCheckpoint, kind: 'best', epoch: st.epoch, step: 0, globalStep: st.globalStep });
       }
