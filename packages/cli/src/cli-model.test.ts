@@ -170,6 +170,49 @@ test('export --onnx embeds the card; evaluate --engine onnx gives the same AUC; 
   assert.ok(Math.abs(o.auc.value - tfjs.auc.value) < 1e-6, `onnx ${o.auc.value} vs tfjs ${tfjs.auc.value}`);
 });
 
+test('evaluate on an age model: R², MAE, RMSE, ±4/±9 years equal the ones computed here', async () => {
+  const model = buildScreeningModel({
+    backbone: 'resnet50',
+    inputShape: [64, 64, 1],
+    backboneOptions: { widthMultiplier: 1 / 16 },
+    task: 'regression',
+  });
+  const dir = join(root, 'age-model');
+  const saved = await saveModel(model, dir, {
+    card: {
+      name: 'cli_test_age',
+      architecture: { backbone: 'resnet50', widthMultiplier: 1 / 16, inputSize: 64, channels: 1 },
+      preprocessing: { normalize: 'percentile' },
+      task: { kind: 'regression', target: 'age', unit: 'years' },
+    },
+  });
+  const predictor = createTfjsPredictor(model, { batchSize: 1 });
+  const rows = await readScanManifest(scanDir, 'test');
+  const y: number[] = [];
+  const p: number[] = [];
+  for (const r of rows) {
+    const out = await predictor.predict(modelInputsFromDicom(await readDicom(r.path), saved.card!));
+    y.push(r.age!);
+    p.push(out[predictor.outputNames[0]!]!.data[0]!);
+  }
+  model.dispose();
+  const r = cxrkit(['evaluate', dir, scanDir, '--json', '--quiet']);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.label, 'age', 'the card’s target names the truth column');
+  const n = y.length;
+  const mean = y.reduce((a, b) => a + b, 0) / n;
+  const ssRes = y.reduce((a, v, i) => a + (v - p[i]!) ** 2, 0);
+  const ssTot = y.reduce((a, v) => a + (v - mean) ** 2, 0);
+  const near = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+  assert.equal(j.regression.n, n);
+  assert.ok(near(j.regression.r2, 1 - ssRes / ssTot), `R² ${j.regression.r2} vs ${1 - ssRes / ssTot}`);
+  assert.ok(near(j.regression.mae, y.reduce((a, v, i) => a + Math.abs(v - p[i]!), 0) / n));
+  assert.ok(near(j.regression.rmse, Math.sqrt(ssRes / n)));
+  assert.equal(j.regression.within[4], y.filter((v, i) => Math.abs(v - p[i]!) <= 4).length / n);
+  assert.equal(j.regression.within[9], y.filter((v, i) => Math.abs(v - p[i]!) <= 9).length / n);
+});
+
 test('explain: an overlay per true positive, the atlas, explain.json with mixed10’s nine convolutions', async () => {
   const out = join(root, 'explain');
   const r = cxrkit([
