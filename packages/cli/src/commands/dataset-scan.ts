@@ -37,17 +37,19 @@ interface ScanFlags {
   quiet?: boolean;
 }
 
+const patients = (n: number) => `${n} patient${n === 1 ? '' : 's'}`;
+
 function summaryText(s: ScanSummary, out: string): string {
   const c = s.counts;
   const lines = [
     `scanned ${c.files} file(s) in ${s.seconds.read.toFixed(1)} s (${s.seconds.filesPerSecond.toFixed(1)} files/s): ` +
-      `${c.readable} readable DICOM, ${c.included} included (${c.patients} patients), ${c.excludedFiles} excluded`,
+      `${c.readable} readable DICOM, ${c.included} included (${patients(c.patients)}), ${c.excludedFiles} excluded`,
   ];
   const groups = Object.entries(c.byGroup).sort((a, b) => b[1] - a[1]);
   if (groups.length) lines.push(`excluded: ${groups.map(([g, n]) => `${g} ${n}`).join(', ')}`);
   lines.push(
     `split: ${Object.entries(s.splits)
-      .map(([k, v]) => `${k} ${v.images} (${v.patients} patients)`)
+      .map(([k, v]) => `${k} ${v.images} (${patients(v.patients)})`)
       .join(', ')}`,
   );
   lines.push('', baselineMarkdown(s.baseline));
