@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The program bin/cxrkit-experiments.mjs starts (dist/main.js when built, else this file via tsx).
+import { runExperimentsCli } from './commands/run-commands.js';
+
+process.exitCode = await runExperimentsCli(process.argv.slice(2), {
+  io: {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    isTTY: process.stderr.isTTY === true,
+  },
+  env: process.env,
+  exitCode: 0,
+});
