@@ -56,7 +56,7 @@ export async function checkReportPage(html: string, shotsDir: string): Promise<P
         rows: e.querySelectorAll('tbody tr').length,
         svgs: e.querySelectorAll('svg').length,
         images: e.querySelectorAll('img').length,
-        loadedImages: [...e.querySelectorAll('img')].filter(
+        loadedImages: Array.from(e.querySelectorAll('img')).filter(
           (i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0,
         ).length,
       }));

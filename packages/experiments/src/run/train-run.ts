@@ -280,6 +280,7 @@ export async function trainRun(run: RunSpec, ctx: RunContext): Promise<RunRecord
       backboneOptions: { widthMultiplier: run.width },
       task: kind,
       fusion: FUSION[run.fusion],
+      ...(run.head ? { head: run.head } : {}),
       name: run.id.replace(/[^a-zA-Z0-9_]/g, '_'),
     }),
   );

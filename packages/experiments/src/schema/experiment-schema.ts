@@ -93,7 +93,14 @@ export const trainingSchema = z.strictObject({
   seed: z.int().min(0).default(7),
 });
 
+/** The screening head's two dense layers and dropouts (@cxrkit/models; default [256, 128], [0.5, 0.25]). */
+export const headSchema = z.strictObject({
+  units: z.tuple([z.int().min(1), z.int().min(1)]),
+  dropout: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]),
+});
+
 const runFields = {
+  head: headSchema,
   task: z.string().describe('A task name from tasks.'),
   backbone: z.enum(BACKBONES),
   inputSize: z.int().min(75).max(1024).describe('Model input size in pixels.'),
@@ -114,6 +121,7 @@ export const runDefaultsSchema = z.strictObject({
   transfer: transferSchema.default('none'),
   freeze: runFields.freeze.default('all'),
   fusion: runFields.fusion.default('none'),
+  head: headSchema.optional(),
 });
 
 /** One run. */
@@ -134,6 +142,7 @@ export const gridSchema = z.strictObject({
     fusion: oneOrMany(runFields.fusion).optional(),
     trainSample: trainSampleSchema.optional(),
     ageModel: id.optional(),
+    head: headSchema.optional(),
     training: trainingSchema.partial().optional(),
   }),
 });
@@ -149,6 +158,7 @@ function partialFields() {
     fusion: runFields.fusion.optional(),
     trainSample: trainSampleSchema.optional(),
     ageModel: id.optional(),
+    head: headSchema.optional(),
     training: trainingSchema.partial().optional(),
   };
 }

@@ -30,6 +30,8 @@ export interface RunSpec {
   trainSample?: { perClass: number; tunePerClass?: number };
   /** The age run fused by 'predicted-age'. */
   ageModel?: string;
+  /** Head sizes (default: @cxrkit/models' [256, 128] units, [0.5, 0.25] dropout). */
+  head?: { units: [number, number]; dropout: [number, number] };
   training: TrainingSpec;
   /** Runs this one needs first (transfer source, age model). */
   needs: string[];
@@ -187,7 +189,7 @@ function expandRuns(spec: Experiment, file: string): RunSpec[] {
         out.push(
           resolveRun(
             spec,
-            { ...c, id, trainSample: g.trainSample, ageModel: g.ageModel, training: g.training } as never,
+            { ...c, id, trainSample: g.trainSample, ageModel: g.ageModel, head: g.head, training: g.training } as never,
             file,
           ),
         );
@@ -241,6 +243,8 @@ function resolveRun(spec: Experiment, entry: RunEntry, file: string): RunSpec {
   };
   if (entry.trainSample) run.trainSample = entry.trainSample;
   if (entry.ageModel) run.ageModel = entry.ageModel;
+  const head = entry.head ?? d.head;
+  if (head) run.head = head;
   if (run.transfer !== 'none' && 'run' in run.transfer) run.needs.push(run.transfer.run);
   return run;
 }
