@@ -103,7 +103,7 @@ const runFields = {
   head: headSchema,
   task: z.string().describe('A task name from tasks.'),
   backbone: z.enum(BACKBONES),
-  inputSize: z.int().min(75).max(1024).describe('Model input size in pixels.'),
+  inputSize: z.int().min(32).max(1024).describe('Model input size in pixels (InceptionV3: ≥ 75).'),
   width: z.number().gt(0).max(1).describe('Width multiplier of the backbone (1 = Keras).'),
   transfer: transferSchema,
   freeze: z.enum(FREEZE_POLICIES),
