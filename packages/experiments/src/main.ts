@@ -4,7 +4,11 @@ import { runExperimentsCli } from './commands/run-commands.js';
 
 // no top-level await: the package also builds as CommonJS
 void runExperimentsCli(process.argv.slice(2), {
-  io: { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY === true },
+  io: {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    isTTY: process.stderr.isTTY === true,
+  },
   env: process.env,
   exitCode: 0,
 }).then((code) => {

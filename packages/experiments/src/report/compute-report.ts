@@ -190,6 +190,11 @@ export function compareRuns(a: string, b: string, pa: RunPredictions, pb: RunPre
   return { a, b, n: y.length, aucA: r.aucA, aucB: r.aucB, difference: r.difference, ci: r.ci, z: r.z, p: r.p };
 }
 
+const ORDER = ['F', 'M', 'normal', 'osteopenia', 'osteoporosis', 'no', 'yes'];
+/** Categories in a reader's order (sex F/M, WHO normal → osteoporosis, no/yes), others as they came. */
+const ordered = (cats: string[]) =>
+  [...cats].sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99));
+
 /** The biological-age-gap analysis of an age run on the test set (groups by predicted − chronological age). */
 export function bioAgeTables(
   run: string,

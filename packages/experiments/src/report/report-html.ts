@@ -184,7 +184,7 @@ export function reportHtml(
       }),
       `H ${c.kruskal.statistic.toFixed(2)}, p ${pval(c.kruskal.p)}`,
     ]);
-    bio = `<p class="note">Age run <b>${esc(b.run)}</b> on the test set: R² ${(100 * b.accuracy.r2).toFixed(2)}, MAE ${b.accuracy.mae.toFixed(2)} y, ±4 y ${pct(b.accuracy.within4)} %, ±9 y ${pct(b.accuracy.within9)} %.</p>${table(
+    bio = `<p class="note">Age run <b>${esc(b.run)}</b> on the test set: R² (×100) ${(100 * b.accuracy.r2).toFixed(2)}, MAE ${b.accuracy.mae.toFixed(2)} y, ±4 y ${pct(b.accuracy.within4)} %, ±9 y ${pct(b.accuracy.within9)} %.</p>${table(
       'Table 5 — groups by predicted − chronological age (thesis Table 3.4)',
       ['group', 'n'],
       groups.map((g) => [names[g]!, String(b.sizes[g] ?? 0)]),
