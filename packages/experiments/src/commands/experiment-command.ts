@@ -5,6 +5,7 @@ import { type CommandContext, progressLines, startBackend } from './command-cont
 
 interface ExperimentFlags {
   out: string;
+  run?: string[];
   quick?: boolean;
   force?: boolean;
   backend?: string;
@@ -27,6 +28,7 @@ export function experimentCommand(ctx: CommandContext): Command {
     .argument('<file>', 'experiment file (.yaml, .yml or .json)')
     .requiredOption('-o, --out <dir>', 'output folder (created; resumed when it holds this experiment)')
     .option('--quick', "apply the file's quick section (small cohort, model and training)")
+    .option('-r, --run <id...>', 'only these runs (and the runs they need); the report covers the finished runs')
     .option('--force', 'reuse an output folder that holds another version of the experiment')
     .addOption(new Option('--backend <kind>', 'tfjs backend').choices(['wasm', 'cpu']))
     .option('--json', 'print report.json’s summary (runs and comparisons) as JSON on stdout')
@@ -49,6 +51,7 @@ export function experimentCommand(ctx: CommandContext): Command {
         out: flags.out,
         quick: flags.quick === true,
         force: flags.force === true,
+        ...(flags.run ? { only: flags.run } : {}),
         ...(onProgress ? { onProgress } : {}),
       });
       const report = result.report!;
