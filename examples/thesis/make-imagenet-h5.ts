@@ -18,4 +18,6 @@ const last = model.layers.findIndex((l) => l.name === 'mixed10');
 const layers = layersOf(model).slice(0, last + 1);
 mkdirSync(dirname(out), { recursive: true });
 writeKerasH5(layers, out, { layout: 'weights', naming: 'keras2', kerasVersion: '2.2.4' });
-console.log(`${out}: ${layers.filter((l) => l.weights.length).length} layers with weights (nsfwjs InceptionV3 up to mixed10)`);
+console.log(
+  `${out}: ${layers.filter((l) => l.weights.length).length} layers with weights (nsfwjs InceptionV3 up to mixed10)`,
+);

@@ -12,16 +12,28 @@ const out = resolve(process.argv[2] ?? join('out', 'real-part1'));
 const nih = await readNihThumbsManifest(join(dataRoot, 'cxr', 'nih-thumbs64'));
 const covid = await readCovidPaManifest(join(dataRoot, 'cxr', 'covid-pa'));
 const rows = [
-  ...nih.records.map((r) => ({ ...r, source: 'nih-thumbs64', patientId: `nih-${r.patientId}`, view: r.extra.view ?? '' })),
-  ...covid.records.map((r) => ({ ...r, source: 'covid-pa', patientId: `covid-${r.patientId}`, view: r.extra.view ?? 'PA' })),
+  ...nih.records.map((r) => ({
+    ...r,
+    source: 'nih-thumbs64',
+    patientId: `nih-${r.patientId}`,
+    view: r.extra.view ?? '',
+  })),
+  ...covid.records.map((r) => ({
+    ...r,
+    source: 'covid-pa',
+    patientId: `covid-${r.patientId}`,
+    view: r.extra.view ?? 'PA',
+  })),
 ].filter((r) => r.age !== undefined && (r.sex === 'M' || r.sex === 'F'));
 const { splits } = splitByPatient(rows, { seed: 'part1-real', bySex: true });
 const csv = (v: unknown) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
 const lines = ['sop_instance_uid,path,patient_id,age,sex,view,split,source'];
 for (const split of ['train', 'tune', 'test'] as const) {
-  for (const r of splits[split]!) lines.push([`${r.source}:${r.id}`, r.path, r.patientId, r.age, r.sex, r.view, split, r.source].map(csv).join(','));
+  for (const r of splits[split]!)
+    lines.push([`${r.source}:${r.id}`, r.path, r.patientId, r.age, r.sex, r.view, split, r.source].map(csv).join(','));
 }
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'manifest.csv'), `${lines.join('\n')}\n`);
-const count = (s: string) => `${splits[s]!.length} images / ${new Set(splits[s]!.map((r) => r.patientId)).size} patients`;
+const count = (s: string) =>
+  `${splits[s]!.length} images / ${new Set(splits[s]!.map((r) => r.patientId)).size} patients`;
 console.log(`${join(out, 'manifest.csv')}: train ${count('train')}, tune ${count('tune')}, test ${count('test')}`);

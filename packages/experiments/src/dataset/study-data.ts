@@ -64,9 +64,15 @@ function cached(load: (r: StudyRecord) => Promise<GrayImage>) {
   const bySize = new Map<number, Map<string, GrayImage>>();
   return async (r: StudyRecord, size: number): Promise<GrayImage> => {
     let m = bySize.get(size);
-    if (!m) bySize.set(size, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      bySize.set(size, m);
+    }
     let img = m.get(r.id);
-    if (!img) m.set(r.id, (img = preparedPixels(await load(r), size)));
+    if (!img) {
+      img = preparedPixels(await load(r), size);
+      m.set(r.id, img);
+    }
     return img;
   };
 }
@@ -117,7 +123,10 @@ export function syntheticStudyData(spec: SyntheticCohortSpec): StudyData {
   const rendered = new Map<string, ReturnType<(typeof synth)[number]['render']>>();
   const render = (r: StudyRecord) => {
     let x = rendered.get(r.id);
-    if (!x) rendered.set(r.id, (x = byId.get(r.id)!.render()));
+    if (!x) {
+      x = byId.get(r.id)!.render();
+      rendered.set(r.id, x);
+    }
     return x;
   };
   const boneDensity =

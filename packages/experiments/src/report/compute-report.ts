@@ -228,7 +228,7 @@ export function bioAgeTables(
       Object.entries(a.categorical).map(([k, c]) => [
         k,
         {
-          categories: c.categories,
+          categories: ordered(c.categories),
           counts: c.counts,
           percents: c.percents,
           chiSquare: { statistic: c.test.statistic, dof: c.test.dof, p: c.test.p },

@@ -115,9 +115,9 @@ export async function renderReport(runDir: string, options: RenderReportOptions 
       const gap = t.s[i]! - t.y[i]!;
       const g =
         gap >= bioAge.threshold ? 'older-predicted' : gap <= -bioAge.threshold ? 'younger-predicted' : 'well-predicted';
-      (gaps[g] ??= []).push(gap);
+      gaps[g] = [...(gaps[g] ?? []), gap];
       const ts = byId.get(id)?.tScore;
-      if (ts !== undefined) (tscores[g] ??= []).push(ts);
+      if (ts !== undefined) tscores[g] = [...(tscores[g] ?? []), ts];
     });
     plots.push({
       id: 'density-gap',
