@@ -216,7 +216,7 @@ export function reportHtml(
         ? `<p class="note">Grad-CAM averaged over the last block's convolutions, on the test set's true positives, each registered to a reference lung field and averaged (thesis Part 3).</p><div class="grid atlas">${atlas
             .map((a) => {
               const m = report.atlas.find((x) => x.run === a.run)!;
-              return `<figure><img alt="CAM atlas of ${esc(a.run)}" src="${a.overlay}"><figcaption>${esc(a.run)}: ${m.averaged} of ${m.truePositives} true positives; ${esc(m.layers.length)} layers</figcaption></figure>`;
+              return `<figure><img alt="CAM atlas of ${esc(a.run)}" src="${a.overlay}"><figcaption>${esc(a.run)}: ${m.averaged} of ${m.truePositives} true positives; ${esc(m.layers.length)} layers${m.grid ? `, CAM grid ${m.grid}×${m.grid}` : ''}</figcaption></figure>`;
             })
             .join('')}</div>`
         : '<p>No atlas named in the experiment file.</p>'

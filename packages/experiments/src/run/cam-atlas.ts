@@ -15,6 +15,8 @@ import { type RunPredictions, type RunRecord, runDirOf } from './train-run.js';
 export interface AtlasRecord {
   run: string;
   layers: string[];
+  /** Side of the CAM grid (the first layer's feature map: 1 at 96 px for InceptionV3, 14 at the thesis's 512). */
+  grid: number;
   truePositives: number;
   averaged: number;
   files: { overlay: string; mean: string };
@@ -53,6 +55,7 @@ export async function buildRunAtlas(
   const picked = tp.slice(0, maxCases);
   const model = await loadModel(join(runDirOf(runsDir, run.id), 'model'));
   const layers = camLayers(run.backbone);
+  const grid = (model.getLayer(layers[0]!).outputShape as number[])[1] ?? 0;
   const cases: AtlasCase[] = [];
   try {
     for (let start = 0; start < picked.length; start += 8) {
