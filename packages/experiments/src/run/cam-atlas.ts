@@ -89,6 +89,7 @@ export async function buildRunAtlas(
   const rec: AtlasRecord = {
     run: run.id,
     layers,
+    grid,
     truePositives: tp.length,
     averaged: atlas.count,
     files: { overlay: `atlas/${run.id}-overlay.png`, mean: `atlas/${run.id}-mean.png` },
