@@ -125,6 +125,8 @@ export interface ReportJson {
   atlas: Array<{
     run: string;
     layers: string[];
+    /** Side of the CAM grid. */
+    grid?: number;
     truePositives: number;
     averaged: number;
     files: { overlay: string; mean: string };
