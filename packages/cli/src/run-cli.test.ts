@@ -34,7 +34,7 @@ test('cxrkit --help lists the commands; no arguments is a usage error', async ()
   const h = await run('--help');
   assert.equal(h.code, 0);
   assert.match(h.out, /Usage: cxrkit/);
-  for (const c of ['dataset', 'evaluate', 'explain', 'export', 'inspect'])
+  for (const c of ['dataset', 'train', 'experiment', 'report', 'evaluate', 'explain', 'export', 'inspect'])
     assert.match(h.out, new RegExp(`\\n  ${c}\\b`));
   assert.match(h.out, /Exit codes: 0 ok, 1 failure/);
   const none = await run();
@@ -44,6 +44,22 @@ test('cxrkit --help lists the commands; no arguments is a usage error', async ()
   assert.equal(sub.code, 0);
   assert.match(sub.out, /--json/);
   assert.match(sub.out, /Examples:/);
+});
+
+test("train, experiment and report run @cxrkit/experiments' commands as `cxrkit …`", async () => {
+  const help = await run('experiment', '--help');
+  assert.equal(help.code, 0);
+  assert.match(help.out, /Usage: cxrkit experiment \[options\] <file>/);
+  assert.match(help.out, /--quick/);
+  const usage = await run('train', 'part1.yaml');
+  assert.equal(usage.code, 2, 'a missing --out is a usage error');
+  assert.match(usage.err, /required option '-o, --out <dir>'/);
+  const typo = await run('report', '/x', '--jsno');
+  assert.equal(typo.code, 2);
+  assert.match(typo.err, /Did you mean --json\?/);
+  const notStudy = await run('report', repoRoot);
+  assert.equal(notStudy.code, 1, 'a folder that is not a study is a typed failure');
+  assert.match(notStudy.err, /REPORT_NOT_A_RUN/);
 });
 
 test('an unknown command or option suggests the closest one (exit 2)', async () => {

@@ -4,7 +4,14 @@
 // the libraries': predictRows (dataset), gradCam / overlayHeatmap / buildCamAtlas (gradcam).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { type GrayImage, preprocessRadiograph, readDicom, resizeBicubic, writePng } from '@cxrkit/core/tfjs-free';
+import {
+  type GrayImage,
+  preprocessRadiograph,
+  readDicom,
+  resize,
+  resizeBicubic,
+  writePng,
+} from '@cxrkit/core/tfjs-free';
 import { findCardCache, manifestRowInputs, predictRows, prepareOutputFolder, readScanManifest } from '@cxrkit/dataset';
 import type { AtlasCase } from '@cxrkit/gradcam';
 import type * as TF from '@tensorflow/tfjs-core';
@@ -79,9 +86,7 @@ export function explainCommand(ctx: CliContext): Command {
       await prepareOutputFolder(out, flags.force, ['overlays', 'atlas.png', 'atlas-overlay.png', 'explain.json']);
       // TensorFlow.js and Grad-CAM load only now (help and usage errors stay fast)
       const { loadModelForCli } = await import('../io/load-model.js');
-      const { buildCamAtlas, defaultCamLayers, gradCam, overlayHeatmap, resizeBilinear } = await import(
-        '@cxrkit/gradcam'
-      );
+      const { buildCamAtlas, defaultCamLayers, gradCam, overlayHeatmap } = await import('@cxrkit/gradcam');
       const tf = await import('@tensorflow/tfjs-core');
       const loaded = await loadModelForCli(modelPath, { ...flags, engine: 'tfjs' });
       const { card, model } = loaded;
@@ -150,9 +155,13 @@ export function explainCommand(ctx: CliContext): Command {
         const v = flags.viewSize;
         await writePng(
           join(out, file),
-          overlayHeatmap(resizeBicubic(display, { width: v, height: v }), resizeBilinear(cam!, v, v), {
-            colormap: 'jet',
-          }),
+          overlayHeatmap(
+            resizeBicubic(display, { width: v, height: v }),
+            resize(cam!, { width: v, height: v, filter: 'bilinear', antialias: false }),
+            {
+              colormap: 'jet',
+            },
+          ),
         );
         cases.push({ image: display, cam: cam!, prediction: score, label: 1, id: String(k + 1) });
         written.push({ file, sopInstanceUid: r.sopInstanceUid, score });
