@@ -178,7 +178,7 @@ export function reportHtml(
       esc(k),
       ...groups.map((g) => {
         const s = c.summary[g];
-        return s && s.n
+        return s?.n
           ? `${s.mean.toFixed(2)} ± ${s.sd.toFixed(2)} <span class="ci">(median ${s.median.toFixed(2)})</span>`
           : '—';
       }),
