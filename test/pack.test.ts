@@ -47,6 +47,7 @@ interface Manifest {
   private?: boolean;
   files?: string[];
   exports: Record<string, unknown>;
+  typesVersions?: Record<string, Record<string, string[]>>;
   publishConfig?: { access?: string };
   repository?: { directory?: string };
 }
@@ -308,6 +309,14 @@ test('every workspace package packs without the source condition, with LICENSE, 
     for (const t of exportTargets(packed.exports).map((p) => `package/${p.replace(/^\.\//, '')}`)) {
       assert.ok(listing.includes(t), `${w.pkg.name}: exports names ${t}, not in the tarball`);
     }
+    // Node10 module resolution (tslab's notebooks; TypeScript set-ups without `exports` support) reads
+    // typesVersions, not exports: every subpath's types are named there too, the same file
+    for (const [key, target] of Object.entries(packed.exports)) {
+      const types = (target as { import?: { types?: string } }).import?.types;
+      if (key === '.' || types === undefined) continue;
+      const mapped = packed.typesVersions?.['*']?.[key.slice(2)];
+      assert.deepEqual(mapped, [types], `${w.pkg.name}: typesVersions['*']['${key.slice(2)}'] should be ['${types}']`);
+    }
     // postpack restored the manifest it stripped: the copy is back to the workspace's
     assert.deepEqual(
       JSON.parse(readFileSync(join(tmp, 'stage', w.dir, 'package.json'), 'utf8')),
@@ -389,6 +398,15 @@ test('in a fresh project, every export imports as ESM, requires as CJS, and type
   };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
   await timed('tsc', () => sh(process.execPath, [tsc, '--strict', '-p', 'tsconfig.json'], dir));
+  // The same consumer under Node10 resolution (which ignores `exports`: subpaths resolve through typesVersions),
+  // as tslab compiles notebook cells
+  writeFileSync(join(dir, 'consumer-node10.ts'), `${[...esmImports, ...body].join('\n')}\n`);
+  const node10 = {
+    compilerOptions: { ...tsconfig.compilerOptions, module: 'commonjs', moduleResolution: 'node10' },
+    files: ['consumer-node10.ts'],
+  };
+  writeFileSync(join(dir, 'tsconfig.node10.json'), JSON.stringify(node10, null, 2));
+  await timed('tsc node10', () => sh(process.execPath, [tsc, '--strict', '-p', 'tsconfig.node10.json'], dir));
   const counts = entries.map((e) => `${e} (${esm[e]!.length})`).join(', ');
   console.log(`# ${entries.length} entries of ${packages.length} packages, with their export counts: ${counts}`);
   if (json.length) console.log(`# JSON exports: ${json.join(', ')}`);
