@@ -98,16 +98,21 @@ test('npm run notebooks: every notebook runs with no cell error', { skip }, asyn
     );
   });
 
-  await t.test('03: the ROC plot is an SVG with both curves, the confusion matrix a PNG', () => {
+  await t.test('03: the ROC plot is an SVG with both curves (and the same as PNG), the confusion matrix a PNG', () => {
     const svgs = outputs('03-roc.ipynb').filter((o) => o.data?.['image/svg+xml'] !== undefined);
     assert.equal(svgs.length, 1);
     const svg = text(svgs[0]!.data!['image/svg+xml']);
     assert.match(svg, /^<svg[\s\S]*<\/svg>$/);
     assert.match(svg, /age alone: AUC/);
     assert.match(svg, /bone brightness: AUC/);
+    // the ROC plot again as PNG (nbconvert 6's HTML export drops SVG outputs), then the confusion matrix
     const png = pngs('03-roc.ipynb');
-    assert.equal(png.length, 1);
-    assert.ok(png[0]!.width > 100 && png[0]!.height > 100, `confusion matrix ${png[0]!.width}×${png[0]!.height}`);
+    assert.equal(png.length, 2);
+    for (const [what, p] of [
+      ['ROC plot', png[0]!],
+      ['confusion matrix', png[1]!],
+    ] as const)
+      assert.ok(p.width > 100 && p.height > 100, `${what} ${p.width}×${p.height}`);
   });
 
   await t.test('04: Grad-CAM overlays of four cases are shown, in colour', () => {
