@@ -1,7 +1,7 @@
 // `npm run notebooks` end to end: every notebook in examples/notebooks runs headless on the tslab kernel
-// (Debian's nbconvert drives it) with no cell error, and each shows what it is for — a radiograph read
+// (Debian's nbclient drives it) with no cell error, and each shows what it is for — a radiograph read
 // from a DICOM, a training log, ROC and confusion-matrix plots, Grad-CAM overlays. Skips, with the reason,
-// when no Python with nbconvert + jupyter_client is installed. Outputs: test-output/notebooks/*.ipynb.
+// when no Python with nbclient + nbformat + jupyter_client is installed. Outputs: test-output/notebooks/*.ipynb.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -25,8 +25,10 @@ interface Cell {
 
 const python = [process.env.CXRKIT_PYTHON, '/usr/bin/python3', 'python3']
   .filter((p): p is string => Boolean(p))
-  .find((p) => spawnSync(p, ['-c', 'import nbconvert, nbclient, jupyter_client'], { stdio: 'ignore' }).status === 0);
-const skip = python ? false : 'no Python with nbconvert, nbclient and jupyter_client (Debian: python3-nbconvert)';
+  .find((p) => spawnSync(p, ['-c', 'import nbclient, nbformat, jupyter_client'], { stdio: 'ignore' }).status === 0);
+const skip = python
+  ? false
+  : 'no Python with nbclient, nbformat and jupyter_client (Debian: python3-nbclient python3-jupyter-client)';
 const out = testOutputDir('notebooks');
 const notebooks = readdirSync(join(repoRoot, 'examples', 'notebooks')).filter((f) => f.endsWith('.ipynb'));
 
