@@ -1,7 +1,7 @@
 // `npm run notebooks` end to end: every notebook in examples/notebooks runs headless on the tslab kernel
-// (Debian's nbconvert drives it) with no cell error, and each shows what it is for — a radiograph read
+// (Debian's nbclient drives it) with no cell error, and each shows what it is for — a radiograph read
 // from a DICOM, a training log, ROC and confusion-matrix plots, Grad-CAM overlays. Skips, with the reason,
-// when no Python with nbconvert + jupyter_client is installed. Outputs: test-output/notebooks/*.ipynb.
+// when no Python with nbclient + nbformat + jupyter_client is installed. Outputs: test-output/notebooks/*.ipynb.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -25,8 +25,10 @@ interface Cell {
 
 const python = [process.env.CXRKIT_PYTHON, '/usr/bin/python3', 'python3']
   .filter((p): p is string => Boolean(p))
-  .find((p) => spawnSync(p, ['-c', 'import nbconvert, nbclient, jupyter_client'], { stdio: 'ignore' }).status === 0);
-const skip = python ? false : 'no Python with nbconvert, nbclient and jupyter_client (Debian: python3-nbconvert)';
+  .find((p) => spawnSync(p, ['-c', 'import nbclient, nbformat, jupyter_client'], { stdio: 'ignore' }).status === 0);
+const skip = python
+  ? false
+  : 'no Python with nbclient, nbformat and jupyter_client (Debian: python3-nbclient python3-jupyter-client)';
 const out = testOutputDir('notebooks');
 const notebooks = readdirSync(join(repoRoot, 'examples', 'notebooks')).filter((f) => f.endsWith('.ipynb'));
 
@@ -98,16 +100,21 @@ test('npm run notebooks: every notebook runs with no cell error', { skip }, asyn
     );
   });
 
-  await t.test('03: the ROC plot is an SVG with both curves, the confusion matrix a PNG', () => {
+  await t.test('03: the ROC plot is an SVG with both curves (and the same as PNG), the confusion matrix a PNG', () => {
     const svgs = outputs('03-roc.ipynb').filter((o) => o.data?.['image/svg+xml'] !== undefined);
     assert.equal(svgs.length, 1);
     const svg = text(svgs[0]!.data!['image/svg+xml']);
     assert.match(svg, /^<svg[\s\S]*<\/svg>$/);
     assert.match(svg, /age alone: AUC/);
     assert.match(svg, /bone brightness: AUC/);
+    // the ROC plot again as PNG (nbconvert 6's HTML export drops SVG outputs), then the confusion matrix
     const png = pngs('03-roc.ipynb');
-    assert.equal(png.length, 1);
-    assert.ok(png[0]!.width > 100 && png[0]!.height > 100, `confusion matrix ${png[0]!.width}×${png[0]!.height}`);
+    assert.equal(png.length, 2);
+    for (const [what, p] of [
+      ['ROC plot', png[0]!],
+      ['confusion matrix', png[1]!],
+    ] as const)
+      assert.ok(p.width > 100 && p.height > 100, `${what} ${p.width}×${p.height}`);
   });
 
   await t.test('04: Grad-CAM overlays of four cases are shown, in colour', () => {

@@ -6,23 +6,13 @@
 // .mts and .cts consumer files under `tsc --strict` (module nodenext). A second project installs only
 // serve + onnx + onnxruntime-node: no @tensorflow/* may be installed, and it screens a DICOM. Third-party
 // dependencies come from the npm registry (cached by npm): without it the tests skip with the reason.
-// Builds are cached in node_modules/.cache/cxrkit-pack under a hash of every workspace source and build
-// config (CXRKIT_PACK_NO_CACHE=1 rebuilds); CXRKIT_KEEP_PACK=1 keeps the temporary folder and prints it.
+// Builds come from scripts/package-builds.mjs, cached per package under a hash of its sources and build
+// configs and those of the packages it depends on (shared with `npm run notebooks`; CXRKIT_BUILD_NO_CACHE=1
+// rebuilds). CXRKIT_KEEP_PACK=1 keeps the temporary folder and prints it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,13 +30,13 @@ const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8'
   packages: Record<string, { version?: string }>;
 };
 const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-const tsup = join(repoRoot, 'node_modules', 'tsup', 'dist', 'cli-default.js');
 
 interface Manifest {
   name: string;
   private?: boolean;
   files?: string[];
   exports: Record<string, unknown>;
+  typesVersions?: Record<string, Record<string, string[]>>;
   publishConfig?: { access?: string };
   repository?: { directory?: string };
 }
@@ -83,38 +73,6 @@ function workspaces(): Workspace[] {
       };
     })
     .filter((w) => !w.pkg.private);
-}
-
-/** Every file path (relative to the repo root) below `dir`, sorted. */
-function filesBelow(dir: string): string[] {
-  if (!existsSync(join(repoRoot, dir))) return [];
-  return readdirSync(join(repoRoot, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
-    .map((e) => relative(repoRoot, join(e.parentPath ?? e.path, e.name)))
-    .sort();
-}
-
-/** Hash of everything a build reads: every workspace's sources (tests excluded: no entry imports them) and
- * build configs, and the tool versions. */
-function buildInputsHash(list: Workspace[]): string {
-  const h = createHash('sha256');
-  const files = [
-    'tsup.base.ts',
-    'tsconfig.base.json',
-    'package-lock.json',
-    ...list.flatMap((w) => [
-      ...filesBelow(`${w.dir}/src`).filter((f) => !f.endsWith('.test.ts')),
-      `${w.dir}/tsup.config.ts`,
-      `${w.dir}/tsconfig.json`,
-      `${w.dir}/package.json`,
-    ]),
-  ];
-  for (const f of files) {
-    if (!existsSync(join(repoRoot, f))) continue;
-    h.update(`${f}\0`);
-    h.update(readFileSync(join(repoRoot, f)));
-  }
-  return h.digest('hex').slice(0, 16);
 }
 
 /** Every string an exports map (at any depth) names. */
@@ -221,31 +179,27 @@ before(async () => {
   mkdirSync(join(stage, 'scripts'), { recursive: true });
   cpSync(join(repoRoot, 'scripts', 'pack-manifest.mjs'), join(stage, 'scripts', 'pack-manifest.mjs'));
   mkdirSync(join(tmp, 'tarballs'));
-  // Build each package into a copy of it (so concurrent tests that read packages/*/dist or package.json
-  // never see a half-written build or a stripped manifest), then `npm pack` the copy: its prepack and
-  // postpack run from the copy's ../../scripts, exactly as in the workspace.
-  const cacheRoot = join(repoRoot, 'node_modules', '.cache', 'cxrkit-pack');
-  const cache = join(cacheRoot, buildInputsHash(packages));
-  const cached = !process.env.CXRKIT_PACK_NO_CACHE && existsSync(cache);
-  await timed(cached ? 'build (cached)' : 'build', () =>
-    pool(packages, 3, async (w) => {
-      const copy = join(stage, w.dir);
-      mkdirSync(copy, { recursive: true });
-      for (const f of ['package.json', ...(w.pkg.files ?? []).filter((f) => f !== 'dist')]) {
-        if (existsSync(join(repoRoot, w.dir, f))) cpSync(join(repoRoot, w.dir, f), join(copy, f), { recursive: true });
-      }
-      if (cached) cpSync(join(cache, w.dir, 'dist'), join(copy, 'dist'), { recursive: true });
-      else await sh(process.execPath, [tsup, '--out-dir', join(copy, 'dist'), '--silent'], join(repoRoot, w.dir));
-    }),
-  );
-  if (!cached) {
-    // keep this build for the next run with the same inputs (and only this one)
-    const partial = `${cache}.${process.pid}.partial`;
-    for (const w of packages) cpSync(join(stage, w.dir, 'dist'), join(partial, w.dir, 'dist'), { recursive: true });
-    rmSync(cache, { recursive: true, force: true });
-    renameSync(partial, cache);
-    for (const old of readdirSync(cacheRoot))
-      if (join(cacheRoot, old) !== cache) rmSync(join(cacheRoot, old), { recursive: true, force: true });
+  // Copy each package with its build (scripts/package-builds.mjs: built once per change of its inputs, into
+  // a cache no test writes to), then `npm pack` the copy, so concurrent tests that read packages/*/dist or
+  // package.json never see a half-written build or a stripped manifest: its prepack and postpack run from
+  // the copy's ../../scripts, exactly as in the workspace.
+  const t0 = performance.now();
+  const script = join(repoRoot, 'scripts', 'package-builds.mjs');
+  const noCache = process.env.CXRKIT_PACK_NO_CACHE ? ['--no-cache'] : []; // the former name of the switch
+  const names = packages.map((w) => w.pkg.name);
+  const builds = JSON.parse(lastLine(await sh(process.execPath, [script, ...noCache, ...names], repoRoot))) as Record<
+    string,
+    { dist: string; cached: boolean }
+  >;
+  const cached = names.filter((n) => builds[n]!.cached).length;
+  timing[`build (${cached} of ${names.length} cached)`] = Math.round((performance.now() - t0) / 100) / 10;
+  for (const w of packages) {
+    const copy = join(stage, w.dir);
+    mkdirSync(copy, { recursive: true });
+    for (const f of ['package.json', ...(w.pkg.files ?? []).filter((f) => f !== 'dist')]) {
+      if (existsSync(join(repoRoot, w.dir, f))) cpSync(join(repoRoot, w.dir, f), join(copy, f), { recursive: true });
+    }
+    cpSync(builds[w.pkg.name]!.dist, join(copy, 'dist'), { recursive: true });
   }
   await timed('pack', () =>
     pool(packages, 3, async (w) => {
@@ -307,6 +261,14 @@ test('every workspace package packs without the source condition, with LICENSE, 
     // every file an export condition names is in the tarball
     for (const t of exportTargets(packed.exports).map((p) => `package/${p.replace(/^\.\//, '')}`)) {
       assert.ok(listing.includes(t), `${w.pkg.name}: exports names ${t}, not in the tarball`);
+    }
+    // Node10 module resolution (tslab's notebooks; TypeScript set-ups without `exports` support) reads
+    // typesVersions, not exports: every subpath's types are named there too, the same file
+    for (const [key, target] of Object.entries(packed.exports)) {
+      const types = (target as { import?: { types?: string } }).import?.types;
+      if (key === '.' || types === undefined) continue;
+      const mapped = packed.typesVersions?.['*']?.[key.slice(2)];
+      assert.deepEqual(mapped, [types], `${w.pkg.name}: typesVersions['*']['${key.slice(2)}'] should be ['${types}']`);
     }
     // postpack restored the manifest it stripped: the copy is back to the workspace's
     assert.deepEqual(
@@ -389,6 +351,15 @@ test('in a fresh project, every export imports as ESM, requires as CJS, and type
   };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
   await timed('tsc', () => sh(process.execPath, [tsc, '--strict', '-p', 'tsconfig.json'], dir));
+  // The same consumer under Node10 resolution (which ignores `exports`: subpaths resolve through typesVersions),
+  // as tslab compiles notebook cells
+  writeFileSync(join(dir, 'consumer-node10.ts'), `${[...esmImports, ...body].join('\n')}\n`);
+  const node10 = {
+    compilerOptions: { ...tsconfig.compilerOptions, module: 'commonjs', moduleResolution: 'node10' },
+    files: ['consumer-node10.ts'],
+  };
+  writeFileSync(join(dir, 'tsconfig.node10.json'), JSON.stringify(node10, null, 2));
+  await timed('tsc node10', () => sh(process.execPath, [tsc, '--strict', '-p', 'tsconfig.node10.json'], dir));
   const counts = entries.map((e) => `${e} (${esm[e]!.length})`).join(', ');
   console.log(`# ${entries.length} entries of ${packages.length} packages, with their export counts: ${counts}`);
   if (json.length) console.log(`# JSON exports: ${json.join(', ')}`);
