@@ -64,3 +64,4 @@ export type {
   FilterGradientMode,
 } from '@cxrkit/tfjs-ext';
 export * from './train/index.js';
+export * from './feature-cache/index.js';
