@@ -24,14 +24,14 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   initBackend, backendKindFromEnv, readDicom, preprocessRadiograph, synthesizeDataset, splitByPatient,
-  thesisAugmentation, imagesToTensor, writePng, encodeDicom, resizeBicubic, type GrayImage,
+  thesisAugmentation, imagesToTensor, writePng, encodeDicom, resize, type GrayImage,
 } from '@cxrkit/core';
 import { buildScreeningModel, train, createTfjsPredictor, saveModel, prepareWasmThreads } from '@cxrkit/models';
 import { createProgressBar } from '@cxrkit/models/progress-bar';
 import { cardImagePixels, type ModelCardInput } from '@cxrkit/models/card';
 import { rocAuc, delongCi, evaluateWithTunedThreshold, type BinaryMetrics } from '@cxrkit/metrics';
 import { rocPlotSpec, confusionMatrixSpec, writePlot } from '@cxrkit/metrics/plots';
-import { gradCam, buildCamAtlas, overlayHeatmap, heatmapPeak, resizeBilinear, type AtlasCase } from '@cxrkit/gradcam';
+import { gradCam, buildCamAtlas, overlayHeatmap, heatmapPeak, type AtlasCase } from '@cxrkit/gradcam';
 import { screenDicom } from '@cxrkit/serve';
 
 const { values } = parseArgs({
@@ -181,9 +181,9 @@ for (let start = 0; start < tpIdx.length; start += 8) {
   if (start === 0) {
     for (let k = 0; k < Math.min(4, idx.length); k++) {
       const view = 384; // enlarged for viewing: bicubic radiograph, bilinear heat map
-      const image = resizeBicubic(testSet[idx[k]!]!.radiograph!.image, { width: view, height: view });
-      const overlay = overlayHeatmap(image, resizeBilinear(maps[k]!, view, view), { colormap: 'jet' });
-      await writePng(join(out, 'gradcam', `tp-${k + 1}.png`), overlay);
+      const image = resize(testSet[idx[k]!]!.radiograph!.image, { width: view, height: view });
+      const heat = resize(maps[k]!, { width: view, height: view, filter: 'bilinear', antialias: false });
+      await writePng(join(out, 'gradcam', `tp-${k + 1}.png`), overlayHeatmap(image, heat, { colormap: 'jet' }));
     }
   }
 }

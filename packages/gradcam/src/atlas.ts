@@ -6,8 +6,8 @@
  *   4. pixel-wise mean of the registered CAMs → 8-bit image and an overlay on the reference.
  * Cases are selected by outcome (true positives, false negatives, …) from predictions and labels.
  */
-import { CxrkitError, type Gray8Image, type GrayImage } from '@cxrkit/core';
-import { assertHeatmap, normalizeHeatmap, resizeBilinear, type Heatmap } from './heatmap.js';
+import { CxrkitError, resize, type Gray8Image, type GrayImage } from '@cxrkit/core';
+import { assertHeatmap, normalizeHeatmap, type Heatmap } from './heatmap.js';
 import { overlayHeatmap, type OverlayImage, type OverlayOptions } from './overlay.js';
 import { registerRigid, warpRigid, type RegisterRigidOptions, type RegistrationResult } from './register-rigid.js';
 import { segmentLungs, type LungMask, type LungSegmenter } from './segment-lungs.js';
@@ -144,7 +144,9 @@ export function buildCamAtlas(cases: AtlasCase[], options: CamAtlasOptions = {})
       entry.reason = `registration Dice ${reg.dice.toFixed(2)} < ${minDice}`;
       return;
     }
-    let cam = c.cam.width === c.image.width && c.cam.height === c.image.height ? c.cam : resizeBilinear(c.cam, c.image.width, c.image.height);
+    let cam = c.cam.width === c.image.width && c.cam.height === c.image.height
+      ? c.cam
+      : resize(c.cam, { width: c.image.width, height: c.image.height, filter: 'bilinear', antialias: false });
     if (options.normalizeEach ?? true) cam = normalizeHeatmap(cam);
     const warped = warpRigid(cam, reg, W, H);
     for (let i = 0; i < sum.length; i++) sum[i] += warped.data[i]!;

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { CxrkitError, didYouMean } from '@cxrkit/core';
+import { CxrkitError, didYouMean, resize } from '@cxrkit/core';
 import { lacksFilterGradient, registerGradientFixes, unfusedConv2d } from '@cxrkit/tfjs-ext/base';
 import {
   executeGraph,
@@ -26,7 +26,7 @@ import {
   type GraphLayer,
   type LayerLocation,
 } from './graph.js';
-import { resizeBilinear, type Heatmap } from './heatmap.js';
+import type { Heatmap } from './heatmap.js';
 
 /** What the gradient is taken of. */
 export type GradCamTarget =
@@ -233,7 +233,7 @@ function camMaps(a: tf.Tensor, g: tf.Tensor, outH: number, outW: number, atLayer
   const maps: Heatmap[] = [];
   for (let b = 0; b < batch!; b++) {
     const map: Heatmap = { data: all.slice(b * h! * w!, (b + 1) * h! * w!), width: w!, height: h! };
-    maps.push(atLayer || (h === outH && w === outW) ? map : resizeBilinear(map, outW, outH));
+    maps.push(atLayer || (h === outH && w === outW) ? map : resize(map, { width: outW, height: outH, filter: 'bilinear', antialias: false }));
   }
   return maps;
 }

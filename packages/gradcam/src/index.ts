@@ -6,7 +6,7 @@
 export { gradCam, gradCamDetailed } from './grad-cam.js';
 export type { GradCamOptions, GradCamResult, GradCamTarget, GradCamTargetLike, GradCamInputs } from './grad-cam.js';
 export type { Heatmap } from './heatmap.js';
-export { normalizeHeatmap, heatmapPeak, resizeBilinear } from './heatmap.js';
+export { normalizeHeatmap, heatmapPeak } from './heatmap.js';
 export { findLayer, listLayers } from './graph.js';
 export type { LayerLocation } from './graph.js';
 export { overlayHeatmap, colorizeHeatmap } from './overlay.js';

@@ -2,9 +2,9 @@
  * Heat map over radiograph: the radiograph as grey, the heat map through a colormap, alpha-blended.
  * Output is an 8-bit RGBA image (core's RgbaImage) ready for core's `encodePng` / `writePng`.
  */
-import { CxrkitError, type GrayImage, type RgbaImage } from '@cxrkit/core';
+import { CxrkitError, resize, type GrayImage, type RgbaImage } from '@cxrkit/core';
 import { colormapIndex, colormapTable, type ColormapName } from './colormap.js';
-import { assertHeatmap, resizeBilinear, type Heatmap } from './heatmap.js';
+import { assertHeatmap, type Heatmap } from './heatmap.js';
 
 /** What the overlays return: 8-bit RGBA, row-major, `data.length === 4 * width * height`. */
 export type OverlayImage = RgbaImage & { data: Uint8ClampedArray; channels: 4 };
@@ -44,7 +44,7 @@ export function overlayHeatmap(image: GrayImage, heatmap: Heatmap, options: Over
   }
   const table = colormapTable(options.colormap ?? 'jet');
   const { width, height } = image;
-  const heat = heatmap.width === width && heatmap.height === height ? heatmap : resizeBilinear(heatmap, width, height);
+  const heat = heatmap.width === width && heatmap.height === height ? heatmap : resize(heatmap, { width, height, filter: 'bilinear', antialias: false });
   const [hLo, hHi] = range(heat.data, options.heatRange === undefined || options.heatRange === 'max' ? 'max' : options.heatRange);
   const [gLo, gHi] = range(image.data, options.imageRange ?? 'minmax');
   const out = new Uint8ClampedArray(4 * width * height);
