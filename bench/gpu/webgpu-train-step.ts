@@ -222,8 +222,14 @@ async function main(): Promise<void> {
         void worker.terminate();
         resolve({ error: `cpu forward did not finish in ${limit / 1000} s` });
       }, limit);
-      worker.once('message', (m) => (clearTimeout(timer), resolve(m)));
-      worker.once('error', (e) => (clearTimeout(timer), resolve({ error: String(e) })));
+      worker.once('message', (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      worker.once('error', (e) => {
+        clearTimeout(timer);
+        resolve({ error: String(e) });
+      });
     });
     log('cpu reference forward started in a worker thread');
   }

@@ -15,7 +15,13 @@ export {
   registerKerasBatchNormalization,
   upgradeBatchNormalization,
 } from './layers/batch-norm.js';
-export { buildScreeningModel, lossForTask, screeningInputs, DEFAULT_SCREENING_HEAD, SCREENING_HEAD_LAYERS } from './screening.js';
+export {
+  buildScreeningModel,
+  lossForTask,
+  screeningInputs,
+  DEFAULT_SCREENING_HEAD,
+  SCREENING_HEAD_LAYERS,
+} from './screening.js';
 export type { ScreeningModelOptions, ScreeningTask, ScreeningHead, FusionInput } from './screening.js';
 export * from './predict/index.js';
 export { applyFreezePolicy } from './freeze.js';

@@ -94,7 +94,6 @@ export function batchArrays(
   samples: readonly TrainingSample[],
   indices: readonly number[],
 ): { arrays: Float32Array[]; y: Float32Array } {
-
   const n = samples.length;
   const { height: h, width: w, channels: c } = layout;
   const img = new Float32Array(n * h * w * c);
@@ -104,23 +103,43 @@ export function batchArrays(
     const s = samples[b]!;
     const im = s?.image;
     if (!im || im.width !== w || im.height !== h || !(im.data?.length === w * h)) {
-      throw new CxrkitError('TRAIN_SAMPLE_SHAPE', `sample ${indices[b]} is not a ${w}×${h} one-channel image as the model's input requires`, {
-        received: im ? { width: im.width, height: im.height, length: im.data?.length } : s,
-        fix: `resize images to ${w}×${h} (resizeBicubic from @cxrkit/core) before training`,
+      throw new CxrkitError(
+        'TRAIN_SAMPLE_SHAPE',
+        `sample ${indices[b]} is not a ${w}×${h} one-channel image as the model's input requires`,
+        {
+          received: im ? { width: im.width, height: im.height, length: im.data?.length } : s,
+          fix: `resize images to ${w}×${h} (resizeBicubic from @cxrkit/core) before training`,
+          pkg: 'models',
+        },
+      );
+    }
+    if (typeof s.target !== 'number') {
+      throw new CxrkitError('TRAIN_SAMPLE_TARGET', `sample ${indices[b]} has no numeric target`, {
+        received: s.target,
+        fix: 'give every sample a number target (0/1 or the value to regress)',
         pkg: 'models',
       });
     }
-    if (typeof s.target !== 'number') {
-      throw new CxrkitError('TRAIN_SAMPLE_TARGET', `sample ${indices[b]} has no numeric target`, { received: s.target, fix: 'give every sample a number target (0/1 or the value to regress)', pkg: 'models' });
-    }
     if (!Number.isFinite(s.target)) {
-      throw new CxrkitError('TRAIN_SAMPLE_NOT_FINITE', `sample ${indices[b]} has a non-finite target`, { received: s.target, fix: 'fix or drop that sample’s label', pkg: 'models' });
+      throw new CxrkitError('TRAIN_SAMPLE_NOT_FINITE', `sample ${indices[b]} has a non-finite target`, {
+        received: s.target,
+        fix: 'fix or drop that sample’s label',
+        pkg: 'models',
+      });
     }
     // A NaN pixel would not always surface as a NaN loss (e.g. wasm's ReLU maps NaN to 0) but would
     // poison BatchNorm statistics silently: refuse it here, on every backend.
     for (let p = 0; p < im.data.length; p++) {
       if (!Number.isFinite(im.data[p]!)) {
-        throw new CxrkitError('TRAIN_SAMPLE_NOT_FINITE', `sample ${indices[b]} has a non-finite pixel at (${p % w}, ${Math.floor(p / w)})`, { received: im.data[p], fix: 'check the preprocessing of that image (a constant image after z-scoring?)', pkg: 'models' });
+        throw new CxrkitError(
+          'TRAIN_SAMPLE_NOT_FINITE',
+          `sample ${indices[b]} has a non-finite pixel at (${p % w}, ${Math.floor(p / w)})`,
+          {
+            received: im.data[p],
+            fix: 'check the preprocessing of that image (a constant image after z-scoring?)',
+            pkg: 'models',
+          },
+        );
       }
     }
     y[b] = s.target;
@@ -138,7 +157,11 @@ export function batchArrays(
         });
       }
       if (!Number.isFinite(v)) {
-        throw new CxrkitError('TRAIN_SAMPLE_NOT_FINITE', `sample ${indices[b]} has a non-finite input '${name}'`, { received: v, fix: 'fix or drop that sample', pkg: 'models' });
+        throw new CxrkitError('TRAIN_SAMPLE_NOT_FINITE', `sample ${indices[b]} has a non-finite input '${name}'`, {
+          received: v,
+          fix: 'fix or drop that sample',
+          pkg: 'models',
+        });
       }
       scalars[i]![b] = v;
     });
@@ -155,6 +178,8 @@ export function batchTensors(
   const { arrays, y } = batchArrays(layout, samples, indices);
   const n = samples.length;
   const { height: h, width: w, channels: c } = layout;
-  const inputs = arrays.map((a, i) => (i === layout.imageIndex ? tf.tensor4d(a, [n, h, w, c]) : tf.tensor2d(a, [n, 1])));
+  const inputs = arrays.map((a, i) =>
+    i === layout.imageIndex ? tf.tensor4d(a, [n, h, w, c]) : tf.tensor2d(a, [n, 1]),
+  );
   return { inputs, y: tf.tensor2d(y, [n, 1]) };
 }

@@ -69,14 +69,11 @@ export async function trainStep(
       const frac = idx.length / total;
       const yFit = scale ? tf.tidy(() => tf.div(tf.sub(y, scale.mean), scale.sd)) : y;
       const { value, grads } = withSeededRandom(deriveSeed(ctx.seed, 'random', at.globalStep, m), () =>
-        tf.variableGrads(
-          () => {
-            const loss = lossOf(task, applyModel(model, inputs, true), yFit, w);
-            const reg = ctx.regularization();
-            return reg.length === 0 ? loss : (tf.addN([loss, ...reg]) as tf.Scalar);
-          },
-          vars,
-        ),
+        tf.variableGrads(() => {
+          const loss = lossOf(task, applyModel(model, inputs, true), yFit, w);
+          const reg = ctx.regularization();
+          return reg.length === 0 ? loss : (tf.addN([loss, ...reg]) as tf.Scalar);
+        }, vars),
       );
       tf.dispose([...inputs, y, yFit, ...(w ? [w] : [])]);
       // reported in the original units (MSE in years², not in sd²)

@@ -70,7 +70,11 @@ export async function train(
   const layout = inputLayout(model);
   const callbacks = combineCallbacks(progressCallbacks(options, settings.epochs), options.callbacks ?? {});
   let stopRequested = false;
-  const control: TrainControl = { stop: () => void (stopRequested = true) };
+  const control: TrainControl = {
+    stop: () => {
+      stopRequested = true;
+    },
+  };
 
   const bn = batchNormSet(model);
   if (model.trainableWeights.length === 0)

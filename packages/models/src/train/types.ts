@@ -123,7 +123,13 @@ export interface TrainCallbacks {
   onEpochBegin?(info: EpochBeginInfo, control: TrainControl): void | Promise<void>;
   onBatchEnd?(info: BatchInfo, control: TrainControl): void | Promise<void>;
   onEpochEnd?(record: EpochRecord, control: TrainControl): void | Promise<void>;
-  onCheckpoint?(info: { path: string; kind: 'latest' | 'best'; epoch: number; step: number; globalStep: number }): void | Promise<void>;
+  onCheckpoint?(info: {
+    path: string;
+    kind: 'latest' | 'best';
+    epoch: number;
+    step: number;
+    globalStep: number;
+  }): void | Promise<void>;
   /** A message for the person watching: a warning (tiny batches with BatchNorm), a resume, a learning-rate reduction, early stopping. */
   onNote?(message: string): void | Promise<void>;
   onTrainEnd?(result: TrainResult): void | Promise<void>;
