@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the webgpu InceptionV3 benchmark with only the files of this folder (README.md): a node binary,
 # the bundled script, Dawn's dawn.node and the Vulkan loader. Settings pass through the environment
-# (SIZE, BATCH, STEPS, WARMUP, VARIANTS, BUDGET_S, CHECK, CHECK_TIMEOUT_S, PROFILE, MICRO, DAWN_FLAGS,
-# OUT).
+# (SIZE, BATCH, STEPS, WARMUP, VARIANTS, BUDGET_S, CHECK, CHECK_TIMEOUT_S, PROFILE, MICRO, FCACHE, FC_IMAGES,
+# FC_EPOCHS, DAWN_FLAGS, OUT).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work="${CXRKIT_GPU_WORK:-${TMPDIR:-/tmp}/cxrkit-gpu}"

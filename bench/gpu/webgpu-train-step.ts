@@ -9,13 +9,18 @@
 //      kernels), 'cxrkit-mm-dx' (also WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false: tfjs's matmul input gradient);
 //   2. the inference forward pass on webgpu against the cpu backend (computed in a worker thread meanwhile);
 //   3. per-kernel GPU time of one step (tf.profile; needs the timestamp-query feature);
-//   4. the filter-gradient kernel alone, tfjs's vs cxrkit's, on three InceptionV3 layer shapes.
+//   4. the filter-gradient kernel alone, tfjs's vs cxrkit's, on three InceptionV3 layer shapes;
+//   5. a feature-cache epoch (issue 16): train() of the screening model (InceptionV3 SIZE×SIZE×1, head
+//      256 → 128, 'last-block') on FC_IMAGES synthetic radiographs, batch BATCH — one epoch of the whole
+//      graph, then the cache built on the GPU (the frozen prefix to mixed8) and FC_EPOCHS epochs of the
+//      trainable suffix from it; seconds of each (see fcacheEpoch).
 // Settings by environment: SIZE (512) BATCH (2) STEPS (5) WARMUP (2) VARIANTS (cxrkit,tfjs,cxrkit-mm-dx)
 // BUDGET_S (420: no training step, profile or micro-benchmark starts later) CHECK (1; 0 skips the cpu forward) CHECK_TIMEOUT_S (BUDGET_S + 60)
-// PROFILE (1) MICRO (1) DAWN_FLAGS (comma list, e.g. backend=vulkan) OUT (folder for webgpu-train-step.json;
+// PROFILE (1) MICRO (1) FCACHE (1; 0 skips phase 5) FC_IMAGES (32) FC_EPOCHS (2) DAWN_FLAGS (comma list, e.g. backend=vulkan) OUT (folder for webgpu-train-step.json;
 // default the working directory).
 import { createRequire } from 'node:module';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -23,10 +28,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 // a named import: a bare side-effect import would be dropped by the bundler (the package's sideEffects list)
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
-import { initBackend } from '@cxrkit/core';
+import { initBackend, synthesizeRadiograph, zScore } from '@cxrkit/core';
 import {
+  applyFreezePolicy,
+  buildScreeningModel,
   createModel,
   fusedAdam,
+  train,
+  type FeatureCacheInfo,
   registerWebGpuTrainingKernels,
   unregisterWebGpuTrainingKernels,
   withSeededRandom,
@@ -108,6 +117,82 @@ function maxNormError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return ref === 0 ? err : err / ref;
 }
 
+/**
+ * Phase 5: train() of the screening model with InceptionV3 'last-block' on the active (webgpu) backend —
+ * one epoch of the whole graph, then `featureCache` (built on this backend) and FC_EPOCHS epochs from it.
+ * Same seeded start for both; returns what it measured (and the last loss of each, as a sanity check).
+ */
+async function fcacheEpoch(log: (msg: string) => void): Promise<Record<string, unknown>> {
+  const images = num('FC_IMAGES', 32);
+  const epochs = num('FC_EPOCHS', 2);
+  const samples = Array.from({ length: images }, (_, i) => ({
+    image: zScore(synthesizeRadiograph({ size: SIZE, seed: 1000 + i, sex: i % 2 ? 'M' : 'F' }).image),
+    target: i % 2,
+  }));
+  const screening = () => {
+    const m = withSeededRandom(SEED, () =>
+      buildScreeningModel({
+        backbone: 'inception_v3',
+        inputShape: [SIZE, SIZE, 1],
+        head: { units: [256, 128], dropout: [0, 0] },
+        task: 'binary',
+      }),
+    );
+    applyFreezePolicy(m, 'last-block');
+    return m;
+  };
+  const options = { batchSize: BATCH, seed: 1, learningRate: 1e-4, progress: 'none' as const };
+  const out: Record<string, unknown> = { images, batch: BATCH, model: `screening inception_v3 ${SIZE}x${SIZE}x1` };
+  const full = screening();
+  let s = Date.now();
+  const r1 = await train(full, { train: samples }, { ...options, epochs: 1 });
+  out.fullGraphEpochSeconds = r1.history[0]!.seconds;
+  out.fullGraphWallSeconds = (Date.now() - s) / 1000;
+  out.fullGraphLoss = r1.history[0]!.loss;
+  full.dispose();
+  log(`feature cache: full-graph epoch of ${images} images ${out.fullGraphEpochSeconds} s`);
+  const dir = mkdtempSync(join(tmpdir(), 'cxrkit-gpu-fcache-'));
+  try {
+    const cached = screening();
+    let info: FeatureCacheInfo | undefined;
+    s = Date.now();
+    const r2 = await train(
+      cached,
+      { train: samples },
+      {
+        ...options,
+        epochs,
+        featureCache: { dir },
+        callbacks: {
+          onFeatureCache: (i) => {
+            info = i;
+          },
+        },
+      },
+    );
+    out.cache = info && {
+      cut: info.cut,
+      bytesPerImage: info.bytesPerImage,
+      buildSeconds: info.buildSeconds,
+      engine: info.engine,
+    };
+    out.cachedEpochSeconds = r2.history.map((h) => h.seconds);
+    out.cachedWallSeconds = (Date.now() - s) / 1000;
+    out.cachedLosses = r2.history.map((h) => h.loss);
+    const last = r2.history[r2.history.length - 1]!.seconds;
+    out.speedupPerEpoch = (out.fullGraphEpochSeconds as number) / last;
+    cached.dispose();
+    log(
+      `feature cache: build ${info?.buildSeconds.toFixed(2)} s (${info?.engine}), epochs from the cache ` +
+        `${r2.history.map((h) => h.seconds.toFixed(3)).join(' ')} s → ${(out.speedupPerEpoch as number).toFixed(1)}× ` +
+        'per epoch against the whole graph',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
@@ -137,8 +222,14 @@ async function main(): Promise<void> {
         void worker.terminate();
         resolve({ error: `cpu forward did not finish in ${limit / 1000} s` });
       }, limit);
-      worker.once('message', (m) => (clearTimeout(timer), resolve(m)));
-      worker.once('error', (e) => (clearTimeout(timer), resolve({ error: String(e) })));
+      worker.once('message', (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      worker.once('error', (e) => {
+        clearTimeout(timer);
+        resolve({ error: String(e) });
+      });
     });
     log('cpu reference forward started in a worker thread');
   }
@@ -229,6 +320,21 @@ async function main(): Promise<void> {
     save();
   }
   tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', true);
+
+  // 5 (run here, before the profile and micro-benchmarks: it matters more). cxrkit's kernels registered.
+  if (process.env.FCACHE !== '0') {
+    unregisterWebGpuTrainingKernels();
+    registerWebGpuTrainingKernels();
+    if ((Date.now() - t0) / 1000 > BUDGET_S) report.featureCache = { skipped: `time budget of ${BUDGET_S} s used up` };
+    else
+      try {
+        report.featureCache = await fcacheEpoch(log);
+      } catch (e) {
+        report.featureCache = { error: String((e as Error).stack ?? e).slice(0, 2000) };
+        log(`feature cache: FAILED ${(e as Error).message}`);
+      }
+    save();
+  }
 
   // 3. per-kernel GPU time of one step (cxrkit kernels), if the budget allows
   const budgetLeft = () => (Date.now() - t0) / 1000 < BUDGET_S;

@@ -15,7 +15,13 @@ export {
   registerKerasBatchNormalization,
   upgradeBatchNormalization,
 } from './layers/batch-norm.js';
-export { buildScreeningModel, lossForTask, screeningInputs, DEFAULT_SCREENING_HEAD, SCREENING_HEAD_LAYERS } from './screening.js';
+export {
+  buildScreeningModel,
+  lossForTask,
+  screeningInputs,
+  DEFAULT_SCREENING_HEAD,
+  SCREENING_HEAD_LAYERS,
+} from './screening.js';
 export type { ScreeningModelOptions, ScreeningTask, ScreeningHead, FusionInput } from './screening.js';
 export * from './predict/index.js';
 export { applyFreezePolicy } from './freeze.js';
@@ -64,3 +70,4 @@ export type {
   FilterGradientMode,
 } from '@cxrkit/tfjs-ext';
 export * from './train/index.js';
+export * from './feature-cache/index.js';

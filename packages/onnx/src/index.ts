@@ -7,4 +7,5 @@
 export { exportOnnx, SUPPORTED_OPSETS } from './export-onnx.js';
 export type { ExportOnnxOptions } from './export-onnx.js';
 export { SUPPORTED_LAYERS } from './convert-layers.js';
+export { onnxFeatureEngine } from './feature-engine.js';
 export * from './runtime.js';

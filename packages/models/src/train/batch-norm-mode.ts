@@ -5,9 +5,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { createRng, deriveSeed, sampleBatches } from '@cxrkit/core';
 import { allLayers } from '@cxrkit/tfjs-ext/base';
 import { isBatchNormalization, upgradeBatchNormalization } from '../layers/batch-norm.js';
-import { batchTensors, type InputLayout } from './data.js';
+import { applyModel, type BatchFeed, type Source } from './data.js';
 import { withSeededRandom } from './seeded-random.js';
-import type { SampleSource } from './types.js';
 
 /** The BatchNormalization layers of a model (nested models included) and their moving statistics. */
 export interface BatchNormSet {
@@ -51,8 +50,8 @@ export async function preciseBatchNorm(
   model: tfl.LayersModel,
   bn: BatchNormSet,
   run: {
-    trainSet: SampleSource;
-    layout: InputLayout;
+    trainSet: Source;
+    feed: BatchFeed;
     samples: number;
     frozen: boolean;
     batchSize: number;
@@ -60,7 +59,7 @@ export async function preciseBatchNorm(
     epoch: number;
   },
 ): Promise<void> {
-  const { trainSet, layout, batchSize, seed, epoch } = run;
+  const { trainSet, feed, batchSize, seed, epoch } = run;
   const n = Math.min(run.samples, trainSet.size);
   const targets = run.frozen ? [] : bn.layers.filter((l) => l.trainable);
   if (n <= 0 || targets.length === 0) return;
@@ -75,10 +74,10 @@ export async function preciseBatchNorm(
       k++;
       // momentum 1 − 1/k makes the k-th update a running mean of the k batch statistics
       layersWithMomentum.forEach((l) => (l.momentum = 1 - 1 / k));
-      const { inputs, y } = batchTensors(layout, samples, indices);
+      const { inputs, y } = feed.tensors(samples, indices);
       withSeededRandom(deriveSeed(seed, 'precise-bn-random', epoch, k), () =>
         tf.tidy(() => {
-          model.apply(layout.names.length === 1 ? inputs[0]! : inputs, { training: true });
+          applyModel(model, inputs, true);
         }),
       );
       tf.dispose([...inputs, y]);

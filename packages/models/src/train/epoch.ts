@@ -1,13 +1,13 @@
 // One epoch of train(): its optimizer steps over the seeded order (the one batching path of
 // @cxrkit/core, resumable at any step), then its end — evaluation, schedule, checkpoints, log, callbacks.
-import { createRng, deriveSeed, epochOrder, sampleBatches, type GrayImage } from '@cxrkit/core';
+import { epochOrder, sampleBatches } from '@cxrkit/core';
 import { preciseBatchNorm } from './batch-norm-mode.js';
 import { evaluate } from './evaluate.js';
 import type { TrainRun } from './run.js';
 import { updateSchedule } from './schedule.js';
 import { trainStep } from './step.js';
 import { appendTrainLog } from './train-log.js';
-import type { EpochRecord, TrainingSample } from './types.js';
+import type { EpochRecord } from './types.js';
 
 /**
  * Runs the remaining optimizer steps of epoch `st.epoch`, from step `st.step` (a resumed run starts
@@ -15,7 +15,7 @@ import type { EpochRecord, TrainingSample } from './types.js';
  * the epoch finished, and the time it started (minus the seconds a resumed epoch had already taken).
  */
 export async function runEpochSteps(run: TrainRun): Promise<{ finished: boolean; startedAt: number }> {
-  const { st, settings, trainSet, options, seed, callbacks, control } = run;
+  const { st, settings, trainSet, seed, callbacks, control } = run;
   const { batchSize, accumulationSteps } = settings;
   const epoch = st.epoch;
   const order = epochOrder(trainSet.size, seed, epoch);
@@ -27,13 +27,7 @@ export async function runEpochSteps(run: TrainRun): Promise<{ finished: boolean;
   );
   const startedAt = Date.now() - st.epochSeconds * 1000;
   run.adam.learningRate = st.learningRate;
-  // Augmentation of sample i in epoch e draws from an rng seeded by (seed, e, i): resumable anywhere.
-  const read = async (i: number): Promise<TrainingSample> => {
-    const s = await trainSet.get(i);
-    if (!options.augment) return s;
-    const image: GrayImage = await options.augment(s.image, createRng(deriveSeed(seed, 'augment', epoch, i)));
-    return { ...s, image };
-  };
+  const read = (i: number) => run.readTrain(i, epoch);
   const batches = sampleBatches(order, { batchSize, position: st.step * accumulationSteps * batchSize, read })[
     Symbol.asyncIterator
   ]();
@@ -92,11 +86,11 @@ export async function runEpochSteps(run: TrainRun): Promise<{ finished: boolean;
  * learning rate on plateau, early stopping), the best and latest checkpoints, the log line, callbacks.
  */
 export async function finishEpoch(run: TrainRun, startedAt: number): Promise<EpochRecord> {
-  const { st, settings, options, model, callbacks, control } = run;
+  const { st, settings, options, net, callbacks, control } = run;
   const epoch = st.epoch;
-  await preciseBatchNorm(model, run.bn, {
+  await preciseBatchNorm(net, run.bn, {
     trainSet: run.trainSet,
-    layout: run.layout,
+    feed: run.feed,
     samples: settings.preciseBatchNorm,
     frozen: options.batchNorm === 'frozen',
     batchSize: settings.batchSize,
@@ -104,7 +98,7 @@ export async function finishEpoch(run: TrainRun, startedAt: number): Promise<Epo
     epoch,
   });
   const tune = run.tuneSet
-    ? await evaluate(model, settings.task, run.tuneSet, run.layout, settings.evalBatchSize, run.targets.scale)
+    ? await evaluate(net, settings.task, run.tuneSet, run.feed, settings.evalBatchSize, run.targets.scale)
     : undefined;
   const loss = st.lossSum / st.lossCount;
   const value = settings.monitor === 'loss' ? (tune ? tune.loss : loss) : (tune![settings.monitor] as number);

@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { sampleBatches } from '@cxrkit/core';
 import { meanAbsoluteError, r2Score, rocAuc, rootMeanSquaredError } from '@cxrkit/metrics';
-import { batchTensors, type InputLayout } from './data.js';
+import { applyModel, type BatchFeed, type Source } from './data.js';
 import { lossOf } from './loss.js';
-import type { SampleSource, TrainTask, TuneMetrics } from './types.js';
+import type { TrainTask, TuneMetrics } from './types.js';
 
 /**
  * Predicts `set` in batches of `batchSize` (inference mode, in order) and computes its loss and metrics:
@@ -14,8 +14,8 @@ import type { SampleSource, TrainTask, TuneMetrics } from './types.js';
 export async function evaluate(
   model: tfl.LayersModel,
   task: TrainTask,
-  set: SampleSource,
-  layout: InputLayout,
+  set: Source,
+  feed: BatchFeed,
   batchSize: number,
   scale?: { mean: number; sd: number },
 ): Promise<TuneMetrics> {
@@ -24,9 +24,9 @@ export async function evaluate(
   let lossSum = 0;
   const order = Array.from({ length: set.size }, (_, i) => i);
   for await (const { samples, indices: idx } of sampleBatches(order, { batchSize, read: (i) => set.get(i) })) {
-    const { inputs, y } = batchTensors(layout, samples, idx);
+    const { inputs, y } = feed.tensors(samples, idx);
     const [pred, loss] = tf.tidy(() => {
-      const raw = model.apply(layout.names.length === 1 ? inputs[0]! : inputs, { training: false }) as tf.Tensor;
+      const raw = applyModel(model, inputs, false);
       const p = scale ? tf.add(tf.mul(raw, scale.sd), scale.mean) : raw;
       return [p, lossOf(task, p, y, null)];
     });

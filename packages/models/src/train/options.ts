@@ -35,7 +35,20 @@ const OPTION_KEYS = [
   'progress',
   'progressStream',
   'evalBatchSize',
+  'featureCache',
   'callbacks',
+];
+
+const FEATURE_CACHE_KEYS = [
+  'dir',
+  'cut',
+  'dtype',
+  'augmentedCopies',
+  'augmentKey',
+  'engine',
+  'buildBatchSize',
+  'memoryBudgetMiB',
+  'lockTimeoutSeconds',
 ];
 
 /** Whether a larger or a smaller value of each monitored metric is better. */
@@ -134,6 +147,7 @@ export function validateOptions(options: TrainOptions): void {
     );
   if (rp && rp.factor !== undefined && !(rp.factor > 0 && rp.factor < 1))
     fail('TRAIN_OPTION_INVALID', 'reduceLrOnPlateau.factor must be in (0, 1)', rp.factor, 'pass e.g. factor: 0.1');
+  if (options.featureCache !== undefined) validateFeatureCache(options.featureCache);
   const cw = options.classWeight;
   if (
     cw !== undefined &&
@@ -146,6 +160,57 @@ export function validateOptions(options: TrainOptions): void {
       cw,
       "pass e.g. classWeight: 'balanced'",
     );
+  }
+}
+
+function validateFeatureCache(fc: NonNullable<TrainOptions['featureCache']>): void {
+  if (fc == null || typeof fc !== 'object' || typeof fc.dir !== 'string' || fc.dir === '')
+    fail(
+      'TRAIN_OPTION_INVALID',
+      'featureCache needs a folder: { dir }',
+      fc,
+      "pass featureCache: { dir: 'runs/x/feature-cache' }",
+    );
+  assertKnownKeys(fc, FEATURE_CACHE_KEYS, { code: 'TRAIN_OPTION_UNKNOWN', pkg: 'models', what: 'featureCache option' });
+  if (fc.dtype !== undefined && fc.dtype !== 'float32' && fc.dtype !== 'float16')
+    fail(
+      'TRAIN_OPTION_INVALID',
+      "featureCache.dtype must be 'float32' or 'float16'",
+      fc.dtype,
+      "pass dtype: 'float16'",
+    );
+  const cut = fc.cut;
+  if (
+    cut !== undefined &&
+    !(typeof cut === 'string' || (Array.isArray(cut) && cut.every((c) => typeof c === 'string')))
+  )
+    fail(
+      'TRAIN_OPTION_INVALID',
+      'featureCache.cut must be a layer name or a list of them',
+      cut,
+      "pass e.g. cut: 'mixed8'",
+    );
+  if (fc.engine !== undefined && typeof fc.engine !== 'function')
+    fail(
+      'TRAIN_OPTION_INVALID',
+      'featureCache.engine must be a function (prefix model) => predictor',
+      fc.engine,
+      'pass onnxFeatureEngine({ load }) from @cxrkit/onnx, or leave it out',
+    );
+  for (const [name, min] of [
+    ['augmentedCopies', 1],
+    ['buildBatchSize', 1],
+    ['memoryBudgetMiB', 0],
+    ['lockTimeoutSeconds', 0],
+  ] as const) {
+    const v = fc[name];
+    if (v !== undefined && !(Number.isInteger(v) && v >= min))
+      fail(
+        'TRAIN_OPTION_INVALID',
+        `featureCache.${name} must be an integer ≥ ${min}`,
+        v,
+        `pass e.g. ${name}: ${Math.max(min, 4)}`,
+      );
   }
 }
 

@@ -122,5 +122,7 @@ export function combineCallbacks(...sets: TrainCallbacks[]): Required<TrainCallb
     onCheckpoint: each('onCheckpoint'),
     onNote: each('onNote'),
     onTrainEnd: each('onTrainEnd'),
+    onFeatureCache: each('onFeatureCache'),
+    onFeatureCacheProgress: each('onFeatureCacheProgress'),
   };
 }

@@ -38,6 +38,8 @@ export interface TrainerState {
   modelWeights: number;
   /** Regression with standardizeTargets: the model trains in (y − mean) / sd units (see target-scale.ts). */
   targetScale?: { mean: number; sd: number };
+  /** With augmentation from the feature cache: cached augmented copies per image (resume needs the same). */
+  featureCacheCopies?: number;
 }
 
 /** The parts of tfjs's AdamOptimizer that a checkpoint restores exactly. */

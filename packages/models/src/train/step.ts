@@ -4,16 +4,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { deriveSeed, type SampleBatch } from '@cxrkit/core';
 import { fail } from '../errors.js';
-import { batchTensors, type InputLayout } from './data.js';
+import { applyModel, type BatchFeed, type TargetSample } from './data.js';
 import { lossOf } from './loss.js';
 import { withSeededRandom } from './seeded-random.js';
 import type { TargetPlan } from './targets.js';
-import type { TrainTask, TrainingSample } from './types.js';
+import type { TrainTask } from './types.js';
 
 /** What a step reads besides its batches. */
 export interface StepContext {
+  /** What the step runs: the model, or its trainable suffix when training from the feature cache. */
   model: tfl.LayersModel;
-  layout: InputLayout;
+  /** Samples → the model's input tensors. */
+  feed: BatchFeed;
+  /**
+   * The regularisation losses of the whole model (kernelRegularizer …), added to the loss as Keras's
+   * `fit` does; taken from the full model, so that a run from the feature cache optimises the same sum.
+   */
+  regularization: () => tf.Scalar[];
   task: TrainTask;
   seed: number;
   /** The trainable weights, as the variables the gradients are taken for. */
@@ -46,9 +53,9 @@ export async function trainStep(
   at: StepPosition,
   micro: number,
   total: number,
-  next: () => Promise<SampleBatch<TrainingSample>>,
+  next: () => Promise<SampleBatch<TargetSample>>,
 ): Promise<{ lossSum: number; count: number }> {
-  const { model, layout, task, vars, targets } = ctx;
+  const { model, feed, task, vars, targets } = ctx;
   const { classWeight, scale } = targets;
   let acc: tf.Tensor[] | undefined;
   let stepLoss = 0;
@@ -57,21 +64,16 @@ export async function trainStep(
   try {
     for (let m = 0; m < micro; m++) {
       const { samples, indices: idx } = await next();
-      const { inputs, y } = batchTensors(layout, samples, idx);
+      const { inputs, y } = feed.tensors(samples, idx);
       const w = classWeight ? tf.tidy(() => tf.add(tf.mul(y, classWeight[1] - classWeight[0]), classWeight[0])) : null;
       const frac = idx.length / total;
       const yFit = scale ? tf.tidy(() => tf.div(tf.sub(y, scale.mean), scale.sd)) : y;
       const { value, grads } = withSeededRandom(deriveSeed(ctx.seed, 'random', at.globalStep, m), () =>
-        tf.variableGrads(
-          () =>
-            lossOf(
-              task,
-              model.apply(layout.names.length === 1 ? inputs[0]! : inputs, { training: true }) as tf.Tensor,
-              yFit,
-              w,
-            ),
-          vars,
-        ),
+        tf.variableGrads(() => {
+          const loss = lossOf(task, applyModel(model, inputs, true), yFit, w);
+          const reg = ctx.regularization();
+          return reg.length === 0 ? loss : (tf.addN([loss, ...reg]) as tf.Scalar);
+        }, vars),
       );
       tf.dispose([...inputs, y, yFit, ...(w ? [w] : [])]);
       // reported in the original units (MSE in years², not in sd²)

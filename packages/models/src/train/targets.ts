@@ -4,12 +4,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fail } from '../errors.js';
-import { targetOf } from './data.js';
+import { targetOf, type Source } from './data.js';
 import type { TrainerState } from './state.js';
-import type { SampleSource, TrainOptions, TrainTask } from './types.js';
+import type { TrainOptions, TrainTask } from './types.js';
 
 /** The targets of every sample of `set`, in order. */
-async function readTargets(set: SampleSource): Promise<number[]> {
+async function readTargets(set: Source): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < set.size; i++) out.push(await targetOf(set, i));
   return out;
@@ -95,7 +95,7 @@ export interface TargetPlan {
 export async function prepareTargets(
   model: tfl.LayersModel,
   task: TrainTask,
-  trainSet: SampleSource,
+  trainSet: Source,
   options: TrainOptions,
   st: TrainerState,
   resumed: boolean,

@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { assertWasmTrainingFits, ensureTrainingKernels, fusedAdam } from '@cxrkit/tfjs-ext/base';
 import { fail } from '../errors.js';
+import { splitAtFrozenCut, type SplitModel } from '../feature-cache/split-model.js';
 import { batchNormSet, freezeBatchNorm } from './batch-norm-mode.js';
 import { Checkpointer } from './checkpointing.js';
 import { inputLayout } from './data.js';
@@ -17,7 +18,8 @@ import type { TrainRun } from './run.js';
 import { freshState, readResumeCheckpoint, resumeState, type AdamInternals, type TrainerState } from './state.js';
 import { prepareTargets } from './targets.js';
 import { startTrainLog } from './train-log.js';
-import type { SampleInput, TrainControl, TrainOptions, TrainResult } from './types.js';
+import { cachedInputs, imageInputs, type TrainingInputs } from './training-inputs.js';
+import type { SampleInput, SampleSource, TrainCallbacks, TrainControl, TrainOptions, TrainResult } from './types.js';
 
 export { DEFAULT_LEARNING_RATE } from './options.js';
 export { withSeededRandom } from './seeded-random.js';
@@ -39,6 +41,9 @@ export { withSeededRandom } from './seeded-random.js';
  *   `resumeFrom` continues a crashed run and ends with the weights an uninterrupted run would have.
  * - Any backend, no set-up call: the gradient fixes of @cxrkit/tfjs-ext are applied, and on `wasm`
  *   cxrkit's training kernels are registered when they are not yet.
+ * - Only what trains, with `featureCache: { dir }`: the frozen prefix is computed once per image and
+ *   cached on disk; the steps run the trainable suffix on the cached features (same weights in the end).
+ * - Regularisation losses of the layers (kernelRegularizer …) are added to the loss, as Keras's `fit` does.
  * - Quiet: progress goes to `callbacks` (`createProgressBar()` of `@cxrkit/models/progress-bar` renders
  *   them); nothing is written unless `progress` / `progressStream` ask for it.
  *
@@ -48,6 +53,7 @@ export { withSeededRandom } from './seeded-random.js';
  * @throws CxrkitError TRAIN_NON_FINITE_LOSS when a loss is NaN/±Inf (names epoch and step; the weights
  *   and the last checkpoint are those before that step), TRAIN_OPTION_* for bad options,
  *   TRAIN_SAMPLE_* for samples that do not fit the model, CHECKPOINT_* for unreadable checkpoints,
+ *   FEATURE_CACHE_* (see feature-cache/README.md) for a cut that cannot be cached or a cache in use,
  *   WASM_OUT_OF_MEMORY for a batch the wasm heap cannot hold, WASM_TRAINING_KERNELS_MISSING (see
  *   `ensureTrainingKernels` of @cxrkit/tfjs-ext).
  */
@@ -62,12 +68,13 @@ export async function train(
   ensureTrainingKernels();
   const settings = resolveSettings(model, options, tuneSet !== undefined);
   const layout = inputLayout(model);
-  // On wasm (4 GiB heap), refuse a batch that will not fit with WASM_OUT_OF_MEMORY naming the batch size
-  // and accumulation steps that keep the effective batch — before any work, not as an abort mid-epoch.
-  assertWasmTrainingFits(model, settings.batchSize);
   const callbacks = combineCallbacks(progressCallbacks(options, settings.epochs), options.callbacks ?? {});
   let stopRequested = false;
-  const control: TrainControl = { stop: () => void (stopRequested = true) };
+  const control: TrainControl = {
+    stop: () => {
+      stopRequested = true;
+    },
+  };
 
   const bn = batchNormSet(model);
   if (model.trainableWeights.length === 0)
@@ -83,7 +90,53 @@ export async function train(
         "consider batchNorm: 'frozen' with gradient accumulation",
     );
   }
+  // With the feature cache, the model split at its frozen cut (the suffix shares the model's layers).
+  const split: SplitModel | undefined = options.featureCache
+    ? splitAtFrozenCut(model, options.featureCache.cut)
+    : undefined;
+  let inputs: TrainingInputs | undefined;
+  try {
+    // On wasm (4 GiB heap), refuse a batch that will not fit with WASM_OUT_OF_MEMORY naming the batch size
+    // and accumulation steps that keep the effective batch — before any work, not as an abort mid-epoch.
+    assertWasmTrainingFits(split?.suffix ?? model, settings.batchSize);
+    return await runTraining(model, options, {
+      trainSet,
+      tuneSet,
+      settings,
+      layout,
+      callbacks,
+      control,
+      stopRequested: () => stopRequested,
+      bn,
+      split,
+      opened: (i) => {
+        inputs = i;
+      },
+    });
+  } finally {
+    await inputs?.close();
+    split?.restore();
+  }
+}
 
+/** What train() resolved before the run: the checked data and settings, the callbacks, the cache's split. */
+interface RunContext {
+  trainSet: SampleSource;
+  tuneSet?: SampleSource;
+  settings: ReturnType<typeof resolveSettings>;
+  layout: ReturnType<typeof inputLayout>;
+  callbacks: Required<TrainCallbacks>;
+  control: TrainControl;
+  stopRequested: () => boolean;
+  bn: ReturnType<typeof batchNormSet>;
+  split?: SplitModel;
+  /** Receives the run's inputs as soon as they are open (train() closes them). */
+  opened(inputs: TrainingInputs): void;
+}
+
+/** The run itself: state (fresh or resumed), inputs (images or the feature cache), targets, epochs. */
+async function runTraining(model: tfl.LayersModel, options: TrainOptions, ctx: RunContext): Promise<TrainResult> {
+  const { trainSet, tuneSet, settings, layout, callbacks, control, stopRequested, bn, split } = ctx;
   // ---- state: fresh or from a checkpoint
   const weights = model.weights;
   const resumed = await readResumeCheckpoint(options.resumeFrom);
@@ -102,7 +155,24 @@ export async function train(
     st = r.st;
     for (const note of r.notes) await callbacks.onNote(note);
   } else st = freshState(settings, seed, trainSet.size, weights.length);
-  const targets = await prepareTargets(model, settings.task, trainSet, options, st, resumed !== undefined);
+  // with `featureCache`: the cache filled (the frozen prefix run on what it lacks), then only the suffix trains
+  const inputs = split
+    ? await cachedInputs(split, layout, trainSet, tuneSet, options, settings, seed, callbacks)
+    : imageInputs(model, layout, trainSet, tuneSet, options.augment, seed);
+  ctx.opened(inputs);
+  if (split && options.augment) {
+    const copies = inputs.cache!.augmentedCopies;
+    if (resumed && (resumed.trainer.featureCacheCopies ?? 0) !== copies)
+      fail(
+        'TRAIN_RESUME_MISMATCH',
+        `the run is resumed with ${copies} cached augmented copies per image, the checkpoint was written with ` +
+          `${resumed.trainer.featureCacheCopies ?? 'on-the-fly augmentation'}`,
+        copies,
+        'resume with the same featureCache.augmentedCopies (or without featureCache when it was written without)',
+      );
+    st.featureCacheCopies = copies;
+  }
+  const targets = await prepareTargets(model, settings.task, inputs.trainSet, options, st, resumed !== undefined);
   if (settings.logFile) await startTrainLog(settings.logFile, st.history);
 
   const microBatches = Math.ceil(trainSet.size / settings.batchSize);
@@ -113,18 +183,21 @@ export async function train(
     model,
     options,
     settings,
+    net: inputs.net,
     st,
     seed,
-    trainSet,
-    tuneSet,
-    layout,
+    trainSet: inputs.trainSet,
+    ...(inputs.tuneSet ? { tuneSet: inputs.tuneSet } : {}),
+    feed: inputs.feed,
+    readTrain: inputs.readTrain,
     bn,
     targets,
     optimizer,
     adam: optimizer as unknown as AdamInternals,
     stepContext: {
-      model,
-      layout,
+      model: inputs.net,
+      feed: inputs.feed,
+      regularization: () => model.calculateLosses(),
       task: settings.task,
       seed,
       vars,
@@ -136,7 +209,7 @@ export async function train(
     checkpoints,
     callbacks,
     control,
-    stopRequested: () => stopRequested,
+    stopRequested,
     microBatches,
     stepsPerEpoch: Math.ceil(microBatches / settings.accumulationSteps),
   };
@@ -154,7 +227,7 @@ export async function train(
       },
       control,
     );
-    while (st.epoch < settings.epochs && !st.stoppedEarly && !stopRequested) {
+    while (st.epoch < settings.epochs && !st.stoppedEarly && !stopRequested()) {
       const { finished, startedAt } = await runEpochSteps(run);
       if (!finished) break; // stopped by a callback mid-epoch (checkpoint written)
       await finishEpoch(run, startedAt);

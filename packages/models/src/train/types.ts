@@ -1,5 +1,6 @@
 // Types of the training loop: what goes in (samples, options) and what comes out (epoch records).
 import type { GrayImage, Rng } from '@cxrkit/core';
+import type { FeatureCacheInfo, FeatureCacheOptions, FeatureCacheProgress } from '../feature-cache/types.js';
 
 /** The training tasks of the thesis: age regression (MSE) and binary screening (binary cross-entropy). */
 export type TrainTask = 'binary' | 'regression';
@@ -23,6 +24,12 @@ export interface SampleSource {
   get(index: number): TrainingSample | Promise<TrainingSample>;
   /** Optional cheap access to a target without loading the image (used for class weights / bias init). */
   target?(index: number): number;
+  /**
+   * Optional: a stable identifier of sample `index`'s image *and* its preprocessing (e.g. file path,
+   * size and modification time, plus the preprocessing settings). The feature cache then finds the
+   * sample's entry by it instead of by hashing the pixels; it must change whenever the pixels would.
+   */
+  key?(index: number): string;
 }
 
 /** Either a random-access source or a plain array of samples. */
@@ -116,10 +123,20 @@ export interface TrainCallbacks {
   onEpochBegin?(info: EpochBeginInfo, control: TrainControl): void | Promise<void>;
   onBatchEnd?(info: BatchInfo, control: TrainControl): void | Promise<void>;
   onEpochEnd?(record: EpochRecord, control: TrainControl): void | Promise<void>;
-  onCheckpoint?(info: { path: string; kind: 'latest' | 'best'; epoch: number; step: number; globalStep: number }): void | Promise<void>;
+  onCheckpoint?(info: {
+    path: string;
+    kind: 'latest' | 'best';
+    epoch: number;
+    step: number;
+    globalStep: number;
+  }): void | Promise<void>;
   /** A message for the person watching: a warning (tiny batches with BatchNorm), a resume, a learning-rate reduction, early stopping. */
   onNote?(message: string): void | Promise<void>;
   onTrainEnd?(result: TrainResult): void | Promise<void>;
+  /** With `featureCache`: after the cache is ready, before the first step — what was reused and computed. */
+  onFeatureCache?(info: FeatureCacheInfo): void | Promise<void>;
+  /** With `featureCache`: while the cache is filled (after each batch the engine computed). */
+  onFeatureCacheProgress?(progress: FeatureCacheProgress): void | Promise<void>;
 }
 
 /** Where progress goes: a TTY stream gets a live bar, anything else plain lines. */
@@ -229,6 +246,15 @@ export interface TrainOptions {
   progressStream?: ProgressStream;
   /** Batch size for evaluating the tuning set. Default batchSize × accumulationSteps (at most 64). */
   evalBatchSize?: number;
+  /**
+   * Train only what is trainable: the frozen prefix of the model (the layers before the cut, found from
+   * the trainable flags — `applyFreezePolicy` — or named by `featureCache.cut`) is computed once per image
+   * and stored on disk under `featureCache.dir`; every step then runs only the trainable suffix (with the
+   * fusion inputs and the head) on the cached features. Same result as without it (no dropout before the
+   * cut, float32 cache: equal within float rounding); with `augment`, each epoch uses one of
+   * `augmentedCopies` cached augmented copies per image. See feature-cache/README.md.
+   */
+  featureCache?: FeatureCacheOptions;
   callbacks?: TrainCallbacks;
 }
 
