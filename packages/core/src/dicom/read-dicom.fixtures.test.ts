@@ -141,6 +141,25 @@ test('lossless files equal their source pixel for pixel; JPEG-LS near-lossless s
   for (let i = 0; i < near.length; i++) assert.ok(Math.abs(near[i]! - src[i]!) <= 2, `pixel ${i}`);
 });
 
+test('uncompressed little-endian files decode without copying: storedPixels() views the file bytes', async () => {
+  for (const name of ['explicit-le.dcm', 'implicit-le.dcm', 'explicit-le-8bit.dcm', 'explicit-le-mono1.dcm']) {
+    const bytes = new Uint8Array(readFileSync(join(folder, 'dicom', name)));
+    const before = bytes.slice();
+    const s = (await readDicom(bytes)).storedPixels();
+    assert.equal(s.buffer, bytes.buffer, `${name}: no copy`);
+    assert.ok(s.byteOffset + s.byteLength <= bytes.byteLength, `${name}: inside the file`);
+    assert.equal(digest(s), reference.dicom[name]!.stored.sha256, `${name}: values as pydicom reads them`);
+    assert.deepEqual(bytes, before, `${name}: decoding wrote nothing into the file bytes`);
+  }
+  // a file inside a much larger buffer is copied, so the pixels do not keep the larger buffer alive
+  const file = readFileSync(join(folder, 'dicom', 'explicit-le.dcm'));
+  const big = new Uint8Array(file.length * 4);
+  big.set(file, 16);
+  const s = (await readDicom(big.subarray(16, 16 + file.length))).storedPixels();
+  assert.notEqual(s.buffer, big.buffer);
+  assert.equal(digest(s), reference.dicom['explicit-le.dcm']!.stored.sha256);
+});
+
 test('MONOCHROME1 twin: same image stored inverted, same grayscale (bone bright) as MONOCHROME2', async () => {
   const m2 = await open('explicit-le.dcm');
   const m1 = await open('explicit-le-mono1.dcm');

@@ -146,7 +146,10 @@ export class DicomImage {
       const encoded = encapsulatedFrame(this.dataSet, this.#pm, frame, (b) => codec.isFrameStart(b));
       const decoded = codec.decode(encoded, this.#pm);
       out = {
-        stored: storedFromBytes(decoded.bytes, this.#pm, decoded.planar),
+        stored: storedFromBytes(decoded.bytes, this.#pm, {
+          planar: decoded.planar,
+          owned: decoded.owned === true,
+        }),
         photometric: decoded.photometric ?? this.photometric,
       };
     }
@@ -160,6 +163,14 @@ export class DicomImage {
    * chosen by BitsAllocated/PixelRepresentation (Uint8/Int8/Uint16/Int16/Uint32/Int32, Float32/Float64
    * for float pixel data, Uint8 0/1 for 1-bit), signed and masked to BitsStored, row-major,
    * length rows × columns × samplesPerPixel, colour interleaved (RGBRGB…). Do not mutate: it is cached.
+   *
+   * Uncompressed little-endian frames are usually a zero-copy view over the bytes given to `readDicom`
+   * (no per-pixel work): the array then shares that memory, and its `buffer` is the file's buffer (use
+   * `byteOffset`/`byteLength`). Changing those bytes changes the pixels, and transferring or detaching
+   * their buffer (postMessage with a transfer list) empties the array: `.slice()` it first to own a copy.
+   * A view is made only when the frame fills at least half of the underlying ArrayBuffer, so keeping
+   * the array alive never pins a much larger buffer (one frame of a long multi-frame file is copied);
+   * big-endian, odd-offset, planar or out-of-range frames are copied once.
    */
   storedPixels(frame = 0): StoredPixels {
     return this.#frame(frame).stored;
