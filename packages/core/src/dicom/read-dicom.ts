@@ -11,6 +11,8 @@ import { readPixelModule, type PixelModule } from './pixel-module.js';
 import { TRANSFER_SYNTAXES, REFUSED_TRANSFER_SYNTAXES, type TransferSyntaxInfo } from './transfer-syntax.js';
 import { checkNativeLength, encapsulatedFrame, nativeFrame } from './frames.js';
 import { storedFromBytes, type StoredPixels } from './stored.js';
+import { bitsStoredRange } from './bits-stored.js';
+import { transformStored } from './stored-table.js';
 import {
   applyModality,
   applyVoi,
@@ -194,7 +196,10 @@ export class DicomImage {
     if (this.samplesPerPixel !== 1 || this.#pm.pixelKind !== 'int' || this.photometric === 'PALETTE COLOR') {
       return Float32Array.from(stored as ArrayLike<number>);
     }
-    return applyModality(stored, this.modalityTransform);
+    const t = this.modalityTransform;
+    // A rescale is one multiply-add per pixel, as cheap as a table look-up; a Modality LUT Sequence is not.
+    if (t.kind === 'rescale') return applyModality(stored, t);
+    return transformStored(stored, this.#pm, (values) => applyModality(values, t));
   }
 
   /**
@@ -231,27 +236,47 @@ export class DicomImage {
       rescaleUnit(data, 0, 2 ** pm.bitsStored - 1);
       return { data, width, height };
     }
-    const data = this.modalityPixels(frame);
-    if (options.voi && this.voiTransform) {
-      applyVoi(data, this.voiTransform);
-    } else if (pm.pixelKind !== 'int') {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < data.length; i++) {
-        const v = data[i]!;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      rescaleUnit(data, lo, hi);
-    } else {
-      const [sMin, sMax] =
-        pm.pixelRepresentation === 1 ? [-(2 ** (pm.bitsStored - 1)), 2 ** (pm.bitsStored - 1) - 1] : [0, 2 ** pm.bitsStored - 1];
-      const [lo, hi] = modalityRange(this.modalityTransform, sMin, sMax);
-      rescaleUnit(data, lo, hi);
+    const voi = options.voi ? this.voiTransform : undefined;
+    const invert = this.photometric === 'MONOCHROME1';
+    if (pm.pixelKind !== 'int') {
+      const data = this.modalityPixels(frame);
+      if (voi) applyVoi(data, voi);
+      else rescaleUnit(data, ...minMax(data));
+      if (invert) invertUnit(data);
+      return { data, width, height };
     }
-    if (this.photometric === 'MONOCHROME1') for (let i = 0; i < data.length; i++) data[i] = 1 - data[i]!;
-    return { data, width, height };
+    // Integer samples: the chain is elementwise. With a VOI or a Modality LUT Sequence it is costly per
+    // pixel, so it runs once per possible stored value (a table, stored-table.ts) with the same arithmetic;
+    // a rescale and the range mapping alone are cheaper per pixel than a table look-up (measured).
+    const [lo, hi] = modalityRange(this.modalityTransform, ...bitsStoredRange(pm));
+    const chain = (values: StoredPixels): Float32Array => {
+      const x = applyModality(values, this.modalityTransform);
+      if (voi) applyVoi(x, voi);
+      else rescaleUnit(x, lo, hi);
+      if (invert) invertUnit(x);
+      return x;
+    };
+    const stored = this.storedPixels(frame);
+    const costly = voi !== undefined || this.modalityTransform.kind === 'lut';
+    return { data: costly ? transformStored(stored, pm, chain) : chain(stored), width, height };
   }
+}
+
+/** [min, max] of the values. */
+function minMax(data: Float32Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/** 1 − v in place (MONOCHROME1 presentation, after VOI: PS3.3 C.7.6.3.1.2). */
+function invertUnit(data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) data[i] = 1 - data[i]!;
 }
 
 /** Sample precision of the first JPEG frame (8 or 12), or undefined when it cannot be read. */

@@ -1,6 +1,6 @@
 // storedFromBytes: zero-copy views over the file's bytes where the layout allows (and never past them),
 // one copy otherwise; values checked against DataView reads of the same bytes and against the BitsStored
-// rule written out per sample. bits-stored.ts's scan and mask, property-tested.
+// rule written out per sample. bits-stored.ts's scan and mask, stored-table.ts's table, property-tested.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -8,6 +8,7 @@ import { isCxrkitError } from '../errors.js';
 import type { PixelModule } from './pixel-module.js';
 import { storedFromBytes, type StoredPixels } from './stored.js';
 import { bitsStoredRange, maskToBitsStored, withinBitsStored } from './bits-stored.js';
+import { transformStored } from './stored-table.js';
 
 const pmOf = (p: Partial<PixelModule>): PixelModule =>
   ({
@@ -185,6 +186,24 @@ test('maskToBitsStored masks (sign-extends) every sample as the rule says', () =
       const want = pm.bitsStored >= pm.bitsAllocated ? raw : raw.map((v) => expected(v, pm));
       assert.deepEqual(Array.from(a as ArrayLike<number>), want);
       assert.ok(withinBitsStored(a, pm));
+    }),
+  );
+});
+
+test('transformStored (one table entry per stored value) gives the float32 bits of the per-pixel transform', () => {
+  const transform = (values: StoredPixels) => {
+    const x = new Float32Array(values as ArrayLike<number>);
+    for (let i = 0; i < x.length; i++) x[i] = 1 - Math.min(1, Math.max(0, (x[i]! * 0.7 + 13) / 2047));
+    return x;
+  };
+  fc.assert(
+    fc.property(samplesArb, fc.integer({ min: 1, max: 80 }), ({ pm, a }, repeat) => {
+      maskToBitsStored(a, pm);
+      // repeat the samples so the frame is often larger than the table (the table path), sometimes not
+      const big = new (a.constructor as new (n: number) => StoredPixels)(a.length * repeat);
+      for (let r = 0; r < repeat; r++) (big as Uint8Array).set(a as Uint8Array, r * a.length);
+      const viaTable = transformStored(big, pm, transform);
+      assert.deepEqual(new Int32Array(viaTable.buffer), new Int32Array(transform(big).buffer));
     }),
   );
 });
