@@ -31,7 +31,7 @@ import { createProgressBar } from '@cxrkit/models/progress-bar';
 import { cardImagePixels, type ModelCardInput } from '@cxrkit/models/card';
 import { rocAuc, delongCi, evaluateWithTunedThreshold, type BinaryMetrics } from '@cxrkit/metrics';
 import { rocPlotSpec, confusionMatrixSpec, writePlot } from '@cxrkit/metrics/plots';
-import { gradCam, buildCamAtlas, overlayHeatmap, heatmapPeak, type AtlasCase } from '@cxrkit/gradcam';
+import { gradCam, buildCamAtlas, defaultCamLayers, overlayHeatmap, heatmapPeak, type AtlasCase } from '@cxrkit/gradcam';
 import { screenDicom } from '@cxrkit/serve';
 
 const { values } = parseArgs({
@@ -49,7 +49,6 @@ const seed = Number(values.seed);
 const SIZE = quick ? 160 : 192; // InceptionV3's mixed10 is 3×3 at 160 px and 4×4 at 192 (14×14 at the thesis's 512)
 const N = Number(values.n ?? (quick ? 400 : 1000));
 const EPOCHS = Number(values.epochs ?? (quick ? 5 : 8));
-const CAM_LAYERS = Array.from({ length: 9 }, (_, i) => `conv2d_${86 + i}`); // mixed10's nine convolutions (THESIS.md Part 3)
 const dataRoot = process.env.CXRKIT_DATA ? resolve(process.env.CXRKIT_DATA) : resolve('..', 'shared', 'data');
 const log = (s: string) => console.log(s);
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -160,6 +159,7 @@ log(`   wrote roc.png/.svg, confusion-matrix.png/.svg, metrics.json`);
 
 // ── 5. Grad-CAM over mixed10's nine convolutions, atlas over true positives ─────────────────────
 log('\n5. Grad-CAM (conv2d_86 … conv2d_94, averaged) and the registered CAM atlas over true positives');
+const camLayers = defaultCamLayers(model as never); // mixed10's nine convolutions (THESIS.md Part 3), found in the graph
 const tpIdx = testSet.map((_, i) => i).filter((i) => testY[i] === 1 && testS[i]! >= ev.threshold.threshold);
 const camCases: AtlasCase[] = [];
 const camGrid = (model.getLayer('mixed10').outputShape as number[])[1];
@@ -169,7 +169,7 @@ for (let start = 0; start < tpIdx.length; start += 8) {
   const idx = tpIdx.slice(start, start + 8);
   const imgs: GrayImage[] = idx.map((i) => prepared(testSet[i]!.radiograph!.image));
   const x = imagesToTensor(imgs, { channels: 1 });
-  const maps = await gradCam(model, x, { layers: CAM_LAYERS, target: 'positive' });
+  const maps = await gradCam(model, x, { layers: camLayers, target: 'positive' });
   x.dispose();
   idx.forEach((i, k) => {
     const r = testSet[i]!.radiograph!;

@@ -448,3 +448,24 @@ test('serve + onnx + onnxruntime-node alone install no @tensorflow/* and screen 
   assert.ok(Math.abs(result.score - want.score) <= 1e-4, `onnxruntime ${result.score} vs tfjs ${want.score}`);
   assert.equal(result.positive, want.positive);
 });
+
+test('the installed cxrkit bin runs the built program: --help, and a dataset scan on worker threads', {
+  skip,
+}, async () => {
+  const dir = await consumer;
+  const bin = join(dir, 'node_modules', '.bin', 'cxrkit');
+  assert.ok(existsSync(bin), 'npm linked the cxrkit bin of @cxrkit/cli');
+  const help = await sh(bin, ['--help'], dir);
+  for (const c of ['dataset', 'evaluate', 'explain', 'export', 'inspect'])
+    assert.match(help, new RegExp(`\\n  ${c}\\b`));
+  // a small cohort with every exclusion planted; dist/scan-worker.js must be found next to the build
+  const { writeSyntheticCohort } = await import('./synthetic-cohort.js');
+  const cohort = await writeSyntheticCohort(join(dir, 'cohort'), { patients: 6, size: 48 });
+  const out = join(dir, 'scan');
+  const args = ['dataset', 'scan', cohort.dir, '--labels', cohort.labels, '--key', 'mrn=PatientID'];
+  const summary = JSON.parse(
+    await sh(bin, [...args, '--tscore', 'ls_t,fn_t,th_t', '--out', out, '--workers', '2', '--json', '--quiet'], dir),
+  );
+  assert.equal(summary.counts.included, cohort.included);
+  assert.deepEqual(summary.counts.byCode, cohort.byCode);
+});

@@ -19,3 +19,4 @@ export { registerRigid, warpRigid, warpMask, applyRigid, invertRigid } from './r
 export type { RigidTransform, RegistrationResult, RegisterRigidOptions } from './register-rigid.js';
 export { buildCamAtlas, selectCases, classifyOutcome, OUTCOMES } from './atlas.js';
 export type { AtlasCase, CamAtlas, CamAtlasOptions, Outcome } from './atlas.js';
+export { blockConvLayers, defaultCamLayers } from './cam-layers.js';

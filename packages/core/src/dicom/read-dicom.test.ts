@@ -10,8 +10,24 @@ import { writePng } from '../image/png-file.js';
 import type { GrayImage } from '../image/types.js';
 import { readDicom, type DicomImage } from './read-dicom.js';
 import { isCxrkitError } from '../errors.js';
-import { pixelStats as stats } from '../cli/inspect.js';
 import type { StoredPixels } from './stored.js';
+
+/** Min/max/mean/population std (float64 accumulation), to compare with numpy's on the reference. */
+function stats(a: ArrayLike<number>): { min: number; max: number; mean: number; std: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  const mean = sum / a.length;
+  let ss = 0;
+  for (let i = 0; i < a.length; i++) ss += (a[i]! - mean) ** 2;
+  return { min, max, mean, std: Math.sqrt(ss / a.length) };
+}
 
 const data = sharedData('dicom');
 const root = data.path('dicom');
