@@ -21,8 +21,10 @@ export function checkNativeLength(ds: DataSet, pm: PixelModule): void {
 }
 
 /**
- * Stored pixels of native frame `f`. Big-endian data sets swap multi-byte samples; 8-bit samples in
- * an OW element of a big-endian file are swapped in 16-bit words (PS3.5 §8.1.1).
+ * Stored pixels of native frame `f`. Little-endian frames at an aligned offset are a zero-copy view over
+ * the file's bytes when already in the BitsStored range (see storedFromBytes for when a copy is made).
+ * Big-endian data sets swap multi-byte samples; 8-bit samples in an OW element of a big-endian file are
+ * swapped in 16-bit words (PS3.5 §8.1.1).
  */
 export function nativeFrame(ds: DataSet, pm: PixelModule, f: number, bigEndian: boolean): StoredPixels {
   const bits = frameBits(pm);
@@ -33,19 +35,30 @@ export function nativeFrame(ds: DataSet, pm: PixelModule, f: number, bigEndian: 
     return unpackBits(bytes.subarray(start, start + pm.element.length), f * bits, n);
   }
   const frameBytes = bits / 8;
-  let src = bytes.subarray(start + f * frameBytes, start + (f + 1) * frameBytes);
+  const begin = start + f * frameBytes;
+  const end = begin + frameBytes;
+  // checkNativeLength has checked every frame; checked again here, since a view must never reach past the data
+  if (end > bytes.length || end - start > pm.element.length) {
+    const holding = Math.min(pm.element.length, bytes.length - start);
+    const msg = `frame ${f} ends at byte ${end - start} of pixel data holding ${holding}`;
+    throw dicomError('DICOM_PIXEL_DATA_SHORT', msg, {
+      received: `${holding} bytes`,
+      fix: 'the header and the pixel data disagree; check Rows/Columns/NumberOfFrames or re-export the file',
+    });
+  }
   if (bigEndian && pm.bitsAllocated === 8 && pm.element.vr !== 'OB') {
     // OW/ambiguous 8-bit data in big endian: swap byte pairs back (whole element is word-swapped).
-    const wordStart = start + f * frameBytes;
     const copy = new Uint8Array(frameBytes);
     for (let i = 0; i < frameBytes; i++) {
-      const abs = wordStart + i - start;
-      const partner = abs ^ 1;
+      const partner = (begin + i - start) ^ 1;
       copy[i] = bytes[start + partner] ?? 0;
     }
-    src = copy;
+    return storedFromBytes(copy, pm, { planar: pm.planarConfiguration === 1, owned: true });
   }
-  return storedFromBytes(src, pm, pm.planarConfiguration === 1, bigEndian && pm.bitsAllocated > 8);
+  return storedFromBytes(bytes.subarray(begin, end), pm, {
+    planar: pm.planarConfiguration === 1,
+    bigEndian: bigEndian && pm.bitsAllocated > 8,
+  });
 }
 
 /** The bytes of encapsulated frame `f` (fragments concatenated). */

@@ -13,6 +13,7 @@ import { isCxrkitError } from '../errors.js';
 import { readDicom } from './read-dicom.js';
 import type { StoredPixels } from './stored.js';
 import { TRANSFER_SYNTAXES } from './transfer-syntax.js';
+import { applyModality, applyVoi, modalityRange, rescaleUnit } from './luts.js';
 
 interface Ref {
   transferSyntax: string;
@@ -139,6 +140,50 @@ test('lossless files equal their source pixel for pixel; JPEG-LS near-lossless s
   const near = (await open('jpeg-ls-near-lossless.dcm')).storedPixels();
   const src = (await open('explicit-le.dcm')).storedPixels();
   for (let i = 0; i < near.length; i++) assert.ok(Math.abs(near[i]! - src[i]!) <= 2, `pixel ${i}`);
+});
+
+test('uncompressed little-endian files decode without copying: storedPixels() views the file bytes', async () => {
+  for (const name of ['explicit-le.dcm', 'implicit-le.dcm', 'explicit-le-8bit.dcm', 'explicit-le-mono1.dcm']) {
+    const bytes = new Uint8Array(readFileSync(join(folder, 'dicom', name)));
+    const before = bytes.slice();
+    const s = (await readDicom(bytes)).storedPixels();
+    assert.equal(s.buffer, bytes.buffer, `${name}: no copy`);
+    assert.ok(s.byteOffset + s.byteLength <= bytes.byteLength, `${name}: inside the file`);
+    assert.equal(digest(s), reference.dicom[name]!.stored.sha256, `${name}: values as pydicom reads them`);
+    assert.deepEqual(bytes, before, `${name}: decoding wrote nothing into the file bytes`);
+  }
+  // a file inside a much larger buffer is copied, so the pixels do not keep the larger buffer alive
+  const file = readFileSync(join(folder, 'dicom', 'explicit-le.dcm'));
+  const big = new Uint8Array(file.length * 4);
+  big.set(file, 16);
+  const s = (await readDicom(big.subarray(16, 16 + file.length))).storedPixels();
+  assert.notEqual(s.buffer, big.buffer);
+  assert.equal(digest(s), reference.dicom['explicit-le.dcm']!.stored.sha256);
+});
+
+test('grayscale() through the stored-value table equals the chain run per pixel, bit for bit', async () => {
+  for (const name of files) {
+    const im = await open(name);
+    if (im.samplesPerPixel !== 1) continue;
+    for (const voi of [false, true]) {
+      const stored = im.storedPixels();
+      const x = applyModality(stored, im.modalityTransform);
+      if (voi && im.voiTransform) applyVoi(x, im.voiTransform);
+      else {
+        const bs = im.bitsStored;
+        const range = im.pixelRepresentation === 1 ? [-(2 ** (bs - 1)), 2 ** (bs - 1) - 1] : [0, 2 ** bs - 1];
+        rescaleUnit(x, ...modalityRange(im.modalityTransform, range[0]!, range[1]!));
+      }
+      if (im.photometric === 'MONOCHROME1') for (let i = 0; i < x.length; i++) x[i] = 1 - x[i]!;
+      const g = im.grayscale(0, { voi }).data;
+      assert.deepEqual(new Int32Array(g.buffer), new Int32Array(x.buffer), `${name} voi ${voi}`);
+      assert.deepEqual(
+        new Int32Array(im.modalityPixels().buffer),
+        new Int32Array(applyModality(stored, im.modalityTransform).buffer),
+        `${name} modality`,
+      );
+    }
+  }
 });
 
 test('MONOCHROME1 twin: same image stored inverted, same grayscale (bone bright) as MONOCHROME2', async () => {

@@ -11,6 +11,8 @@ import { readPixelModule, type PixelModule } from './pixel-module.js';
 import { TRANSFER_SYNTAXES, REFUSED_TRANSFER_SYNTAXES, type TransferSyntaxInfo } from './transfer-syntax.js';
 import { checkNativeLength, encapsulatedFrame, nativeFrame } from './frames.js';
 import { storedFromBytes, type StoredPixels } from './stored.js';
+import { bitsStoredRange } from './bits-stored.js';
+import { transformStored } from './stored-table.js';
 import {
   applyModality,
   applyVoi,
@@ -146,7 +148,10 @@ export class DicomImage {
       const encoded = encapsulatedFrame(this.dataSet, this.#pm, frame, (b) => codec.isFrameStart(b));
       const decoded = codec.decode(encoded, this.#pm);
       out = {
-        stored: storedFromBytes(decoded.bytes, this.#pm, decoded.planar),
+        stored: storedFromBytes(decoded.bytes, this.#pm, {
+          planar: decoded.planar,
+          owned: decoded.owned === true,
+        }),
         photometric: decoded.photometric ?? this.photometric,
       };
     }
@@ -160,6 +165,14 @@ export class DicomImage {
    * chosen by BitsAllocated/PixelRepresentation (Uint8/Int8/Uint16/Int16/Uint32/Int32, Float32/Float64
    * for float pixel data, Uint8 0/1 for 1-bit), signed and masked to BitsStored, row-major,
    * length rows × columns × samplesPerPixel, colour interleaved (RGBRGB…). Do not mutate: it is cached.
+   *
+   * Uncompressed little-endian frames are usually a zero-copy view over the bytes given to `readDicom`
+   * (no per-pixel work): the array then shares that memory, and its `buffer` is the file's buffer (use
+   * `byteOffset`/`byteLength`). Changing those bytes changes the pixels, and transferring or detaching
+   * their buffer (postMessage with a transfer list) empties the array: `.slice()` it first to own a copy.
+   * A view is made only when the frame fills at least half of the underlying ArrayBuffer, so keeping
+   * the array alive never pins a much larger buffer (one frame of a long multi-frame file is copied);
+   * big-endian, odd-offset, planar or out-of-range frames are copied once.
    */
   storedPixels(frame = 0): StoredPixels {
     return this.#frame(frame).stored;
@@ -183,7 +196,10 @@ export class DicomImage {
     if (this.samplesPerPixel !== 1 || this.#pm.pixelKind !== 'int' || this.photometric === 'PALETTE COLOR') {
       return Float32Array.from(stored as ArrayLike<number>);
     }
-    return applyModality(stored, this.modalityTransform);
+    const t = this.modalityTransform;
+    // A rescale is one multiply-add per pixel, as cheap as a table look-up; a Modality LUT Sequence is not.
+    if (t.kind === 'rescale') return applyModality(stored, t);
+    return transformStored(stored, this.#pm, (values) => applyModality(values, t));
   }
 
   /**
@@ -220,27 +236,47 @@ export class DicomImage {
       rescaleUnit(data, 0, 2 ** pm.bitsStored - 1);
       return { data, width, height };
     }
-    const data = this.modalityPixels(frame);
-    if (options.voi && this.voiTransform) {
-      applyVoi(data, this.voiTransform);
-    } else if (pm.pixelKind !== 'int') {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < data.length; i++) {
-        const v = data[i]!;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      rescaleUnit(data, lo, hi);
-    } else {
-      const [sMin, sMax] =
-        pm.pixelRepresentation === 1 ? [-(2 ** (pm.bitsStored - 1)), 2 ** (pm.bitsStored - 1) - 1] : [0, 2 ** pm.bitsStored - 1];
-      const [lo, hi] = modalityRange(this.modalityTransform, sMin, sMax);
-      rescaleUnit(data, lo, hi);
+    const voi = options.voi ? this.voiTransform : undefined;
+    const invert = this.photometric === 'MONOCHROME1';
+    if (pm.pixelKind !== 'int') {
+      const data = this.modalityPixels(frame);
+      if (voi) applyVoi(data, voi);
+      else rescaleUnit(data, ...minMax(data));
+      if (invert) invertUnit(data);
+      return { data, width, height };
     }
-    if (this.photometric === 'MONOCHROME1') for (let i = 0; i < data.length; i++) data[i] = 1 - data[i]!;
-    return { data, width, height };
+    // Integer samples: the chain is elementwise. With a VOI or a Modality LUT Sequence it is costly per
+    // pixel, so it runs once per possible stored value (a table, stored-table.ts) with the same arithmetic;
+    // a rescale and the range mapping alone are cheaper per pixel than a table look-up (measured).
+    const [lo, hi] = modalityRange(this.modalityTransform, ...bitsStoredRange(pm));
+    const chain = (values: StoredPixels): Float32Array => {
+      const x = applyModality(values, this.modalityTransform);
+      if (voi) applyVoi(x, voi);
+      else rescaleUnit(x, lo, hi);
+      if (invert) invertUnit(x);
+      return x;
+    };
+    const stored = this.storedPixels(frame);
+    const costly = voi !== undefined || this.modalityTransform.kind === 'lut';
+    return { data: costly ? transformStored(stored, pm, chain) : chain(stored), width, height };
   }
+}
+
+/** [min, max] of the values. */
+function minMax(data: Float32Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/** 1 − v in place (MONOCHROME1 presentation, after VOI: PS3.3 C.7.6.3.1.2). */
+function invertUnit(data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) data[i] = 1 - data[i]!;
 }
 
 /** Sample precision of the first JPEG frame (8 or 12), or undefined when it cannot be read. */

@@ -88,5 +88,6 @@ export function finishFrame(codec: string, pm: PixelModule, out: Uint8Array, bit
   const n = pm.rows * pm.columns * pm.samplesPerPixel;
   const bytes = widen(out.subarray(0, n * inBps), inBps, pm, signed);
   checkOutput(codec, pm, bytes, bytesPerSample(pm));
-  return { bytes, planar, ...(photometric ? { photometric } : {}) };
+  // codec output is always copied out of the codec's memory (or widened into a new array): the reader owns it
+  return { bytes, planar, owned: true, ...(photometric ? { photometric } : {}) };
 }

@@ -56,7 +56,7 @@ export function decodeRle(src: Uint8Array, pm: PixelModule): DecodedFrame {
     const count = Math.ceil(pixels / 8);
     const plane = new Uint8Array(count);
     unpackSegment(src, offsets[0]!, segments > 1 ? offsets[1]! : src.length, plane, 0, 1, count);
-    return { bytes: unpackBits(plane, 0, pixels), planar: false };
+    return { bytes: unpackBits(plane, 0, pixels), planar: false, owned: true };
   }
   const out = new Uint8Array(pixels * spp * bps);
   for (let s = 0; s < spp; s++) {
@@ -70,7 +70,7 @@ export function decodeRle(src: Uint8Array, pm: PixelModule): DecodedFrame {
       if (written < pixels) throw fail(`segment ${seg} decodes to ${written} of ${pixels} bytes`, written);
     }
   }
-  return { bytes: out, planar: false };
+  return { bytes: out, planar: false, owned: true };
 }
 
 /** The RLE codec (pure TypeScript, no WASM). */

@@ -47,7 +47,7 @@ export async function createDeflateCodec(): Promise<FrameCodec> {
           fix: 'the deflated frame is incomplete; re-export the file',
         });
       }
-      return raw(out, pm);
+      return { ...raw(out, pm), owned: true };
     },
   };
 }

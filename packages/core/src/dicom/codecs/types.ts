@@ -9,6 +9,8 @@ export interface DecodedFrame {
   planar: boolean;
   /** The photometric interpretation of the decoded samples when the codec converted colour (JPEG YBR → RGB). */
   photometric?: string;
+  /** `bytes` is a fresh buffer nothing else references: the reader may keep it and fix values in place. */
+  owned?: boolean;
 }
 
 /** A loaded codec: decodes one compressed frame synchronously (throws on corrupt data). */
