@@ -2,7 +2,7 @@
  * The heat map type and small pixel-level helpers on plain typed arrays (no tensors): normalisation,
  * peak finding, bilinear resizing. Grad-CAM produces heat maps; overlays and the CAM atlas consume them.
  */
-import { CxrkitError } from '@cxrkit/core';
+import { CxrkitError } from '@cxrkit/core/tfjs-free';
 
 /**
  * One heat map: row-major float values, `data.length === width * height`. Grad-CAM values are ≥ 0 and

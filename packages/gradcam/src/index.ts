@@ -16,6 +16,8 @@ export type { ColormapName } from './colormap.js';
 export { encodePng, writePng } from './png.js';
 export type { Gray8Image } from './png.js';
 export { segmentLungs, classicalLungSegmentation, modelLungSegmenter, dice } from './segment-lungs.js';
+export { checkLungFields, LUNG_FIELD_LIMITS } from './lung-fields.js';
+export type { LungFieldsCheck, LungFieldMeasure } from './lung-fields.js';
 export type { LungMask, LungSegmenter, SegmentLungsOptions, ClassicalLungOptions, ModelSegmenterOptions } from './segment-lungs.js';
 export { registerRigid, warpRigid, warpMask, applyRigid, invertRigid } from './register-rigid.js';
 export type { RigidTransform, RegistrationResult, RegisterRigidOptions } from './register-rigid.js';

@@ -2,7 +2,7 @@
  * Heat map over radiograph: the radiograph as grey, the heat map through a colormap, alpha-blended.
  * Output is an 8-bit RGBA image ready for PNG (see png.ts).
  */
-import { CxrkitError, type GrayImage } from '@cxrkit/core';
+import { CxrkitError, type GrayImage } from '@cxrkit/core/tfjs-free';
 import { colormapIndex, colormapTable, type ColormapName } from './colormap.js';
 import { assertHeatmap, resizeBilinear, type Heatmap } from './heatmap.js';
 
