@@ -16,26 +16,49 @@ after(() => server.close());
 
 const post = (body: Uint8Array | string, query = '') =>
   // (Node's fetch takes Uint8Array bodies; the DOM lib's BodyInit typing does not list it)
-  fetch(`${server.url}/v1/screen${query}`, { method: 'POST', headers: { 'content-type': 'application/dicom' }, body: body as unknown as string });
+  fetch(`${server.url}/v1/screen${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/dicom' },
+    body: body as unknown as string,
+  });
 
 test('POST /v1/screen with a real chest radiograph DICOM returns the screening result', async () => {
-  const bytes = await readFile(dataDir('dicom', 'nhsx-nccid-testdata', '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm'));
+  const bytes = await readFile(
+    dataDir('dicom', 'nhsx-nccid-testdata', '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm'),
+  );
   const r = await post(bytes);
   assert.equal(r.status, 200);
-  const j = (await r.json()) as { score: number; positive: boolean; patient: { age: number; sex: string }; engine: string };
+  const j = (await r.json()) as {
+    screened: boolean;
+    score: number;
+    positive: boolean;
+    patient: { age: number; sex: string };
+    engine: string;
+  };
+  assert.equal(j.screened, true);
   assert.equal(j.patient.age, 81); // PatientAge 081Y in the header
   assert.equal(j.score, Math.fround(0.81)); // the test predictor echoes age × 0.01
   assert.equal(j.positive, true);
   assert.equal(j.engine, 'test');
+  // at 40, below the card's minimum age (50), the image is not screened: 200, the reasons, and no score
+  const calls = predictor.calls.length;
   const r2 = await post(bytes, '?age=40');
-  const j2 = (await r2.json()) as { score: number; positive: boolean; warnings: string[] };
-  assert.equal(j2.score, Math.fround(0.4));
-  assert.equal(j2.positive, false);
-  assert.ok(j2.warnings.some((w) => /aged 40/.test(w)));
+  assert.equal(r2.status, 200);
+  const j2 = (await r2.json()) as { screened: boolean; reasons: string[]; score?: number; recommendation?: string };
+  assert.equal(j2.screened, false);
+  assert.ok(
+    j2.reasons.some((w) => /40 years old/.test(w)),
+    j2.reasons.join('; '),
+  );
+  assert.equal(j2.score, undefined);
+  assert.equal(j2.recommendation, undefined);
+  assert.equal(predictor.calls.length, calls, 'the model was not called');
 });
 
 test('a corrupt upload is a 400 with the reader’s code and a fix; an empty one too', async () => {
-  const r = await post('definitely not DICOM, just text of some length to get past the preamble check..........................................................................................................................................');
+  const r = await post(
+    'definitely not DICOM, just text of some length to get past the preamble check..........................................................................................................................................',
+  );
   assert.equal(r.status, 400);
   const j = (await r.json()) as { error: { code: string; message: string } };
   assert.match(j.error.code, /^DICOM_/);
