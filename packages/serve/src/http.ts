@@ -473,7 +473,9 @@ export async function startScreeningServer(
   options: ScreeningServiceOptions & ServerTimeouts & { port?: number; host?: string },
 ): Promise<RunningService> {
   const handler = createScreeningHandler(options);
-  const server = createServer(handler);
+  // headersTimeout and requestTimeout are enforced by a sweep every connectionsCheckingInterval (30 s by
+  // default): every 2 s, so a client trickling its headers is cut off close to the limit
+  const server = createServer({ connectionsCheckingInterval: 2000 }, handler);
   server.headersTimeout = options.headersTimeoutMs ?? 10_000;
   server.requestTimeout = options.requestTimeoutMs ?? 300_000;
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5000;

@@ -10,7 +10,13 @@ import { intendedUseGate } from './gate/intended-use-gate.js';
 import { prepareDicom, previewImage, type PreparedImage } from './prepare/prepare-dicom.js';
 import type { DecodeLimits } from './prepare/decode-limits.js';
 import type { ScreeningPredictor } from './predictor.js';
-import { cardSummary, type GradCamField, type ResultCommon, type ScreeningResult } from './result.js';
+import {
+  cardSummary,
+  type GradCamField,
+  type ResultCommon,
+  type ScreenedResult,
+  type ScreeningResult,
+} from './result.js';
 import { servedCard, type CardSource } from './served-card.js';
 
 export type { ScreeningResult, ScreenedResult, NotScreenedResult } from './result.js';
@@ -182,7 +188,7 @@ export async function screenPrepared(
     timingsMs: { decode: prepared.timingsMs.decode, preprocess: prepared.timingsMs.preprocess, predict: 0 },
   };
   if (!verdict.screened || !prepared.inputs) {
-    return { ...common, screened: false, reasons: verdict.reasons.length ? verdict.reasons : ['Not screened.'] };
+    return { screened: false, reasons: verdict.reasons.length ? verdict.reasons : ['Not screened.'], ...common };
   }
 
   const t0 = performance.now();
@@ -206,8 +212,7 @@ export async function screenPrepared(
     );
   const threshold = card.threshold!.value;
   const positive = score >= threshold;
-  const result: ScreeningResult = {
-    ...common,
+  const result: ScreenedResult = {
     screened: true,
     reasons: [],
     score,
@@ -216,6 +221,7 @@ export async function screenPrepared(
     recommendation: positive
       ? `High risk of ${condition} on screening: refer for a DXA scan.`
       : `Low risk of ${condition} on screening: no DXA referral indicated by this screen.`,
+    ...common,
   };
   if (options.gradcam === false) return result;
   if (!options.explainer) {
