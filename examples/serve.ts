@@ -55,6 +55,8 @@ async function loadTfjs() {
     wasm: () => import('@tensorflow/tfjs-backend-wasm'),
   } as Record<string, () => Promise<unknown>>;
   await initBackend({ kind, load: loaders[kind] });
+  // production mode: no debug checks, and no "use tfjs-node" notice on the console
+  (await import('@tensorflow/tfjs-core')).enableProdMode();
   return loadModelWithCard(dir);
 }
 
