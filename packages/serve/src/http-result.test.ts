@@ -1,4 +1,4 @@
-// The JSON result with a real model: a seeded InceptionV3 (1/16 width, 96 px, age + sex fusion) with its card,
+// The JSON result with a real model: a seeded InceptionV3 (1/16 width, 160 px, age + sex fusion) with its card,
 // on tfjs with the thesis's Grad-CAM (mixed10's nine convolutions averaged) and on onnxruntime without one.
 // The result carries the card summary, the Grad-CAM overlay as a PNG, a preview when asked, no Patient ID
 // unless asked; Grad-CAM can be switched off per request; files outside the intended use get no score.

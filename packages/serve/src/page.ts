@@ -78,7 +78,7 @@ function render(j) {
   if (j.gradcamUnavailable) nodes.push(el('p', 'No Grad-CAM: ' + j.gradcamUnavailable, 'not'));
   show('done', nodes);
   const figs = [];
-  if (j.image) figs.push(figure('preview', j.image.png, 'The radiograph'));
+  if (j.image) figs.push(figure('preview', j.image.png, 'The uploaded image'));
   if (j.gradcam) figs.push(figure('overlay', j.gradcam.png, 'Grad-CAM: where the model looked (' + j.gradcam.layers.length + ' layers averaged)'));
   $('images').replaceChildren(...figs);
 }

@@ -1,7 +1,7 @@
 // Test fixture (not part of the package API): a small, seeded screening model with its card, saved as a
 // model folder (model.json + weights + model-card.json) and exported to model.onnx, so that the service's
 // tests run the real engines (tfjs and onnxruntime) and real Grad-CAM in seconds. InceptionV3 at 1/16
-// width on 96 × 96 px keeps the thesis's layer names (mixed10's conv2d_86 … conv2d_94).
+// width on 160 × 160 px keeps the thesis's layer names (mixed10's conv2d_86 … conv2d_94, a 3 × 3 grid there).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import type { ModelCardInput } from '@cxrkit/models/card';
 import { exportOnnx } from '@cxrkit/onnx';
 
 /** Side of the test model's square image input, pixels. */
-export const TEST_MODEL_SIZE = 96;
+export const TEST_MODEL_SIZE = 160;
 
 /** The card of the test model: a binary osteoporosis screen fusing age and sex, threshold 0.5. */
 export const TEST_MODEL_CARD: ModelCardInput = {
