@@ -19,7 +19,9 @@ const session = await ort.InferenceSession.create(bytes, {
 });
 const { cardFromOnnx, isDicom, rgbaToGray, runScreening, screenDicomBytes } = await import('./screening.mjs');
 const card = cardFromOnnx(bytes);
-log(`model ${card.name} (card ${card.id.slice(0, 19)}…, cxrkit ${card.cxrkitVersion})${card.description ? `: ${card.description}` : ''}`);
+log(
+  `model ${card.name} (card ${card.id.slice(0, 19)}…, cxrkit ${card.cxrkitVersion})${card.description ? `: ${card.description}` : ''}`,
+);
 log(`inputs ${session.inputNames.join(', ')}; wasm threads ${ort.env.wasm.numThreads}`);
 const fused = card.fusion.map((f) => f.input).join(', ') || 'none';
 log(`preprocessing: ${JSON.stringify(card.preprocessing)} at ${card.architecture.inputSize} px; fusion: ${fused}`);
@@ -82,10 +84,13 @@ async function runDicom(bytes) {
     return;
   }
   const { score, positive, warnings, ms, output } = r.result;
-  const verdict = card.threshold ? ` → ${positive ? 'positive' : 'negative'} at threshold ${card.threshold.value.toFixed(3)}` : '';
+  const verdict = card.threshold
+    ? ` → ${positive ? 'positive' : 'negative'} at threshold ${card.threshold.value.toFixed(3)}`
+    : '';
   const warned = warnings.length ? ` — ${warnings.join(' ')}` : '';
   const { age, sex } = r.prepared.patient;
-  $('result').textContent = `score ${score.toFixed(4)}${verdict} in ${ms.toFixed(0)} ms (age ${age ?? '?'}, sex ${sex ?? '?'})${warned}`;
+  $('result').textContent =
+    `score ${score.toFixed(4)}${verdict} in ${ms.toFixed(0)} ms (age ${age ?? '?'}, sex ${sex ?? '?'})${warned}`;
   log(`RESULT ${Array.from(output).join(',')} ${ms.toFixed(1)}ms`);
 }
 

@@ -16,7 +16,15 @@ const repo = resolve(here, '..', '..');
 const ortDist = join(repo, 'node_modules', 'onnxruntime-web', 'dist');
 const dataDir = process.env.CXRKIT_DATA ? resolve(process.env.CXRKIT_DATA) : resolve(repo, '..', 'shared', 'data');
 const sample = join(dataDir, 'cxr', 'nih-thumbs64', 'NIH1000', 'test', '0_normal', '00000231_013.png');
-const types = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream', '.png': 'image/png' };
+const types = {
+  '.html': 'text/html',
+  '.mjs': 'text/javascript',
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+  '.png': 'image/png',
+};
 const args = process.argv.slice(2);
 const hostAt = args.indexOf('--host');
 const host = hostAt >= 0 ? args[hostAt + 1] : '127.0.0.1';

@@ -31,12 +31,22 @@ export interface SegmentLungsOptions extends ClassicalLungOptions {
 export function segmentLungs(image: GrayImage, options: SegmentLungsOptions = {}): LungMask {
   assertHeatmap(image, 'image');
   const mask = options.segmenter ? options.segmenter(image) : classicalLungSegmentation(image, options);
-  if (!mask || !(mask.data instanceof Uint8Array) || mask.width !== image.width || mask.height !== image.height || mask.data.length !== image.width * image.height) {
-    throw new CxrkitError('GRADCAM_BAD_SEGMENTATION', 'the lung segmenter must return { data: Uint8Array, width, height } of the image size', {
-      pkg: 'gradcam',
-      received: mask ? { width: mask.width, height: mask.height, length: mask.data?.length } : mask,
-      fix: `return a ${image.width}×${image.height} 0/1 Uint8Array mask`,
-    });
+  if (
+    !mask ||
+    !(mask.data instanceof Uint8Array) ||
+    mask.width !== image.width ||
+    mask.height !== image.height ||
+    mask.data.length !== image.width * image.height
+  ) {
+    throw new CxrkitError(
+      'GRADCAM_BAD_SEGMENTATION',
+      'the lung segmenter must return { data: Uint8Array, width, height } of the image size',
+      {
+        pkg: 'gradcam',
+        received: mask ? { width: mask.width, height: mask.height, length: mask.data?.length } : mask,
+        fix: `return a ${image.width}×${image.height} 0/1 Uint8Array mask`,
+      },
+    );
   }
   return mask;
 }
@@ -62,7 +72,11 @@ export function modelLungSegmenter(
   const shape = model.inputs[0]?.shape ?? [];
   const [mh, mw] = options.inputSize ?? [shape[1], shape[2]];
   if (!mh || !mw) {
-    throw new CxrkitError('GRADCAM_BAD_OPTION', 'the segmentation model has no fixed input size', { pkg: 'gradcam', received: shape, fix: 'pass inputSize: [height, width]' });
+    throw new CxrkitError('GRADCAM_BAD_OPTION', 'the segmentation model has no fixed input size', {
+      pkg: 'gradcam',
+      received: shape,
+      fix: 'pass inputSize: [height, width]',
+    });
   }
   const threshold = options.threshold ?? 0.5;
   return (image) => {
@@ -87,7 +101,11 @@ export function modelLungSegmenter(
 /** Dice coefficient 2|A∩B| / (|A| + |B|) of two 0/1 masks of the same size (1 when both are empty). */
 export function dice(a: Uint8Array, b: Uint8Array): number {
   if (a.length !== b.length) {
-    throw new CxrkitError('GRADCAM_SIZE_MISMATCH', 'masks must have the same size', { pkg: 'gradcam', received: [a.length, b.length], fix: 'compare masks of one image size' });
+    throw new CxrkitError('GRADCAM_SIZE_MISMATCH', 'masks must have the same size', {
+      pkg: 'gradcam',
+      received: [a.length, b.length],
+      fix: 'compare masks of one image size',
+    });
   }
   let inter = 0;
   let sa = 0;

@@ -104,6 +104,7 @@ test('a full run of the service prints no patient name, ID or birth date, writes
         headers: { 'content-type': 'application/dicom' },
         body: body as unknown as string,
       });
+      // biome-ignore lint/suspicious/noExplicitAny: the reply's JSON, checked field by field below
       return { status: r.status, json: (await r.json()) as Record<string, any> };
     };
     const statuses: number[] = [];
