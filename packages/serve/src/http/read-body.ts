@@ -28,7 +28,7 @@ const err = (code: string, message: string, received: unknown, fix: string) =>
   new CxrkitError(code, message, { received, fix, pkg: 'serve' });
 
 /**
- * The whole body as a Uint8Array that owns its buffer.
+ * The whole body as a Uint8Array (a view of the received bytes).
  * @throws CxrkitError `UPLOAD_TOO_LARGE` (over maxBytes, declared or counted), `UPLOAD_TOO_SLOW` (idle or
  *   below the minimum rate), `UPLOAD_ABORTED` (the client went away). After any of them the request is no
  *   longer read: answer with `Connection: close`.
@@ -64,7 +64,10 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Uint
       req.off('error', onError);
       req.off('close', onClose);
       if (!e) {
-        resolve(size === 0 ? new Uint8Array(0) : new Uint8Array(Buffer.concat(chunks, size)));
+        // a view, not a copy: above 4 KiB Buffer.concat allocates a buffer of its own (smaller bodies share
+        // Node's pool, and the decode pool copies them before moving them to a worker)
+        const body = Buffer.concat(chunks, size);
+        resolve(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
         return;
       }
       req.pause(); // stop reading: the caller answers and closes the connection
