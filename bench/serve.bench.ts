@@ -4,7 +4,7 @@
 // default) and off (?gradcam=0). Reports throughput, p50/p99 latency, the statuses (every request must get a
 // result or a 503: zero other 5xx, zero lost), and the service's peak RSS (VmHWM). Writes bench-output/serve.json.
 //
-//   npm run bench -- --filter serve [--clients 8] [--seconds 60] [--model out/demo/model]
+//   npm run bench -- --filter serve [--clients 8] [--seconds 60] [--model out/demo/model] [--max-queue 16]
 //
 // Default model: the seeded test model of the service's tests (InceptionV3 1/16 width, 160 px, age + sex): the
 // load is then mostly decoding, the intended-use checks and preprocessing. Pass --model for a real one.
@@ -22,6 +22,7 @@ const arg = (name: string, fallback: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
 };
 const clients = Number(arg('clients', '8'));
+const maxQueue = arg('max-queue', '16'); // the service's default; a small one shows the 503s of back-pressure
 const seconds = Number(arg('seconds', '60'));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const data = process.env['CXRKIT_DATA'] ?? join(root, '..', 'shared', 'data');
@@ -59,6 +60,8 @@ const child = spawn(
     '--port',
     '0',
     '--onnx',
+    '--max-queue',
+    maxQueue,
   ],
   {
     cwd: root,
@@ -156,7 +159,8 @@ try {
       p.label,
       {
         requests: p.requests,
-        'req/s': p.perSecond.toFixed(2),
+        'answers/s': p.perSecond.toFixed(2),
+        'results/s': ((p.perSecond * (p.statuses['200'] ?? 0)) / Math.max(1, p.requests - p.lost)).toFixed(2),
         'p50 ms': p.p50.toFixed(0),
         'p99 ms': p.p99.toFixed(0),
         'max ms': p.max.toFixed(0),
@@ -173,17 +177,27 @@ try {
       .filter((s) => !['200', '503'].includes(s))
       .map((s) => `${p.label}: ${s}`),
   );
+  const load = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+  const lost = phases.reduce((a, p) => a + p.lost, 0);
   console.log(
-    `${clients} clients × ${seconds} s per phase on ${cpus().length} cores (load average ${loadavg()
-      .map((x) => x.toFixed(1))
-      .join(' ')}); service peak RSS ${mem.peak.toFixed(0)} MiB (now ${mem.now.toFixed(0)} MiB); ` +
-      `statuses other than 200/503: ${bad.length ? bad.join(', ') : 'none'}; lost: ${phases.reduce((a, p) => a + p.lost, 0)}`,
+    `${clients} clients × ${seconds} s per phase, max queue ${maxQueue}, on ${cpus().length} cores ` +
+      `(load average ${load}); service peak RSS ${mem.peak.toFixed(0)} MiB (now ${mem.now.toFixed(0)} MiB); ` +
+      `statuses other than 200/503: ${bad.length ? bad.join(', ') : 'none'}; lost: ${lost}`,
   );
   mkdirSync(join(root, 'bench-output'), { recursive: true });
-  writeFileSync(
-    join(root, 'bench-output', 'serve.json'),
-    `${JSON.stringify({ clients, seconds, model: modelDir, cores: cpus().length, loadavg: loadavg(), peakRssMiB: mem.peak, phases }, null, 2)}\n`,
-  );
+  const report = {
+    clients,
+    seconds,
+    maxQueue: Number(maxQueue),
+    model: modelDir,
+    cores: cpus().length,
+    loadavg: loadavg(),
+    peakRssMiB: mem.peak,
+    phases,
+  };
+  writeFileSync(join(root, 'bench-output', 'serve.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (bad.length || phases.some((p) => p.lost)) process.exitCode = 1;
 } finally {
   child.kill('SIGTERM');
