@@ -1,10 +1,19 @@
 // Loaded before every test file (see scripts/test.mjs). The only place outside examples/ and bench/
-// that picks a concrete backend: CXRKIT_BACKEND (default cpu), injected into @cxrkit/core.
+// that picks a concrete backend: CXRKIT_BACKEND (default cpu), injected into @cxrkit/core. It also seeds
+// every random draw, so a run is repeatable.
 // Run directly with CXRKIT_BACKEND_PROBE=1 it only checks that the backend starts: exit 0, or exit 2 with
 // the reason on stdout when its package or driver is missing (the runner then reports that backend's
 // tests as skipped with this reason; see scripts/test.mjs).
 import fc from 'fast-check';
-import { initBackend, backendKindFromEnv, isCxrkitError, type InitBackendOptions } from '@cxrkit/core';
+import { createRng, initBackend, backendKindFromEnv, isCxrkitError, type InitBackendOptions } from '@cxrkit/core';
+
+// Math.random, seeded per test file: tfjs draws its initialiser, dropout and shuffle seeds from it when none
+// is given (tfjs-core rand_util, util.shuffle), so unseeded weights made some tests fail by chance (a
+// dead ReLU head: "outputs are not all zero"). Each test file runs in its own process and starts from this
+// seed; tests that must not depend on the order of the tests before them seed their own scope
+// (withSeededRandom from @cxrkit/models). CXRKIT_RANDOM_SEED picks another seed.
+const random = createRng(Number(process.env.CXRKIT_RANDOM_SEED ?? 20261204));
+Math.random = () => random.next();
 
 const options: Record<ReturnType<typeof backendKindFromEnv>, Omit<InitBackendOptions, 'kind'>> = {
   cpu: { load: () => import('@tensorflow/tfjs-backend-cpu') },

@@ -4,8 +4,8 @@
 // the same code the service and the CLI run, no TensorFlow.js.
 export { modelInputs, intendedUseWarnings, parseModelCard } from '@cxrkit/models/card';
 // readOnnxCard reads the file's metadata_props (protobufjs, graph skipped) and validates the embedded card.
-// Imported from its file: the @cxrkit/onnx root also exports the exporter, which needs TensorFlow.js.
-export { readOnnxCard } from '../../packages/onnx/src/metadata.js';
+// From the tfjs-free entry: the @cxrkit/onnx root also exports the exporter, which needs TensorFlow.js.
+export { readOnnxCard } from '@cxrkit/onnx/runtime';
 // DICOM: uncompressed, RLE, deflate and JPEG lossless decode in the page; the WASM codecs (JPEG baseline,
 // JPEG-LS, JPEG 2000, HTJ2K) are not bundled — such files raise DICOM_CODEC_NOT_INSTALLED (see README).
 export { readDicom } from '@cxrkit/core/tfjs-free';

@@ -1,13 +1,12 @@
 import { packageBuild } from '../../tsup.base.js';
 
 export default packageBuild({
-  // the service, its tfjs Grad-CAM subpath, and the decode worker (loaded by path beside the bundle)
+  // the service, and the decode worker (loaded by path beside the bundle)
   entry: {
     index: 'src/index.ts',
-    gradcam: 'src/gradcam-explainer.ts',
     'decode-worker': 'src/prepare/decode-worker.ts',
   },
-  dts: { entry: { index: 'src/index.ts', gradcam: 'src/gradcam-explainer.ts' } },
+  dts: { entry: { index: 'src/index.ts' } },
   // import.meta.url in the CJS build (the decode worker is found beside the bundle)
   shims: true,
 });

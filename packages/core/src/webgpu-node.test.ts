@@ -1,7 +1,7 @@
 // initBackend({ kind: 'webgpu' }) outside the browser: installing an injected WebGPU implementation and
 // the typed errors when it, its driver or the registration is missing. The child processes start from a
 // clean realm (no navigator.gpu), as an application does; the real run on a driver is backend.test.ts
-// and packages/models/src/webgpu/*.test.ts under the runner's `webgpu` backend.
+// and packages/tfjs-ext/src/webgpu/*.test.ts and packages/models/src/webgpu-conformance.test.ts under the runner's `webgpu` backend.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

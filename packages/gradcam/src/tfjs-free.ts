@@ -5,9 +5,9 @@
  * workers. The package root re-exports all of it plus Grad-CAM itself (which needs TensorFlow.js).
  */
 export type { Heatmap } from './heatmap.js';
-export { normalizeHeatmap, heatmapPeak, resizeBilinear } from './heatmap.js';
+export { normalizeHeatmap, heatmapPeak } from './heatmap.js';
 export { overlayHeatmap, colorizeHeatmap } from './overlay.js';
-export type { OverlayOptions, RgbaImage } from './overlay.js';
+export type { OverlayOptions, OverlayImage } from './overlay.js';
 export { colormapRgb, colormapTable, COLORMAP_NAMES } from './colormap.js';
 export type { ColormapName } from './colormap.js';
 export { classicalLungSegmentation } from './classical-lungs.js';

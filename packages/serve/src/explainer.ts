@@ -1,6 +1,6 @@
 // What the service needs to show a Grad-CAM: something that turns the model's inputs for one image into a
 // heat map. The service itself computes none (it loads no TensorFlow.js): the application passes one, e.g.
-// `createGradCamExplainer(model, card)` from `@cxrkit/serve/gradcam` on the tfjs model, or nothing.
+// `createGradCamExplainer(model, card)` from `@cxrkit/gradcam` on the tfjs model, or nothing.
 import type { GrayImage } from '@cxrkit/core/tfjs-free';
 import type { ArrayBatch } from './predictor.js';
 

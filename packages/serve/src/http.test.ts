@@ -1,10 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { encodeDicom, synthesizeRadiograph } from '@cxrkit/core/tfjs-free';
 import { startScreeningServer, resolveScreeningConfig } from './index.js';
 import { recordingPredictor } from './test-predictors.js';
-import { dataDir } from '../../../test/helpers.js';
+import { dataDir, sharedData } from '../../../test/helpers.js';
 
+const data = sharedData('dicom/nhsx-nccid-testdata');
 const config = resolveScreeningConfig({ inputSize: 64, threshold: 0.5 });
 const predictor = recordingPredictor(['image', 'age'], (inputs) => inputs.age!.data[0]!); // score = age / 100
 let server: Awaited<ReturnType<typeof startScreeningServer>>;
@@ -22,7 +24,9 @@ const post = (body: Uint8Array | string, query = '') =>
     body: body as unknown as string,
   });
 
-test('POST /v1/screen with a real chest radiograph DICOM returns the screening result', async () => {
+test('POST /v1/screen with a real chest radiograph DICOM returns the screening result', {
+  skip: data.missing,
+}, async () => {
   const bytes = await readFile(
     dataDir('dicom', 'nhsx-nccid-testdata', '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm'),
   );
@@ -85,4 +89,61 @@ test('GET / serves the upload page and /healthz reports the engine', async () =>
   assert.match(await page.text(), /<input id="file" type="file"/);
   const h = (await (await fetch(`${server.url}/healthz`)).json()) as { ok: boolean; engine: string; inputSize: number };
   assert.deepEqual(h, { ok: true, engine: 'test', condition: 'osteoporosis', inputSize: 64 });
+});
+
+// added routes: behind the token, tried before /v1/screen; `false` leaves a request to the service; '*' takes any
+// method; the screen they are given leaves the caller's bytes whole (the decode pool moves a body it owns)
+test('added routes: token, order, false to decline, any method, and a screen that keeps the bytes', async () => {
+  const film = synthesizeRadiograph({ seed: 2, size: 256, age: 70, sex: 'F' });
+  const bytes = encodeDicom({ image: film.image, labels: film.labels }, { seed: 2 });
+  const service = await startScreeningServer({
+    predictor,
+    config,
+    port: 0,
+    token: 'secret',
+    routes: [
+      {
+        method: 'POST',
+        path: '/v1/screen',
+        handle: async (req, res, context) => {
+          if (!context.url.searchParams.has('mine')) return false;
+          const body = await context.readBody(req);
+          const { result } = await context.screen(body);
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end(`${result.screened} ${result.screened ? result.score : ''} ${body.byteLength}`); // body still whole
+        },
+      },
+      {
+        method: '*',
+        path: '/extra/',
+        handle: (req, res) => {
+          res.writeHead(204, { 'x-method': req.method ?? '' });
+          res.end();
+        },
+      },
+    ],
+  });
+  try {
+    const headers = { authorization: 'Bearer secret', 'content-type': 'application/dicom' };
+    const body = bytes as unknown as string;
+    const mine = await fetch(`${service.url}/v1/screen?mine=1`, { method: 'POST', headers, body });
+    assert.equal(await mine.text(), `true ${Math.fround(0.7)} ${bytes.byteLength}`);
+    const plain = await fetch(`${service.url}/v1/screen`, { method: 'POST', headers, body });
+    assert.equal(plain.status, 200);
+    assert.equal(((await plain.json()) as { score: number }).score, Math.fround(0.7)); // the service's own JSON
+    const anonymous = await fetch(`${service.url}/extra/x`, { method: 'DELETE' });
+    assert.equal(anonymous.status, 401);
+    await anonymous.text();
+    const any = await fetch(`${service.url}/extra/x`, { method: 'DELETE', headers });
+    assert.equal(any.status, 204);
+    assert.equal(any.headers.get('x-method'), 'DELETE');
+    // the handler's screen too: a body owning its whole buffer is not moved away from the caller
+    const own = new Uint8Array(bytes);
+    const out = await service.handler.screen(own);
+    assert.equal(out.result.screened, true);
+    assert.equal(own.byteLength, bytes.byteLength);
+    assert.deepEqual(own.subarray(0, 200), bytes.subarray(0, 200));
+  } finally {
+    await service.close();
+  }
 });

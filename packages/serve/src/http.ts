@@ -21,22 +21,37 @@ import { DecodePool } from './prepare/decode-pool.js';
 import { SERVICE_DECODE_LIMITS, type DecodeLimits } from './prepare/decode-limits.js';
 import type { PreparedImage } from './prepare/prepare-dicom.js';
 import type { ScreeningResult } from './result.js';
-import { PREVIEW_SIDE, screenPrepared } from './screen.js';
+import { PREVIEW_SIDE, screenPrepared, type ScreeningOverrides } from './screen.js';
 import { servedCard, type CardSource } from './served-card.js';
 
-/** A route the application adds beside the service's own (e.g. DICOMweb STOW-RS), behind the same auth. */
+/**
+ * A route the application adds beside the service's own (e.g. DICOMweb STOW-RS from @cxrkit/dicom-net), behind
+ * the same auth and access log. Added routes are tried before `POST /v1/screen`, in order.
+ */
 export interface ServiceRoute {
+  /** 'POST', 'GET', …, or '*' for any method (the route answers 405 itself). */
   method: string;
   /** Exact path, or a prefix ending in '/'. */
   path: string;
-  handle(req: IncomingMessage, res: ServerResponse, context: RouteContext): void | Promise<void>;
+  /**
+   * Answers the request; or returns `false` before touching it to leave it to the next route or the service's
+   * own (e.g. `POST /v1/screen` without `?return=`).
+   */
+  handle(req: IncomingMessage, res: ServerResponse, context: RouteContext): RouteAnswer | Promise<RouteAnswer>;
 }
+
+/** What a route's handler returns: `false` to leave the request to the next route; nothing (or true): answered. */
+// biome-ignore lint/suspicious/noConfusingVoidType: handlers that answer are plain functions returning nothing
+export type RouteAnswer = void | boolean;
 
 /** What a {@link ServiceRoute} gets: the request id, the service's screening and body reader, the log. */
 export interface RouteContext {
   requestId: string;
   url: URL;
-  /** Screens one DICOM through the service's queue, workers and model (same limits as /v1/screen). */
+  /**
+   * Screens one DICOM through the service's queue, workers and model (same limits as /v1/screen). `bytes` stay
+   * the caller's (e.g. for the SR and SC made from the source file).
+   */
   screen(bytes: Uint8Array, options?: Partial<ScreenRequestOptions>): Promise<ScreenOutcome>;
   /** Reads the body with the service's limits (see readBody). */
   readBody(req: IncomingMessage): Promise<Uint8Array>;
@@ -55,7 +70,7 @@ export interface ScreeningServiceOptions extends CardSource {
   predictor: ScreeningPredictor;
   /** Largest accepted upload, bytes. Default 128 MiB (a 3k × 3k 16-bit radiograph is ~18 MiB). */
   maxUploadBytes?: number;
-  /** Computes the Grad-CAM (e.g. createGradCamExplainer from @cxrkit/serve/gradcam); without one, results say why. */
+  /** Computes the Grad-CAM (e.g. createGradCamExplainer from @cxrkit/gradcam); without one, results say why. */
   explainer?: ScreeningExplainer;
   /** Why there is no Grad-CAM, when no explainer is given (shown in results). */
   gradcamUnavailable?: string;
@@ -90,7 +105,10 @@ export interface ScreeningHandler {
   readonly ready: boolean;
   /** Requests being handled now. */
   readonly inFlight: number;
-  /** Screens one DICOM through the queue, workers and model (what /v1/screen does after the upload). */
+  /**
+   * Screens one DICOM through the queue, workers and model (what /v1/screen does after the upload). `bytes`
+   * stay the caller's: they are copied before the worker takes them.
+   */
   screen(bytes: Uint8Array, options?: Partial<ScreenRequestOptions>): Promise<ScreenOutcome>;
   /** Stops taking screens (503), waits up to `timeoutMs` for those in flight, then stops the workers. */
   close(timeoutMs?: number): Promise<void>;
@@ -125,6 +143,14 @@ function sendAndClose(req: IncomingMessage, res: ServerResponse, status: number,
     // a client still sending is cut off shortly after it could read the reply
     setTimeout(() => socket.destroy(), 2000).unref();
   });
+}
+
+/**
+ * The patient overrides of a request URL (`?age=67&sex=F`), as `POST /v1/screen` reads them.
+ * @throws CxrkitError `SCREEN_BAD_OVERRIDE` for an age that is not a number or a sex other than M/F.
+ */
+export function parseOverrides(url: URL): ScreeningOverrides {
+  return parseScreenRequest(url).overrides;
 }
 
 /**
@@ -218,6 +244,14 @@ export function createScreeningHandler(options: ScreeningServiceOptions): Screen
       clearTimeout(timer);
     }
   }
+
+  /**
+   * screen() for callers that keep using their bytes (routes, the DICOM receivers): the decode pool moves a body
+   * that owns its whole buffer to the worker (detaching it here), so such a body is copied first; a view of a
+   * larger buffer is copied by the pool itself.
+   */
+  const screenKeeping = (bytes: Uint8Array, asked?: Partial<ScreenRequestOptions>) =>
+    screen(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.slice() : bytes, asked);
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
@@ -320,18 +354,20 @@ export function createScreeningHandler(options: ScreeningServiceOptions): Screen
       send(res, 200, card);
       return;
     }
-    const extra = options.routes?.find(
-      (r) => r.method === method && (r.path === path || (r.path.endsWith('/') && path.startsWith(r.path))),
+    const matching = (options.routes ?? []).filter(
+      (r) =>
+        (r.method === '*' || r.method === method) &&
+        (r.path === path || (r.path.endsWith('/') && path.startsWith(r.path))),
     );
-    if (extra) {
-      await extra.handle(req, res, {
+    for (const extra of matching) {
+      const answered = await extra.handle(req, res, {
         requestId,
         url,
-        screen,
+        screen: screenKeeping,
         readBody: (r) => readBody(r, bodyLimits),
         annotate: (fields) => Object.assign(entry, fields),
       });
-      return;
+      if (answered !== false) return;
     }
     if (path === '/v1/screen' && method !== 'POST') {
       res.setHeader('allow', 'POST');
@@ -431,7 +467,7 @@ export function createScreeningHandler(options: ScreeningServiceOptions): Screen
     card: { value: card },
     ready: { get: () => !draining && pool.ready },
     inFlight: { get: () => inFlight },
-    screen: { value: screen },
+    screen: { value: screenKeeping },
     close: { value: close },
   }) as ScreeningHandler;
 }

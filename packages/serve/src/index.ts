@@ -3,7 +3,7 @@
  * DICOM and gets a screening result that recommends DXA for those at high risk — or "not screened", with
  * the reasons, for an image outside the model card's intended use. Runs on any cxrkit predictor (tfjs or
  * onnxruntime), described by its model card (@cxrkit/models/card). Loads no TensorFlow.js (the Grad-CAM
- * explainer on a tfjs model is the separate entry `@cxrkit/serve/gradcam`). Data flow: DICOM bytes →
+ * explainer on a tfjs model is `createGradCamExplainer` of `@cxrkit/gradcam`). Data flow: DICOM bytes →
  * (worker thread) header facts → intended-use gate → grayscale → lung-field check → modelInputs(card) →
  * predictor → score vs the card's threshold → Grad-CAM overlay → result JSON (with the card summary).
  */
@@ -50,7 +50,7 @@ export { SERVICE_DECODE_LIMITS } from './prepare/decode-limits.js';
 export type { DecodeLimits } from './prepare/decode-limits.js';
 export { DecodePool } from './prepare/decode-pool.js';
 export type { DecodePoolOptions } from './prepare/decode-pool.js';
-export { createScreeningHandler, startScreeningServer, clinicianMessage } from './http.js';
+export { createScreeningHandler, startScreeningServer, clinicianMessage, parseOverrides } from './http.js';
 export type {
   ScreeningServiceOptions,
   ScreeningHandler,
@@ -58,6 +58,7 @@ export type {
   ServerTimeouts,
   ServiceRoute,
   RouteContext,
+  RouteAnswer,
   ScreenOutcome,
 } from './http.js';
 export { DEFAULT_BODY_LIMITS } from './http/read-body.js';
@@ -65,6 +66,7 @@ export type { BodyLimits } from './http/read-body.js';
 export { jsonLinesLogger, uidHasher } from './http/access-log.js';
 export type { AccessLogEntry, AccessLogger } from './http/access-log.js';
 export type { ErrorBody } from './http/error-response.js';
+export { parseScreenRequest } from './http/request-options.js';
 export type { ScreenRequestOptions } from './http/request-options.js';
 export { uploadPage } from './page.js';
 export type { UploadPageOptions } from './page.js';

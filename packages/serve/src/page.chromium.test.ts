@@ -9,7 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTfjsPredictor, loadModelWithCard } from '@cxrkit/models';
 import { dataDir, testOutputDir } from '../../../test/helpers.js';
-import { createGradCamExplainer } from './gradcam-explainer.js';
+import { createGradCamExplainer } from '@cxrkit/gradcam';
 import { startScreeningServer, type RunningService } from './index.js';
 import { writeTestModel } from './testing/test-model.js';
 

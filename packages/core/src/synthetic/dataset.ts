@@ -62,14 +62,14 @@ export function synthesizeDataset(options: SynthesizeDatasetOptions): SyntheticR
     const sex = rng.bernoulli(femaleFraction) ? 'F' : 'M';
     let labels: SyntheticLabels;
     if (osteoporosisFraction === undefined) {
-      labels = drawSyntheticLabels(rng, { sex, ageRange: imageOptions.ageRange });
+      labels = drawSyntheticLabels(rng, { sex, ageRange: imageOptions.ageRange, ageSexBmdEffect: imageOptions.ageSexBmdEffect });
     } else {
       const want = rng.bernoulli(osteoporosisFraction) ? 1 : 0;
       // Rejection sampling from the age/sex model conditioned on the class (bounded; then forced).
       let tries = 0;
-      do labels = drawSyntheticLabels(rng, { sex, ageRange: imageOptions.ageRange });
+      do labels = drawSyntheticLabels(rng, { sex, ageRange: imageOptions.ageRange, ageSexBmdEffect: imageOptions.ageSexBmdEffect });
       while (labels.osteoporosis !== want && ++tries < 2000);
-      if (labels.osteoporosis !== want) labels = drawSyntheticLabels(rng, { sex, age: labels.age, tScore: want ? -2.5 - rng.uniform(0, 1.5) : rng.uniform(-2.4, 1.5) });
+      if (labels.osteoporosis !== want) labels = drawSyntheticLabels(rng, { sex, age: labels.age, ageSexBmdEffect: imageOptions.ageSexBmdEffect, tScore: want ? -2.5 - rng.uniform(0, 1.5) : rng.uniform(-2.4, 1.5) });
     }
     const patientId = `P${String(p).padStart(Math.max(5, width), '0')}`;
     for (let k = 0; k < imagesPerPatient && records.length < n; k++) {

@@ -15,8 +15,8 @@
  * - sex → body and shoulder width, humeral-head size, breast shadows in women.
  */
 import type { GrayImage } from '../image/types.js';
-import { CxrkitError, didYouMean } from '../errors.js';
-import { createRng, type Rng } from '../augment/rng.js';
+import { CxrkitError, assertKnownKeys, didYouMean } from '../errors.js';
+import { createRng, deriveSeed, type Rng } from '../augment/rng.js';
 import { whoCategory, type WhoCategory } from '../data/labels.js';
 import { drawGlyphs } from './glyphs.js';
 
@@ -70,6 +70,50 @@ export interface SynthesizeRadiographOptions {
   marker?: boolean;
   /** Render at this many times the resolution and box-average down (anti-aliasing). Default 2 below 128 px, else 1. */
   supersample?: number;
+  /**
+   * How hard the image makes the T-score to read (see {@link SYNTHETIC_DIFFICULTY}): the bones show the
+   * density of `tScore + σ·z` (z ~ N(0, 1), seeded per image) rather than the T-score itself — as a chest
+   * radiograph's bones agree with the lumbar/hip DXA only in part. 'none' (σ 0), 'easy' (0.5), 'moderate'
+   * (1.0), 'hard' (1.5), or σ in T-score units. Default: none (the pixels of earlier versions, bit for bit).
+   */
+  difficulty?: SyntheticDifficulty;
+  /**
+   * How strongly the drawn T-score depends on age and sex: a multiplier of the slopes of
+   * {@link syntheticMeanTScore} (1 = that caricature, 0 = bone density independent of age and sex,
+   * 2 = twice as steep). Used only when `tScore` is not fixed. Default 1.
+   */
+  ageSexBmdEffect?: number;
+}
+
+/** Named difficulty levels of the synthetic generator, or σ in T-score units. */
+export type SyntheticDifficulty = 'none' | 'easy' | 'moderate' | 'hard' | number;
+
+/**
+ * σ (T-score units) of the gap between the density the image shows and the DXA T-score, per level.
+ * With half the patients osteoporotic, the best possible AUC of the image density alone is about
+ * 0.98 (easy), 0.92 (moderate) and 0.84 (hard): a ceiling no model can pass.
+ */
+export const SYNTHETIC_DIFFICULTY: Readonly<Record<Exclude<SyntheticDifficulty, number>, number>> = {
+  none: 0,
+  easy: 0.5,
+  moderate: 1.0,
+  hard: 1.5,
+};
+
+/** σ (T-score units) for a difficulty option; throws `SYNTH_BAD_OPTION` (with did-you-mean) for a bad one. */
+export function difficultySigma(difficulty: SyntheticDifficulty | undefined): number {
+  if (difficulty === undefined) return 0;
+  if (typeof difficulty === 'number') {
+    if (Number.isFinite(difficulty) && difficulty >= 0 && difficulty <= 5) return difficulty;
+  } else if (Object.hasOwn(SYNTHETIC_DIFFICULTY, difficulty)) {
+    return SYNTHETIC_DIFFICULTY[difficulty];
+  }
+  const names = Object.keys(SYNTHETIC_DIFFICULTY);
+  const guess = typeof difficulty === 'string' ? didYouMean(difficulty, names) : undefined;
+  throw new CxrkitError('SYNTH_BAD_OPTION', `unknown difficulty${guess ? ` — did you mean '${guess}'?` : ''}`, {
+    received: difficulty,
+    fix: `use one of ${names.join(', ')}, or σ in T-score units between 0 and 5`,
+  });
 }
 
 export interface SyntheticRadiograph {
@@ -103,8 +147,9 @@ export interface SyntheticRadiograph {
  * Mean T-score model used when `tScore` is not given: flat until 35 y, then declining faster in women
  * (a caricature of real BMD-vs-age curves); individual sd 1.0.
  */
-export function syntheticMeanTScore(age: number, sex: 'M' | 'F'): number {
-  return -Math.max(0, age - 35) * (sex === 'F' ? 0.045 : 0.028);
+export function syntheticMeanTScore(age: number, sex: 'M' | 'F', ageSexBmdEffect = 1): number {
+  const slope = sex === 'F' ? 0.045 : 0.028;
+  return ageSexBmdEffect === 1 ? -Math.max(0, age - 35) * slope : -Math.max(0, age - 35) * slope * ageSexBmdEffect;
 }
 
 type Region = Exclude<SignalRegion, 'all-bones'> | 'other';
@@ -138,18 +183,22 @@ function checkPositiveInt(name: string, v: unknown, max = 16384): number {
   return v;
 }
 
-const KNOWN_OPTIONS = ['seed', 'size', 'width', 'height', 'age', 'ageRange', 'sex', 'tScore', 'signalRegion', 'pose', 'rotationDeg', 'exposure', 'noise', 'marker', 'supersample'];
+const KNOWN_OPTIONS = ['seed', 'size', 'width', 'height', 'age', 'ageRange', 'sex', 'tScore', 'signalRegion', 'pose', 'rotationDeg', 'exposure', 'noise', 'marker', 'supersample', 'difficulty', 'ageSexBmdEffect'];
 
 /**
  * Draws the labels of one synthetic patient (age, sex, BMD, T-score, WHO class) from `rng`, honouring
  * fixed values in `options`. Exposed so dataset builders can pick labels before rendering.
  */
-export function drawSyntheticLabels(rng: Rng, options: Pick<SynthesizeRadiographOptions, 'age' | 'ageRange' | 'sex' | 'tScore'> = {}): SyntheticLabels {
+export function drawSyntheticLabels(rng: Rng, options: Pick<SynthesizeRadiographOptions, 'age' | 'ageRange' | 'sex' | 'tScore' | 'ageSexBmdEffect'> = {}): SyntheticLabels {
+  const effect = options.ageSexBmdEffect ?? 1;
+  if (!(Number.isFinite(effect) && effect >= 0 && effect <= 5)) {
+    throw new CxrkitError('SYNTH_BAD_OPTION', 'ageSexBmdEffect must be a number between 0 and 5', { received: effect, fix: 'pass e.g. ageSexBmdEffect: 2 (0 = independent of age and sex)' });
+  }
   const [a0, a1] = options.ageRange ?? [20, 85];
   const age = options.age ?? rng.int(Math.round(a0), Math.round(a1));
   const sex = options.sex ?? (rng.bernoulli(0.5) ? 'F' : 'M');
   // drawn T-scores are kept within −5.5…3.5 (a normal tail can otherwise reach values DXA never reports)
-  const t = options.tScore ?? Math.min(3.5, Math.max(-5.5, syntheticMeanTScore(age, sex) + rng.normal()));
+  const t = options.tScore ?? Math.min(3.5, Math.max(-5.5, syntheticMeanTScore(age, sex, effect) + rng.normal()));
   const { mean, sd } = SYNTHETIC_BMD_REFERENCE;
   const boneDensity = Math.round((mean + sd * t) * 1000) / 1000;
   const tScore = Math.round(((boneDensity - mean) / sd) * 10) / 10;
@@ -168,12 +217,7 @@ export function drawSyntheticLabels(rng: Rng, options: Pick<SynthesizeRadiograph
  * @throws CxrkitError `SYNTH_BAD_OPTION` for an invalid option (with "did you mean" for typos).
  */
 export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}): SyntheticRadiograph {
-  for (const k of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(k)) {
-      const guess = didYouMean(k, KNOWN_OPTIONS);
-      throw new CxrkitError('SYNTH_BAD_OPTION', `unknown option '${k}'${guess ? ` — did you mean '${guess}'?` : ''}`, { received: k, fix: `use one of ${KNOWN_OPTIONS.join(', ')}` });
-    }
-  }
+  assertKnownKeys(options, KNOWN_OPTIONS, { code: 'SYNTH_BAD_OPTION' });
   const width = checkPositiveInt('width', options.width ?? options.size ?? 256);
   const height = checkPositiveInt('height', options.height ?? options.size ?? 256);
   const signalRegion = options.signalRegion ?? 'all-bones';
@@ -221,7 +265,13 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
   // older lungs are more lucent (air trapping), and costal cartilages calcify
   const lucency = 0.85 + 0.3 * ageN + rng.normal(0, 0.03);
   const cartilageCalc = Math.min(1, Math.max(0, (age - 30) / 50)) * rng.uniform(0.7, 1.3);
-  const densityFactor = densityFromBmd(labels.boneDensity);
+  // The density the bones show: the label's, or (difficulty) the label's plus a seeded per-image gap drawn
+  // from its own stream, so every other pixel, and the default's pixels, stay as they were.
+  const sigma = difficultySigma(options.difficulty);
+  const shownBmd = sigma === 0
+    ? labels.boneDensity
+    : labels.boneDensity + SYNTHETIC_BMD_REFERENCE.sd * sigma * createRng(deriveSeed(seed, 'difficulty')).normal();
+  const densityFactor = densityFromBmd(shownBmd);
   const distractorT = -1 + rng.normal(0, 1.2);
   const distractorDensityFactor = densityFromBmd(SYNTHETIC_BMD_REFERENCE.mean + SYNTHETIC_BMD_REFERENCE.sd * distractorT);
   const breast = female ? rng.uniform(0.12, 0.24) : 0;

@@ -10,6 +10,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { createRng } from '@cxrkit/core';
 import { buildScreeningModel, saveModel } from '@cxrkit/models';
 import type { ModelCardInput } from '@cxrkit/models/card';
+import { gradCam, type Heatmap } from '@cxrkit/gradcam';
 import { exportOnnx } from '@cxrkit/onnx';
 
 /** Side of the test model's square image input, pixels. */
@@ -88,3 +89,20 @@ export async function writeTestModel(dir: string): Promise<string> {
 /** The ONNX bytes of the test model folder. */
 export const readTestOnnx = (dir: string): Promise<Uint8Array> =>
   readFile(join(dir, 'model.onnx')).then((b) => new Uint8Array(b));
+
+/**
+ * The reference the service's Grad-CAM is checked against: gradcam's own `gradCam` (positive class, `layers`
+ * averaged) on tensors made here from the plain `inputs` (name → values and shape).
+ */
+export function gradCamReference(
+  model: tfl.LayersModel,
+  inputs: Record<string, { data: Float32Array; shape: number[] }>,
+  layers: string[],
+): Heatmap {
+  const tensors = Object.fromEntries(Object.entries(inputs).map(([k, b]) => [k, tf.tensor(b.data, b.shape)]));
+  try {
+    return gradCam(model, tensors, { layers, target: 'positive' })[0]!;
+  } finally {
+    for (const t of Object.values(tensors)) t.dispose();
+  }
+}
