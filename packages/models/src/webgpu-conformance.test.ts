@@ -1,9 +1,12 @@
-// @cxrkit-backends: webgpu
+// @cxrkit-backends: webgpu node-gpu
 // The webgpu backend (tfjs-backend-webgpu on Dawn; here Mesa's lavapipe Vulkan driver on the CPU) against
 // the cpu backend: the inference forward pass and the training-mode gradients of every registered
 // backbone at width ×1/16, the screening model with age + sex fusion, and one train() step with a
 // checkpoint. Tolerances and why: packages/tfjs-ext/src/webgpu/README.md. The runner starts webgpu (test/setup.ts)
 // and reports these tests skipped, with the reason, where the `webgpu` package or a Vulkan driver is missing.
+// The same tests run on tfjs-node-gpu (`node-gpu`, tensorflow backend on CUDA) wherever that is installed — see
+// docker/tfjs-node-gpu/ — and are reported skipped with the reason elsewhere. The backend under test is the one
+// the runner started (TARGET); its tolerances are the webgpu ones.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -18,8 +21,10 @@ import { testOutputDir } from '../../../test/helpers.js';
 import { CONFORMANCE, maxNormError, valuesIn } from '../../tfjs-ext/src/webgpu/test-values.js';
 
 const initial = tf.getBackend();
+/** The backend under test: the one the test runner started (webgpu or tensorflow), compared with cpu. */
+const TARGET = initial ?? process.env.CXRKIT_BACKEND ?? 'webgpu';
 after(async () => {
-  await tf.setBackend(initial);
+  if (initial) await tf.setBackend(initial); // none is active where the runner could not start the backend
 });
 registerGradientFixes(); // tfjs's AvgPool 'same' gradient is wrong on every backend, webgpu included
 registerWebGpuTrainingKernels(); // the recommended setup: filter gradients by matmul, no split-K
@@ -35,7 +40,7 @@ function layerErrors(
   for (const l of model.layers) for (const w of l.trainableWeights) layerOf.set(w.name, l.name);
   const groups = new Map<string, { a: number[]; b: number[] }>();
   for (const name of Object.keys(ref)) {
-    assert.ok(got[name], `webgpu produced no gradient for ${name}`);
+    assert.ok(got[name], `${TARGET} produced no gradient for ${name}`);
     const layer = layerOf.get(name) ?? name;
     const g = groups.get(layer) ?? { a: [], b: [] };
     g.a.push(...got[name]!);
@@ -93,7 +98,7 @@ async function pass(
   return out;
 }
 
-/** Compares a webgpu pass with the cpu pass; returns a one-line summary. */
+/** Compares a pass on the backend under test with the cpu pass; returns a one-line summary. */
 function assertConforms(label: string, model: tfl.LayersModel, ref: Pass, got: Pass): string {
   const fwd = maxNormError(got.forward, ref.forward);
   assert.ok(
@@ -124,7 +129,7 @@ function assertConforms(label: string, model: tfl.LayersModel, ref: Pass, got: P
   const [worstLayer, worst] = errors[0]!;
   return (
     `${label}: forward ${fwd.toExponential(1)}, training-mode output ${trained.toExponential(1)}, ` +
-    `worst layer gradient ${worst.toExponential(1)} (${worstLayer}), cpu ${ref.ms} ms, webgpu ${got.ms} ms`
+    `worst layer gradient ${worst.toExponential(1)} (${worstLayer}), cpu ${ref.ms} ms, ${TARGET} ${got.ms} ms`
   );
 }
 
@@ -140,7 +145,7 @@ for (const name of listModels()) {
     const r = valuesIn(2 * (model.outputs[0]!.shape[1] as number), 200 + seed);
     const inputs = () => [tf.tensor4d(x, [2, side, side, 1])];
     const ref = await pass('cpu', model, init, inputs, r, seed);
-    const got = await pass('webgpu', model, init, inputs, r, seed);
+    const got = await pass(TARGET, model, init, inputs, r, seed);
     t.diagnostic(assertConforms(name, model, ref, got));
     tf.dispose(init);
     model.dispose();
@@ -167,13 +172,13 @@ test('the screening model with age + sex fusion (dropout on): forward and gradie
   const inputs = () => [tf.tensor4d(x, [2, 64, 64, 1]), tf.tensor2d([0.62, 0.71], [2, 1]), tf.tensor2d([0, 1], [2, 1])];
   const r = new Float32Array([1, -0.5]);
   const ref = await pass('cpu', model, init, inputs, r, seed);
-  const got = await pass('webgpu', model, init, inputs, r, seed);
+  const got = await pass(TARGET, model, init, inputs, r, seed);
   t.diagnostic(assertConforms('screening densenet121 + age, sex', model, ref, got));
   tf.dispose(init);
   model.dispose();
 });
 
-test('one train() step (Adam, BCE, dropout, checkpoint) on webgpu equals the same step on cpu', async (t) => {
+test(`one train() step (Adam, BCE, dropout, checkpoint) on ${TARGET} equals the same step on cpu`, async (t) => {
   const seed = 9;
   const samples: TrainingSample[] = [0, 1].map((k) => ({
     image: { data: valuesIn(64 * 64, 400 + k), width: 64, height: 64 },
@@ -213,7 +218,7 @@ test('one train() step (Adam, BCE, dropout, checkpoint) on webgpu equals the sam
     return { loss, before, after, names, ms };
   };
   const ref = await run('cpu');
-  const got = await run('webgpu');
+  const got = await run(TARGET);
   assert.ok(
     Math.abs(got.loss - ref.loss) <= CONFORMANCE.forward * Math.abs(ref.loss),
     `loss ${got.loss} vs cpu ${ref.loss}`,
@@ -237,11 +242,11 @@ test('one train() step (Adam, BCE, dropout, checkpoint) on webgpu equals the sam
     `${flipped} of ${total} weights took a different Adam step (> ${CONFORMANCE.adamStep} lr)`,
   );
   // The checkpoint was read asynchronously (the webgpu backend has no synchronous read in Node).
-  const ckpt = await readCheckpoint<{ backend: string; globalStep: number }>(`${dir}/webgpu`);
-  assert.equal(ckpt.trainer.backend, 'webgpu');
+  const ckpt = await readCheckpoint<{ backend: string; globalStep: number }>(`${dir}/${TARGET}`);
+  assert.equal(ckpt.trainer.backend, TARGET);
   assert.equal(ckpt.trainer.globalStep, 1);
   t.diagnostic(
     `train step: loss ${got.loss} (cpu ${ref.loss}); of ${total} weights ${flipped} took a step differing by > ` +
-      `${CONFORMANCE.adamStep} lr, ${above1e3} by > 1e-3 lr; cpu ${ref.ms} ms, webgpu ${got.ms} ms`,
+      `${CONFORMANCE.adamStep} lr, ${above1e3} by > 1e-3 lr; cpu ${ref.ms} ms, ${TARGET} ${got.ms} ms`,
   );
 });
