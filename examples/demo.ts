@@ -266,11 +266,17 @@ try {
 }
 const synthetic = testSet.find((r) => r.osteoporosis === 1 && r.labels.age >= 50) ?? testSet[0]!;
 const synthPath = join(out, 'synthetic-osteoporosis.dcm');
-await writeFile(synthPath, encodeDicom({ image: synthetic.radiograph!.image, labels: synthetic.labels }, { photometric: 'MONOCHROME1' }));
+// written at 512 px: the service's intended-use gate refuses images under 256 px as not diagnostic films
+const film = resize(synthetic.radiograph!.image, { width: 512, height: 512, filter: 'bicubic' });
+await writeFile(synthPath, encodeDicom({ image: film, labels: synthetic.labels }, { photometric: 'MONOCHROME1' }));
 for (const path of [synthPath, ...realDicoms]) {
   const r = await screenDicom(path, { predictor, card: card! });
   const name = path === synthPath ? 'synthetic (osteoporosis) CR' : 'real chest radiograph';
-  log(`   ${name}: score ${r.score.toFixed(3)} → ${r.positive ? 'POSITIVE' : 'negative'}; age ${r.patient.age ?? '?'}, sex ${r.patient.sex ?? '?'}${r.warnings.length ? ` — ${r.warnings.join(' ')}` : ''}`);
+  const verdict = r.screened
+    ? `score ${r.score.toFixed(3)} → ${r.positive ? 'POSITIVE' : 'negative'}`
+    : `not screened (${r.reasons.join(' ')})`;
+  const warned = r.warnings.length ? ` — ${r.warnings.join(' ')}` : '';
+  log(`   ${name}: ${verdict}; age ${r.patient.age ?? '?'}, sex ${r.patient.sex ?? '?'}${warned}`);
 }
 log('   (the model learnt synthetic bone density; its scores on real radiographs demonstrate the pipeline, not a diagnosis)');
 log(`\nDone in ${((performance.now() - started) / 1000).toFixed(0)} s. Serve this model to a clinic: npm run serve (then open http://127.0.0.1:8080/)`);

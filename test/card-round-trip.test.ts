@@ -168,6 +168,7 @@ test('one card, the same inputs: saveModel → loadModelWithCard → exportOnnx 
   const ortPredictor = recording(await createOnnxPredictor(bytes, { load: () => ort, threads: 1 }));
   const viaTfjs = await screenOverHttp(tfjsPredictor, { card: await readModelCard(dir) });
   const viaOnnx = await screenOverHttp(ortPredictor, { card: fromOnnx });
+  assert.ok(viaTfjs.screened && viaOnnx.screened, 'the real chest radiograph is inside the intended use');
   assert.equal(viaTfjs.cardId, fromFolder.id);
   assert.equal(viaOnnx.cardId, fromFolder.id);
   assert.deepEqual([viaTfjs.patient.age, viaTfjs.patient.sex], [81, 'M']);
@@ -253,6 +254,7 @@ test('an old model folder with only screening.json (pre-card writer) still serve
   );
   const predictor = recording(createTfjsPredictor(loaded));
   const result = await screenOverHttp(predictor, { card: await readModelCard(dir) });
+  assert.ok(result.screened);
   assert.equal(result.cardId, card.id);
   assert.equal(result.threshold, 0.5);
 

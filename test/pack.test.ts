@@ -19,7 +19,8 @@ import { promisify } from 'node:util';
 import { buildScreeningModel, createModelCard, createTfjsPredictor, withSeededRandom } from '@cxrkit/models';
 import { exportOnnx } from '@cxrkit/onnx';
 import { screenDicom } from '@cxrkit/serve';
-import { fixtureDir, repoRoot } from './helpers.js';
+import { encodeDicom, synthesizeRadiograph } from '@cxrkit/core';
+import { repoRoot } from './helpers.js';
 
 const run = promisify(execFile);
 const rootPkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
@@ -373,7 +374,11 @@ test('serve + onnx + onnxruntime-node alone install no @tensorflow/* and screen 
   assert.ok(!existsSync(tensorflow), `installed: ${existsSync(tensorflow) ? readdirSync(tensorflow).join(', ') : ''}`);
 
   // A model exported here (tfjs) with its card embedded, and its tfjs score on the same DICOM as the reference.
-  const dicom = fixtureDir('radiographs', 'dicom', 'explicit-le.dcm');
+  // The DICOM: a synthetic CR chest film of a 70-year-old, 256 px (the smallest serve's intended-use gate
+  // screens; the 128 × 112 fixture radiographs are "too small", not screened).
+  const film = synthesizeRadiograph({ seed: 3, size: 256, age: 70, sex: 'F' });
+  const dicom = join(dir, 'chest.dcm');
+  writeFileSync(dicom, encodeDicom({ image: film.image, labels: film.labels }, { seed: 3 }));
   const model = withSeededRandom(7, () =>
     buildScreeningModel({
       backbone: 'densenet121',
@@ -398,6 +403,7 @@ test('serve + onnx + onnxruntime-node alone install no @tensorflow/* and screen 
   writeFileSync(join(dir, 'model.onnx'), await exportOnnx(model, { card }));
   const want = await screenDicom(dicom, { predictor: createTfjsPredictor(model), card });
   model.dispose();
+  assert.ok(want.screened, `the film is screened: ${want.screened ? '' : want.reasons.join(' ')}`);
 
   // The service side reads the card from the ONNX file itself: no tfjs, no second description of the model.
   const script = [
@@ -413,6 +419,7 @@ test('serve + onnx + onnxruntime-node alone install no @tensorflow/* and screen 
   ];
   writeFileSync(join(dir, 'screen.mjs'), `${script.join('\n')}\n`);
   const result = JSON.parse(lastLine(await sh(process.execPath, ['screen.mjs'], dir))) as typeof want;
+  assert.ok(result.screened, 'screened by the installed packages too');
   assert.equal(result.cardId, card.id);
   assert.equal(result.patient.age, want.patient.age);
   assert.equal(result.patient.sex, want.patient.sex);

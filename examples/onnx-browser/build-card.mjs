@@ -10,10 +10,13 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-// Modules the bundle reaches but never runs in the page: Node built-ins and the PNG/JPEG codecs of core's
-// file helpers (imported at the top of core/src/image/png.ts, whose checkImage the preprocessing uses).
-// They resolve to a stub that throws if anything calls into it.
-const NODE_ONLY = /^(node:.*|fs|path|util|stream|zlib|assert|crypto|os|url|module|worker_threads|pngjs|jpeg-js)$/;
+// Modules the bundle reaches but never runs in the page: Node built-ins, the PNG/JPEG codecs of core's
+// file helpers (imported at the top of core/src/image/png.ts, whose checkImage the preprocessing uses), and
+// the DICOM reader's WASM codecs (loaded lazily for JPEG baseline, JPEG-LS, JPEG 2000, HTJ2K and 12-bit JPEG:
+// their .wasm files are not served here). They resolve to a stub that throws if anything calls into it; the
+// reader turns that into DICOM_CODEC_NOT_INSTALLED.
+const NODE_ONLY =
+  /^(node:.*|fs|path|util|stream|zlib|assert|crypto|os|url|module|worker_threads|pngjs|jpeg-js|@cornerstonejs\/codec-.*|dcmjs-codecs)$/;
 const nodeOnlyStub = {
   name: 'node-only-stub',
   setup(b) {

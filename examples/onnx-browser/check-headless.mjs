@@ -2,7 +2,8 @@
 // End-to-end check of the example in a real browser engine: serves the page, loads it in headless
 // Chromium (Debian: apt-get install -y chromium) and checks the page read the model card from model.onnx and
 // ran the model on the sample image.
-//   npx tsx --conditions=cxrkit-source examples/onnx-browser/export-model.ts && node examples/onnx-browser/check-headless.mjs
+//   npx tsx --conditions=cxrkit-source examples/onnx-browser/export-model.ts out/demo/model   (or --untrained)
+//   node examples/onnx-browser/check-headless.mjs
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +21,7 @@ await new Promise((resolve, reject) => {
   server.once('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
 });
 try {
-  const r = spawnSync(chrome, ['--headless', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=60000', '--dump-dom', `http://localhost:${port}/`], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(chrome, ['--headless', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=60000', '--dump-dom', `http://127.0.0.1:${port}/`], { encoding: 'utf8', timeout: 120_000 });
   const m = r.stdout.match(/RESULT ([-\d.e,]+) /);
   const values = m ? m[1].split(',').map(Number) : [];
   // the page read the model card from model.onnx (its id in the log, its threshold in the result)

@@ -2,7 +2,7 @@
 // with cxrkit's own modelInputs (bundled from @cxrkit/models/card into cxrkit-card.js by build-card.mjs: the
 // same preprocessing and fusion encodings as the service), and one onnxruntime-web run. Used by main.mjs in
 // the browser; DOM-free so it can run in a worker, or in Node (the repository's card round-trip test does).
-import { intendedUseWarnings, modelInputs, readOnnxCard } from './cxrkit-card.js';
+import { intendedUseWarnings, modelInputs, prepareDicom, readOnnxCard } from './cxrkit-card.js';
 
 /** The model card embedded in ONNX bytes by exportOnnx(model, { card }); throws when the file has none. */
 export function cardFromOnnx(bytes) {
@@ -43,4 +43,37 @@ export async function runScreening(ort, session, card, gray, patient) {
   const score = output[0];
   const positive = card.threshold !== undefined && score >= card.threshold.value;
   return { output, score, positive, warnings: intendedUseWarnings(card, { age: patient.age }), ms };
+}
+
+/** True for DICOM bytes (the `DICM` marker at byte 128) or a `.dcm` / `.dicom` file name. */
+export function isDicom(bytes, name = '') {
+  const marker = bytes.length > 132 && String.fromCharCode(bytes[128], bytes[129], bytes[130], bytes[131]) === 'DICM';
+  return marker || /\.(dcm|dicom)$/i.test(name);
+}
+
+/**
+ * A DICOM file screened the way the service does it (its prepareDicom: the reader with chest-film limits,
+ * the intended-use gate and lung-field check, the card's inputs): `{ prepared, result }`, where `result` is
+ * absent when the image is not screened (`prepared.verdict.reasons` say why). Age and sex come from the
+ * header; `fallback` ({ age, sex }) fills what the header lacks when the model needs it.
+ */
+export async function screenDicomBytes(ort, session, card, bytes, fallback = {}) {
+  let prepared;
+  try {
+    prepared = await prepareDicom({ bytes, card, previewSide: 512 });
+  } catch (e) {
+    if (e?.code !== 'SCREEN_MISSING_INPUT') throw e;
+    prepared = await prepareDicom({ bytes, card, overrides: fallback, previewSide: 512 });
+  }
+  if (!prepared.verdict.screened) return { prepared };
+  const feeds = Object.fromEntries(
+    Object.entries(prepared.inputs).map(([name, b]) => [name, new ort.Tensor('float32', b.data, b.shape)]),
+  );
+  const t0 = performance.now();
+  const out = await session.run(feeds);
+  const ms = performance.now() - t0;
+  const output = out[session.outputNames[0]].data;
+  const score = output[0];
+  const positive = card.threshold !== undefined && score >= card.threshold.value;
+  return { prepared, result: { output, score, positive, warnings: prepared.verdict.warnings, ms } };
 }

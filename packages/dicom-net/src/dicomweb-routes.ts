@@ -1,11 +1,14 @@
-// The HTTP routes DICOM networking adds to the screening service (mounted through serve's `routes` option):
+// The HTTP routes DICOM networking adds to the screening service (mounted through serve's `routes` option, so
+// they sit behind the service's token and access log):
 //   POST /dicomweb/studies                  STOW-RS: instances in; each screened, its SR (+ SC) sent on
 //   POST /v1/screen?return=sr,sc[,json]      one DICOM in; its SR and SC (and the JSON result) back at once,
 //                                            as multipart/related (nothing is sent anywhere, nothing kept)
+// The screen is the service's own (RouteContext.screen: its upload limits, queue, decode workers, intended-use
+// gate and Grad-CAM), so an image outside the intended use gets the gate's reasons in its SR.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CxrkitError, isCxrkitError } from '@cxrkit/core/tfjs-free';
 import type { ModelCard } from '@cxrkit/models/card';
-import type { ServiceRoute } from '@cxrkit/serve';
+import { parseScreenRequest, type RouteContext, type ServiceRoute } from '@cxrkit/serve';
 import { readBody, sendError, sendJson } from './http-io.js';
 import { writeMultipartRelated, type BodyPart } from './multipart.js';
 import type { DicomReceiver } from './receiver.js';
@@ -21,15 +24,17 @@ export interface DicomwebRoutesOptions {
   card: ModelCard;
   /** The pipeline STOW-RS feeds. Without one, POST /dicomweb/studies answers 503 (no destination set). */
   receiver?: DicomReceiver;
-  /** Screens one uploaded file with the URL's overrides (?age=, ?sex=) for `POST /v1/screen?return=…`. */
-  screen: (bytes: Uint8Array, url: URL) => Promise<ScreeningOutcome>;
-  /** Largest STOW-RS request body, bytes. Default 1 GiB. */
+  /** Largest STOW-RS request body, bytes. Default 1 GiB. (`POST /v1/screen` uses the service's limits.) */
   maxStowBytes?: number;
-  /** Largest `POST /v1/screen` body, bytes. Default 128 MiB. */
-  maxUploadBytes?: number;
 }
 
 const RETURNABLE = ['json', 'sr', 'sc'] as const;
+
+/**
+ * Errors of the service itself (busy, timed out, shutting down, a bad parameter, an upload refused): answered
+ * by the service with its status (503 + Retry-After, 400, 408, 413), never turned into a "not screened" report.
+ */
+const SERVICE_ERRORS = /^(SERVICE_BUSY|SERVICE_CLOSED|SCREEN_TIMEOUT|SCREEN_BAD_OVERRIDE|UPLOAD_[A-Z_]+)$/;
 
 /** The objects `?return=` asks for, or undefined when it asks for no DICOM (serve answers with JSON). */
 function returnList(url: URL): Set<string> | undefined {
@@ -54,10 +59,9 @@ function outcomeJson(outcome: ScreeningOutcome): Record<string, unknown> {
   return gradcam ? { ...rest, gradcam: { layers: gradcam.layers } } : rest;
 }
 
-/** The routes above, for `startScreeningServer({ …, routes: [dicomwebRoutes(…)] })`. */
-export function dicomwebRoutes(options: DicomwebRoutesOptions): ServiceRoute {
+/** The routes above, for `startScreeningServer({ …, routes: dicomwebRoutes(…) })`. */
+export function dicomwebRoutes(options: DicomwebRoutesOptions): ServiceRoute[] {
   const maxStow = options.maxStowBytes ?? 2 ** 30;
-  const maxUpload = options.maxUploadBytes ?? 128 * 2 ** 20;
 
   async function stow(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receiver = options.receiver;
@@ -74,21 +78,29 @@ export function dicomwebRoutes(options: DicomwebRoutesOptions): ServiceRoute {
     sendJson(res, reply.status, reply.body, 'application/dicom+json');
   }
 
-  async function screenAndReturn(req: IncomingMessage, res: ServerResponse, url: URL, wanted: Set<string>) {
-    const bytes = await readBody(req, maxUpload);
+  async function screenAndReturn(req: IncomingMessage, res: ServerResponse, ctx: RouteContext, wanted: Set<string>) {
+    const asked = parseScreenRequest(ctx.url); // a bad ?age= / ?sex= is the client's mistake: the service's 400
+    let bytes: Uint8Array;
+    try {
+      bytes = await ctx.readBody(req);
+    } catch (e) {
+      if (!isCxrkitError(e, 'UPLOAD_ABORTED')) throw e;
+      ctx.annotate({ outcome: 'aborted' });
+      res.destroy();
+      return;
+    }
     const header = readSourceHeader(bytes); // unreadable → 400: there is no study to put a report in
-    // a bad ?age= / ?sex= is the client's mistake (400), not a reason to report "not screened"
-    let badOverride: unknown;
-    const screen = async () => {
+    let serviceError: unknown;
+    const outcome = await decideOutcome(async () => {
       try {
-        return await options.screen(bytes, url);
+        return (await ctx.screen(bytes, asked)).result;
       } catch (e) {
-        if (isCxrkitError(e, 'SCREEN_BAD_OVERRIDE')) badOverride = e;
+        if (isCxrkitError(e) && SERVICE_ERRORS.test(e.code)) serviceError = e;
         throw e;
       }
-    };
-    const outcome = await decideOutcome(screen, header, options.card);
-    if (badOverride) throw badOverride;
+    }, options.card);
+    if (serviceError) throw serviceError;
+    ctx.annotate({ outcome: outcome.screened === false ? 'not-screened' : 'screened', cardId: options.card.id });
     const made = await buildResultObjects(outcome, bytes, { card: options.card, header });
     const parts: BodyPart[] = [];
     if (wanted.has('json')) {
@@ -109,28 +121,41 @@ export function dicomwebRoutes(options: DicomwebRoutesOptions): ServiceRoute {
     res.end(body);
   }
 
-  return (req, res, url) => {
-    if (url.pathname === '/dicomweb/studies') {
-      if (req.method !== 'POST') {
-        res.setHeader('allow', 'POST');
-        sendJson(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'STOW-RS takes POST', fix: 'use POST' } });
-        return true;
-      }
-      stow(req, res).catch((e: unknown) => sendError(res, e));
-      return true;
-    }
-    if (url.pathname === '/v1/screen' && req.method === 'POST') {
-      let wanted: Set<string> | undefined;
-      try {
-        wanted = returnList(url);
-      } catch (e) {
-        sendError(res, e);
-        return true;
-      }
-      if (!wanted) return false;
-      screenAndReturn(req, res, url, wanted).catch((e: unknown) => sendError(res, e));
-      return true;
-    }
-    return false;
+  /** Answers dicom-net's own errors in its shape; the service's (busy, bad parameter, upload) go to the service. */
+  const answer = (res: ServerResponse) => (e: unknown) => {
+    if (isCxrkitError(e) && SERVICE_ERRORS.test(e.code)) throw e;
+    sendError(res, e);
   };
+
+  return [
+    {
+      method: '*',
+      path: '/dicomweb/studies',
+      handle: async (req, res) => {
+        if (req.method !== 'POST') {
+          res.setHeader('allow', 'POST');
+          sendJson(res, 405, {
+            error: { code: 'METHOD_NOT_ALLOWED', message: 'STOW-RS takes POST', fix: 'use POST' },
+          });
+          return;
+        }
+        await stow(req, res).catch(answer(res));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/screen',
+      handle: async (req, res, ctx) => {
+        let wanted: Set<string> | undefined;
+        try {
+          wanted = returnList(ctx.url);
+        } catch (e) {
+          sendError(res, e);
+          return;
+        }
+        if (!wanted) return false; // no DICOM asked for: the service's own JSON answer
+        await screenAndReturn(req, res, ctx, wanted).catch(answer(res));
+      },
+    },
+  ];
 }

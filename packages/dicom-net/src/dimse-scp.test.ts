@@ -8,6 +8,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { encodeDicom, synthesizeRadiograph } from '@cxrkit/core/tfjs-free';
+import { screenDicomWithCard, type ScreeningPredictor } from '@cxrkit/serve';
 import { dataDir } from '../../../test/helpers.js';
 import type { ResultObject } from './build-sr.js';
 import { startDimseReceiver, type DimseReceiverHandle } from './dimse-scp.js';
@@ -20,15 +21,22 @@ const CR_STORAGE = '1.2.840.10008.5.1.4.1.1.1';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const VERIFICATION = '1.2.840.10008.1.1';
 const card = testCard();
+const predictor: ScreeningPredictor = {
+  inputNames: ['image', 'age', 'sex'],
+  outputNames: ['y'],
+  engine: 'stub',
+  predict: async () => ({ y: { data: Float32Array.of(0.7), shape: [1, 1] } }),
+};
 
 const sent: ResultObject[][] = [];
 const events: ReceiverEvent[] = [];
 let gate: Promise<void> | undefined; // while set, every screen waits for it (to fill the queue)
 const receiver = createDicomReceiver({
   card,
-  screen: async () => {
+  // serve's screen (its intended-use gate decides what is screened) on a model that always answers 0.7
+  screen: async (bytes) => {
     if (gate) await gate;
-    return { condition: 'osteoporosis', score: 0.7, threshold: 0.5, positive: true, cardId: card.id!, warnings: [] };
+    return screenDicomWithCard(bytes, card, predictor);
   },
   destination: { description: 'memory', send: async (objects) => void sent.push(objects) },
   maxPending: 2,
@@ -50,7 +58,8 @@ before(async () => {
 after(() => scp.close());
 
 /** A synthetic CR (CR Image Storage, explicit VR LE) and its data set bytes (after the file meta). */
-function syntheticCr(seed: number, size = 96) {
+// 256 px by default: the smallest film serve's intended-use gate screens
+function syntheticCr(seed: number, size = 256) {
   const r = synthesizeRadiograph({ seed, size, age: 70, sex: 'F' });
   const file = encodeDicom({ image: r.image, labels: r.labels }, { seed, patientId: `P${seed}` });
   const metaLength = new DataView(file.buffer, file.byteOffset).getUint32(132 + 8, true);

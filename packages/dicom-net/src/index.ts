@@ -21,7 +21,6 @@ export { CXRKIT_SCHEME, codes } from './codes.js';
 export { readSourceHeader } from './source-header.js';
 export type { SourceHeader } from './source-header.js';
 export { studyModules, STUDY_MODULE_KEYWORDS } from './study-modules.js';
-export { interimGateReasons } from './interim-gate.js';
 export { writePart10, wrapDataset, fileTransferSyntax, EXPLICIT_VR_LITTLE_ENDIAN } from './part10.js';
 export { newUid, uidFromText, hashUid, IMPLEMENTATION_CLASS_UID } from './uid.js';
 export { createDicomReceiver } from './receiver.js';

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { CxrkitError, encodeDicom, synthesizeRadiograph } from '@cxrkit/core/tfjs-free';
+import { screenDicomWithCard, type ScreeningPredictor } from '@cxrkit/serve';
 import { dataDir } from '../../../test/helpers.js';
 import type { ResultObject } from './build-sr.js';
 import { createDicomReceiver, type ReceiverEvent } from './receiver.js';
@@ -75,17 +76,31 @@ test('a screened CR yields SR + SC; a screen that throws yields an SR saying why
 });
 
 const ct = dataDir('dicom', 'nema-wg04', 'CT1_UNC');
-test('a CT (not CR/DX) is acknowledged and gets a "not screened" SR with the reason (until the gate lands)', {
+test('a CT (not CR/DX) is acknowledged and gets a "not screened" SR with the reason of serve\'s intended-use gate', {
   skip: skipPydicom || (existsSync(ct) ? false : `shared file missing: ${ct}`),
 }, async () => {
-  const { receiver, sent } = setup(screenedOutcome);
+  let called = 0;
+  const predictor: ScreeningPredictor = {
+    inputNames: ['image', 'age', 'sex'],
+    outputNames: ['y'],
+    engine: 'stub',
+    predict: async () => {
+      called++;
+      return { y: { data: Float32Array.of(0.7), shape: [1, 1] } };
+    },
+  };
+  const { receiver, sent } = setup((bytes) => screenDicomWithCard(bytes, card, predictor));
   assert.equal(receiver.accept(new Uint8Array(readFileSync(ct)), 'test').accepted, true);
   await receiver.idle();
   assert.equal(sent[0]!.length, 1);
   const tree = pydicomJson<{ root: Node }>(sent[0]![0]!.bytes, PY_SR_TREE);
   assert.deepEqual(find(tree.root, 'SCREENED')[0]!.value, ['373067005', 'SCT', 'No']);
-  assert.match(find(tree.root, 'NOT_SCREENED_WHY')[0]!.value as string, /^Modality CT/);
+  assert.match(
+    find(tree.root, 'NOT_SCREENED_WHY')[0]!.value as string,
+    /^This is a CT image, not a CR or DX radiograph/,
+  );
   assert.equal(find(tree.root, 'SCORE').length, 0);
+  assert.equal(called, 0, 'the model is never called for an image outside the intended use');
 });
 
 test('a result that says screened: false (the gate) is reported as such, whatever the header', {

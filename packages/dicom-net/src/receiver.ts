@@ -1,5 +1,5 @@
 // What happens to every instance the DICOM receivers (STOW-RS, C-STORE) accept: a bounded queue, then one
-// at a time: screen → (interim intended-use check) → SR (+ SC) → send to the destination. Accepting is
+// at a time: screen (the service's, with its intended-use gate) → SR (+ SC) → send to the destination. Accepting is
 // quick and synchronous, so the sender is acknowledged before the screen runs; a full queue refuses.
 import { isCxrkitError } from '@cxrkit/core/tfjs-free';
 import type { ModelCard } from '@cxrkit/models/card';
@@ -110,7 +110,7 @@ export function createDicomReceiver(options: DicomReceiverOptions): DicomReceive
     const study = hashUid(header.studyInstanceUid);
     const instance = hashUid(header.sopInstanceUid);
     const t0 = performance.now();
-    const outcome = await decideOutcome(() => options.screen(bytes), header, card);
+    const outcome = await decideOutcome(() => options.screen(bytes), card);
     const screened = outcome.screened !== false && typeof outcome.score === 'number';
     emit({
       type: 'screened',

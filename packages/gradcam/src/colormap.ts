@@ -3,7 +3,7 @@
  * appear where the data has none) and the perceptually uniform `viridis` and `inferno`. Tables are
  * matplotlib's, 256 entries, byte-exact (see colormap-tables.ts).
  */
-import { CxrkitError, didYouMean } from '@cxrkit/core';
+import { CxrkitError, didYouMean } from '@cxrkit/core/tfjs-free';
 import { COLORMAP_TABLES } from './colormap-tables.js';
 
 export type ColormapName = keyof typeof COLORMAP_TABLES;

@@ -3,7 +3,7 @@
  * peak finding (resizing is core's `resize(map, { width, height, filter: 'bilinear' })`). Grad-CAM
  * produces heat maps; overlays and the CAM atlas consume them.
  */
-import { CxrkitError, type GrayImage } from '@cxrkit/core';
+import { CxrkitError, type GrayImage } from '@cxrkit/core/tfjs-free';
 
 /**
  * One heat map: core's {@link GrayImage} (row-major float values, `data.length === width * height`), so
@@ -15,11 +15,15 @@ export type Heatmap = GrayImage;
 /** Throws a typed error unless `map.data.length === map.width * map.height`. */
 export function assertHeatmap(map: Heatmap, what = 'heat map'): void {
   if (!map || !(map.data instanceof Float32Array) || map.data.length !== map.width * map.height) {
-    throw new CxrkitError('GRADCAM_BAD_IMAGE', `${what} must be { data: Float32Array, width, height } with data.length = width × height`, {
-      pkg: 'gradcam',
-      received: map ? { width: map.width, height: map.height, length: map.data?.length } : map,
-      fix: 'pass a GrayImage / Heatmap whose data has exactly width × height values',
-    });
+    throw new CxrkitError(
+      'GRADCAM_BAD_IMAGE',
+      `${what} must be { data: Float32Array, width, height } with data.length = width × height`,
+      {
+        pkg: 'gradcam',
+        received: map ? { width: map.width, height: map.height, length: map.data?.length } : map,
+        fix: 'pass a GrayImage / Heatmap whose data has exactly width × height values',
+      },
+    );
   }
 }
 

@@ -14,9 +14,24 @@ export type { OverlayOptions, OverlayImage } from './overlay.js';
 export { colormapRgb, colormapTable, COLORMAP_NAMES } from './colormap.js';
 export type { ColormapName } from './colormap.js';
 export { segmentLungs, classicalLungSegmentation, modelLungSegmenter, dice } from './segment-lungs.js';
-export type { LungMask, LungSegmenter, SegmentLungsOptions, ClassicalLungOptions, ModelSegmenterOptions } from './segment-lungs.js';
+export { checkLungFields, LUNG_FIELD_LIMITS } from './lung-fields.js';
+export type { LungFieldsCheck, LungFieldMeasure } from './lung-fields.js';
+export type {
+  LungMask,
+  LungSegmenter,
+  SegmentLungsOptions,
+  ClassicalLungOptions,
+  ModelSegmenterOptions,
+} from './segment-lungs.js';
 export { registerRigid, warpRigid, warpMask, applyRigid, invertRigid } from './register-rigid.js';
 export type { RigidTransform, RegistrationResult, RegisterRigidOptions } from './register-rigid.js';
 export { buildCamAtlas, selectCases, classifyOutcome, OUTCOMES } from './atlas.js';
 export type { AtlasCase, CamAtlas, CamAtlasOptions, Outcome } from './atlas.js';
 export { blockConvLayers, defaultCamLayers } from './cam-layers.js';
+export { createGradCamExplainer, gradCamLayers, DEFAULT_GRADCAM_LAYERS } from './screening-explainer.js';
+export type {
+  GradCamExplainer,
+  GradCamExplainerOptions,
+  ExplainedModelCard,
+  ArrayInput,
+} from './screening-explainer.js';

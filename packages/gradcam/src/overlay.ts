@@ -2,7 +2,7 @@
  * Heat map over radiograph: the radiograph as grey, the heat map through a colormap, alpha-blended.
  * Output is an 8-bit RGBA image (core's RgbaImage) ready for core's `encodePng` / `writePng`.
  */
-import { CxrkitError, resize, type GrayImage, type RgbaImage } from '@cxrkit/core';
+import { CxrkitError, resize, type GrayImage, type RgbaImage } from '@cxrkit/core/tfjs-free';
 import { colormapIndex, colormapTable, type ColormapName } from './colormap.js';
 import { assertHeatmap, type Heatmap } from './heatmap.js';
 
@@ -40,12 +40,22 @@ export function overlayHeatmap(image: GrayImage, heatmap: Heatmap, options: Over
   const alpha = options.alpha ?? 0.4;
   const threshold = options.threshold ?? 0;
   if (!(alpha >= 0 && alpha <= 1) || !(threshold >= 0 && threshold <= 1)) {
-    throw new CxrkitError('GRADCAM_BAD_OPTION', 'alpha and threshold must lie in [0, 1]', { pkg: 'gradcam', received: { alpha, threshold }, fix: 'e.g. alpha: 0.4, threshold: 0.2' });
+    throw new CxrkitError('GRADCAM_BAD_OPTION', 'alpha and threshold must lie in [0, 1]', {
+      pkg: 'gradcam',
+      received: { alpha, threshold },
+      fix: 'e.g. alpha: 0.4, threshold: 0.2',
+    });
   }
   const table = colormapTable(options.colormap ?? 'jet');
   const { width, height } = image;
-  const heat = heatmap.width === width && heatmap.height === height ? heatmap : resize(heatmap, { width, height, filter: 'bilinear', antialias: false });
-  const [hLo, hHi] = range(heat.data, options.heatRange === undefined || options.heatRange === 'max' ? 'max' : options.heatRange);
+  const heat =
+    heatmap.width === width && heatmap.height === height
+      ? heatmap
+      : resize(heatmap, { width, height, filter: 'bilinear', antialias: false });
+  const [hLo, hHi] = range(
+    heat.data,
+    options.heatRange === undefined || options.heatRange === 'max' ? 'max' : options.heatRange,
+  );
   const [gLo, gHi] = range(image.data, options.imageRange ?? 'minmax');
   const out = new Uint8ClampedArray(4 * width * height);
   for (let i = 0; i < width * height; i++) {
@@ -80,7 +90,11 @@ export function colorizeHeatmap(
 function range(data: Float32Array, how: 'max' | 'minmax' | [number, number]): [number, number] {
   if (Array.isArray(how)) {
     if (how.length !== 2 || !(how[1] > how[0])) {
-      throw new CxrkitError('GRADCAM_BAD_OPTION', 'a value range must be [lo, hi] with hi > lo', { pkg: 'gradcam', received: how, fix: 'e.g. heatRange: [0, 1]' });
+      throw new CxrkitError('GRADCAM_BAD_OPTION', 'a value range must be [lo, hi] with hi > lo', {
+        pkg: 'gradcam',
+        received: how,
+        fix: 'e.g. heatRange: [0, 1]',
+      });
     }
     return how;
   }

@@ -37,6 +37,14 @@ export interface OnnxPredictorOptions extends PredictorOptions {
   allowSpinning?: boolean;
   /** Further onnxruntime SessionOptions, merged last (e.g. `{ extra: { session: { intra_op: { allow_spinning: '0' } } } }`). */
   sessionOptions?: Record<string, unknown>;
+  /**
+   * Let onnxruntime-node send its usage telemetry. Default false: cxrkit sets ORT_DISABLE_TELEMETRY=1 (unless
+   * the environment already sets it) before the first session, because onnxruntime-node 1.30 otherwise writes
+   * a device id and an event database under ~/.cache/Microsoft/DeveloperTools/.onnxruntime and a
+   * `mat-debug-<pid>.log` and `.ses` file in the temp folder of every process (a medical service must not).
+   * It only takes effect before the process's first onnxruntime session.
+   */
+  telemetry?: boolean;
 }
 
 /** The ONNX predictor: a {@link Predictor} plus the session it runs. */
@@ -80,6 +88,9 @@ export async function createOnnxPredictor(model: Uint8Array | string, options: O
   const batchSize = resolveBatchSize(options.batchSize, 'onnx');
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
     throw new CxrkitError('PREDICT_BAD_OPTION', 'threads must be a positive integer', { received: options.threads, fix: 'pass e.g. threads: 2', pkg: 'onnx' });
+  }
+  if (!options.telemetry && typeof process !== 'undefined' && process.env && !process.env['ORT_DISABLE_TELEMETRY']) {
+    process.env['ORT_DISABLE_TELEMETRY'] = '1';
   }
   let mod: unknown;
   try {

@@ -7,12 +7,16 @@ import { dataDir, sharedData } from '../../../test/helpers.js';
 
 // The real NIH chest radiograph DICOM: DX, 1024×1024, PatientAge 081Y, PatientSex M (shared/data README).
 const data = sharedData('dicom/nhsx-nccid-testdata');
-const nccid = () => dataDir('dicom', 'nhsx-nccid-testdata', '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm');
+const nccid = () =>
+  dataDir('dicom', 'nhsx-nccid-testdata', '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm');
 const config = resolveScreeningConfig({ inputSize: 64, threshold: 0.5 });
 
-test('a real DICOM becomes a z-scored [1, 64, 64, 1] image, and the score is compared to the threshold', { skip: data.missing }, async () => {
+test('a real DICOM becomes a z-scored [1, 64, 64, 1] image, and the score is compared to the threshold', {
+  skip: data.missing,
+}, async () => {
   const p = recordingPredictor(['image'], 0.7);
   const r = await screenDicom(nccid(), { predictor: p, config });
+  assert.ok(r.screened, 'the NIH DX chest (no Body Part Examined: two lung fields found) is screened');
   assert.equal(p.calls.length, 1);
   const img = p.calls[0]!.image!;
   assert.deepEqual(img.shape, [1, 64, 64, 1]);
@@ -31,29 +35,45 @@ test('a real DICOM becomes a z-scored [1, 64, 64, 1] image, and the score is com
   assert.equal(r.warnings.length, 0, r.warnings.join('; '));
 });
 
-test('a score just below the threshold is negative; at the threshold it is positive', { skip: data.missing }, async () => {
+test('a score just below the threshold is negative; at the threshold it is positive', {
+  skip: data.missing,
+}, async () => {
   const below = await screenDicom(nccid(), { predictor: recordingPredictor(['image'], 0.4999), config });
+  assert.ok(below.screened);
   assert.equal(below.positive, false);
   assert.match(below.recommendation, /no DXA referral/);
   const at = await screenDicom(nccid(), { predictor: recordingPredictor(['image'], 0.5), config });
+  assert.ok(at.screened);
   assert.equal(at.positive, true);
 });
 
-test('fusion inputs are fed from the header (age × 0.01, sex M = 1) or from overrides', { skip: data.missing }, async () => {
+test('fusion inputs are fed from the header (age × 0.01, sex M = 1) or from overrides', {
+  skip: data.missing,
+}, async () => {
   const p = recordingPredictor(['image', 'age', 'sex'], 0.2);
   await screenDicom(nccid(), { predictor: p, config: { ...config, channels: 3 } });
   assert.deepEqual(p.calls[0]!.image!.shape, [1, 64, 64, 3]);
   assert.equal(p.calls[0]!.age!.data[0], Math.fround(0.81));
   assert.equal(p.calls[0]!.sex!.data[0], 1);
-  const r = await screenDicom(nccid(), { predictor: p, config, overrides: { age: 45, sex: 'F' } });
-  assert.equal(p.calls[1]!.age!.data[0], Math.fround(0.45));
+  const r = await screenDicom(nccid(), { predictor: p, config, overrides: { age: 55, sex: 'F' } });
+  assert.equal(p.calls[1]!.age!.data[0], Math.fround(0.55));
   assert.equal(p.calls[1]!.sex!.data[0], 0);
   assert.equal(r.patient.ageSource, 'upload');
-  assert.ok(r.warnings.some((w) => /aged 45/.test(w) && /50 or more/.test(w)), r.warnings.join('; '));
+  // below the card's minimum age (50) the image is not screened: the model is not called, there is no score
+  const young = await screenDicom(nccid(), { predictor: p, config, overrides: { age: 45, sex: 'F' } });
+  assert.equal(young.screened, false);
+  assert.equal(p.calls.length, 2, 'the model was not called for a 45-year-old');
+  assert.ok(!('score' in young) && !('recommendation' in young) && !('positive' in young));
+  assert.ok(
+    young.reasons.some((w) => /45 years old/.test(w) && /50 or more/.test(w)),
+    young.reasons.join('; '),
+  );
+  assert.equal(young.patient.ageSource, 'upload');
 });
 
 test('a model that needs age, on a file without age, is a typed SCREEN_MISSING_INPUT', async () => {
-  const s = synthesizeRadiograph({ seed: 3, size: 128 });
+  // 512 px: the intended-use gate refuses films under 256 px before the model's inputs are made
+  const s = synthesizeRadiograph({ seed: 3, size: 512 });
   const bytes = encodeDicom({ image: s.image });
   await assert.rejects(
     screenDicom(bytes, { predictor: recordingPredictor(['image', 'age'], 0.5), config }),
@@ -62,20 +82,40 @@ test('a model that needs age, on a file without age, is a typed SCREEN_MISSING_I
 });
 
 test('an unknown age is warned about with the card’s minimum age', async () => {
-  const bytes = encodeDicom({ image: synthesizeRadiograph({ seed: 3, size: 128 }).image }); // no PatientAge / birth date
-  const r = await screenDicom(bytes, { predictor: recordingPredictor(['image'], 0.5), config: { ...config, minAge: 40 } });
+  const bytes = encodeDicom({ image: synthesizeRadiograph({ seed: 3, size: 512 }).image }); // no PatientAge / birth date
+  const r = await screenDicom(bytes, {
+    predictor: recordingPredictor(['image'], 0.5),
+    config: { ...config, minAge: 40 },
+  });
   assert.equal(r.patient.age, undefined);
-  assert.ok(r.warnings.some((w) => /^Age unknown/.test(w) && /aged 40 or more/.test(w)), r.warnings.join('; '));
+  assert.ok(r.screened, 'an unknown age is warned about, not refused');
+  assert.ok(
+    r.warnings.some((w) => /^Age unknown/.test(w) && /aged 40 or more/.test(w)),
+    r.warnings.join('; '),
+  );
 });
 
 test('a broken file is the reader’s typed error, and nothing reaches the model', async () => {
   const p = recordingPredictor(['image'], 0.5);
-  await assert.rejects(screenDicom(new TextEncoder().encode('not a dicom file at all'), { predictor: p, config }), (e: unknown) => isCxrkitError(e) && (e as { code: string }).code.startsWith('DICOM_'));
+  await assert.rejects(
+    screenDicom(new TextEncoder().encode('not a dicom file at all'), { predictor: p, config }),
+    (e: unknown) => isCxrkitError(e) && (e as { code: string }).code.startsWith('DICOM_'),
+  );
   assert.equal(p.calls.length, 0);
 });
 
 test('a model with more than one score per image, or a NaN score, is refused', { skip: data.missing }, async () => {
-  const two = { ...recordingPredictor(['image'], 0.5), async predict() { return { head_output: { data: Float32Array.of(0.1, 0.9), shape: [1, 2] } }; } };
-  await assert.rejects(screenDicom(nccid(), { predictor: two, config }), (e: unknown) => isCxrkitError(e, 'SCREEN_BAD_OUTPUT'));
-  await assert.rejects(screenDicom(nccid(), { predictor: recordingPredictor(['image'], Number.NaN), config }), (e: unknown) => isCxrkitError(e, 'SCREEN_BAD_OUTPUT'));
+  const two = {
+    ...recordingPredictor(['image'], 0.5),
+    async predict() {
+      return { head_output: { data: Float32Array.of(0.1, 0.9), shape: [1, 2] } };
+    },
+  };
+  await assert.rejects(screenDicom(nccid(), { predictor: two, config }), (e: unknown) =>
+    isCxrkitError(e, 'SCREEN_BAD_OUTPUT'),
+  );
+  await assert.rejects(
+    screenDicom(nccid(), { predictor: recordingPredictor(['image'], Number.NaN), config }),
+    (e: unknown) => isCxrkitError(e, 'SCREEN_BAD_OUTPUT'),
+  );
 });

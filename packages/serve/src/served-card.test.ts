@@ -7,7 +7,8 @@ import { createModelCard, modelInputs, type ModelCardInput } from '@cxrkit/model
 import { screenDicom, startScreeningServer } from './index.js';
 import { recordingPredictor } from './test-predictors.js';
 
-const synthetic = synthesizeRadiograph({ seed: 5, size: 128, age: 72, sex: 'F' });
+// 512 px: the intended-use gate refuses films under 256 px
+const synthetic = synthesizeRadiograph({ seed: 5, size: 512, age: 72, sex: 'F' });
 const bytes = encodeDicom({ image: synthetic.image, labels: synthetic.labels });
 const input: ModelCardInput = {
   name: 'served',
@@ -19,25 +20,36 @@ const input: ModelCardInput = {
   ],
   task: { kind: 'binary', condition: 'osteoporosis', positive: 'refer for DXA' },
   threshold: { value: 0.6, rule: { method: 'youden' } },
-  intendedUse: { minAge: 75 },
+  intendedUse: { minAge: 70 },
 };
 const card = createModelCard(input);
 
-test('screenDicom feeds exactly modelInputs(card) and judges with the card: threshold, warnings, id', async () => {
+test('screenDicom feeds exactly modelInputs(card) and judges with the card: threshold, intended use, id', async () => {
   const p = recordingPredictor(['image', 'age', 'sex'], 0.65);
   const r = await screenDicom(bytes, { predictor: p, card });
+  assert.ok(r.screened, r.reasons.join('; '));
   const dicom = await readDicom(bytes);
   assert.deepEqual(p.calls[0], modelInputs(dicom.grayscale(0), dicom.meta, card));
   assert.equal(p.calls[0]!.sex!.data[0], 1, "this card codes F as 1: the encoding is the card's, not the service's");
   assert.equal(r.cardId, card.id);
   assert.equal(r.threshold, 0.6);
   assert.equal(r.positive, true);
-  assert.ok(
-    r.warnings.some((w) => /aged 72/.test(w) && /75 or more/.test(w)),
-    r.warnings.join('; '),
-  );
+  assert.equal(r.model.id, card.id);
+  assert.equal(r.model.threshold, 0.6);
+  assert.deepEqual(r.model.intendedUse, card.intendedUse);
   // the card may also be passed as written (input form): same id
   assert.equal((await screenDicom(bytes, { predictor: p, card: input })).cardId, card.id);
+  // the card's intended use decides: a card for patients aged 75 or more does not screen this 72-year-old
+  const older = createModelCard({ ...input, intendedUse: { minAge: 75 } });
+  const calls = p.calls.length;
+  const refused = await screenDicom(bytes, { predictor: p, card: older });
+  assert.equal(refused.screened, false);
+  assert.ok(
+    refused.reasons.some((w) => /72 years old/.test(w) && /75 or more/.test(w)),
+    refused.reasons.join('; '),
+  );
+  assert.ok(!('score' in refused), 'no score for an image outside the intended use');
+  assert.equal(p.calls.length, calls, 'nothing reached the model');
 });
 
 test('overrides are validated, sex included; a card that does not fit is refused', async () => {

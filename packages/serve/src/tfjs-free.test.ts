@@ -6,11 +6,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { importWithBlocked } from '../../../test/fixtures/no-tfjs/import-blocked.js';
 
-test('@cxrkit/serve imports and screens a synthetic DICOM with every @tensorflow package blocked', () => {
+test('@cxrkit/serve imports and screens a synthetic DICOM (in process and over HTTP) with every @tensorflow package blocked', () => {
   const expression = `(async () => {
     const s = m;
     const core = await import('@cxrkit/core/tfjs-free');
-    const img = core.synthesizeRadiograph({ seed: 1, size: 64, age: 70, sex: 'M' });
+    const img = core.synthesizeRadiograph({ seed: 1, size: 256, age: 70, sex: 'M' });
     const bytes = core.encodeDicom({ image: img.image, labels: img.labels });
     const predictor = { inputNames: ['image', 'age'], outputNames: ['y'], engine: 'stub',
       predict: async (x) => ({ y: { data: Float32Array.of(x.age.data[0]), shape: [1, 1] } }) };
@@ -18,10 +18,15 @@ test('@cxrkit/serve imports and screens a synthetic DICOM with every @tensorflow
       fusion: [{ input: 'age', source: 'age', scale: 0.01 }], task: { kind: 'binary', condition: 'c', positive: 'p' },
       threshold: { value: 0.5, rule: { method: 'fixed' } } };
     const r = await s.screenDicom(bytes, { predictor, card });
-    return [r.score, r.positive, r.cardId.slice(0, 7)]; })()`;
+    // and over HTTP: the decode worker thread runs under the same hooks
+    const server = await s.startScreeningServer({ predictor, card, port: 0 });
+    const h = await fetch(server.url + '/v1/screen', { method: 'POST', body: bytes });
+    const viaHttp = await h.json();
+    await server.close();
+    return [r.score, r.positive, r.cardId.slice(0, 7), h.status, viaHttp.score]; })()`;
   const r = importWithBlocked('@cxrkit/serve', expression);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout.trim()), [Math.fround(0.7), true, 'sha256:']);
+  assert.deepEqual(JSON.parse(r.stdout.trim()), [Math.fround(0.7), true, 'sha256:', 200, Math.fround(0.7)]);
 });
 
 test('no file of @cxrkit/serve imports the @cxrkit/core root (which loads tfjs-core) or a @tensorflow package', () => {
@@ -30,5 +35,20 @@ test('no file of @cxrkit/serve imports the @cxrkit/core root (which loads tfjs-c
     const text = readFileSync(join(dir, f), 'utf8');
     assert.doesNotMatch(text, /from '@cxrkit\/core'/, `${f} imports '@cxrkit/core'; use '@cxrkit/core/tfjs-free'`);
     assert.doesNotMatch(text, /from '@tensorflow\//, `${f} imports a @tensorflow package`);
+  }
+});
+
+test('no source file in the folders of src (gate, http, prepare: the service itself) imports them either', () => {
+  const dir = new URL('.', import.meta.url).pathname;
+  // testing/ holds the tests' tfjs model builder; it is not part of the service
+  const folders = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'testing');
+  assert.ok(folders.length >= 3, folders.map((d) => d.name).join(', '));
+  for (const folder of folders) {
+    for (const f of readdirSync(join(dir, folder.name)).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))) {
+      const text = readFileSync(join(dir, folder.name, f), 'utf8');
+      const name = `${folder.name}/${f}`;
+      assert.doesNotMatch(text, /from '@cxrkit\/core'/, `${name} imports '@cxrkit/core'; use '@cxrkit/core/tfjs-free'`);
+      assert.doesNotMatch(text, /from '@(tensorflow\/|cxrkit\/(gradcam|models|onnx)')/, `${name} loads tfjs`);
+    }
   }
 });
