@@ -6,6 +6,7 @@ import {
   intendedUseWarnings,
   modelInputs,
   resolvePatient,
+  screeningVerdict,
   type InputOverrides,
   type ModelCard,
 } from '@cxrkit/models/card';
@@ -126,17 +127,13 @@ export async function screenWithCard(
       'check the model weights and the input preprocessing',
     );
 
-  const condition = card.task.kind === 'binary' ? card.task.condition : card.name;
-  const threshold = card.threshold!.value;
-  const positive = score >= threshold;
+  const { condition, threshold, positive, recommendation } = screeningVerdict(card, score);
   return {
     condition,
     score,
     threshold,
     positive,
-    recommendation: positive
-      ? `High risk of ${condition} on screening: refer for a DXA scan.`
-      : `Low risk of ${condition} on screening: no DXA referral indicated by this screen.`,
+    recommendation,
     warnings: intendedUseWarnings(card, {
       age,
       viewPosition: meta.viewPosition,
