@@ -53,3 +53,14 @@ export function errorCode(e: unknown, fallback = 'ARCHIVE_READ_FAILED'): string 
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code) ? code : fallback;
 }
+
+/** The error line of a file whose SOP Instance UID already has a result (screened from another path). */
+export function duplicateInstance(path: string, sopInstanceUID: string, failedAt = new Date().toISOString()) {
+  return {
+    path,
+    code: 'ARCHIVE_DUPLICATE_INSTANCE',
+    message: `[cxrkit/archive] ARCHIVE_DUPLICATE_INSTANCE: SOP Instance UID ${sopInstanceUID} has a result already`,
+    sopInstanceUID,
+    failedAt,
+  };
+}

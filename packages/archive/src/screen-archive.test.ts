@@ -35,7 +35,11 @@ let inputs: string[];
 const expected = new Map<string, { score?: number; code?: string; uid?: string; age?: number }>();
 
 const onnx: PredictorFactory = async ({ modelDir: dir, batchSize }) =>
-  (await createOnnxPredictor(join(dir, 'model.onnx'), { load: () => ort, batchSize, threads: 1 })) as ScreeningPredictor;
+  (await createOnnxPredictor(join(dir, 'model.onnx'), {
+    load: () => ort,
+    batchSize,
+    threads: 1,
+  })) as ScreeningPredictor;
 
 const readJsonl = async <T>(file: string): Promise<T[]> =>
   (await readFile(file, 'utf8'))
@@ -119,8 +123,14 @@ test('every instance: one result per SOP Instance UID with the batch-1 score, or
     }
   }
   if (haveReal) {
-    assert.ok(results.some((r) => r.path.includes('nhsx-nccid')), 'the real NIH chest radiograph is screened');
-    assert.ok(errors.some((e) => e.code.startsWith('DICOM_')), 'a broken real file is recorded with its code');
+    assert.ok(
+      results.some((r) => r.path.includes('nhsx-nccid')),
+      'the real NIH chest radiograph is screened',
+    );
+    assert.ok(
+      errors.some((e) => e.code.startsWith('DICOM_')),
+      'a broken real file is recorded with its code',
+    );
   }
   assert.ok(
     results.some((r) => r.score >= 0.5) || results.some((r) => r.score < 0.5),
@@ -225,9 +235,8 @@ test('a failing model stops the run; the batches before it stay stored and a rer
 });
 
 test('options are checked before anything runs', async () => {
-  await assert.rejects(
-    screenArchive({ inputs: [synthetic], out: join(root, 'x'), modelDir } as never),
-    (e: unknown) => isCxrkitError(e, 'ARCHIVE_BAD_OPTION'),
+  await assert.rejects(screenArchive({ inputs: [synthetic], out: join(root, 'x'), modelDir } as never), (e: unknown) =>
+    isCxrkitError(e, 'ARCHIVE_BAD_OPTION'),
   );
   await assert.rejects(
     screenArchive({ inputs: [synthetic], out: join(root, 'x'), modelDir, createPredictor: onnx, shard: '3/3' }),

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { checkCardMatchesModel, readModelCard, screeningVerdict, type ModelCard } from '@cxrkit/models/card';
-import { archiveFail, errorCode } from './errors.js';
+import { archiveFail, duplicateInstance, errorCode } from './errors.js';
 import { createBatchScorer, type Scored } from './pipeline/batch-scorer.js';
 import type { PredictorFactory, ScreeningPredictor } from './pipeline/predictor.js';
 import { toRecord } from './pipeline/to-record.js';
@@ -18,7 +18,7 @@ import { parseShard, shardOf, type Shard } from './sources/shard.js';
 import type { WadoRsOptions } from './sources/wado-rs.js';
 import { FingerprintSet } from './store/fingerprint-set.js';
 import { openFileStore, type StoreRecovery } from './store/file-store.js';
-import type { ErrorRecord, ScreenRecord } from './types.js';
+import type { ErrorRecord, PreparedInstance, ScreenRecord } from './types.js';
 
 /** Options of {@link screenArchive}. */
 export interface ScreenArchiveOptions {
@@ -44,7 +44,7 @@ export interface ScreenArchiveOptions {
   patientFacts?: boolean;
   /** WADO-RS request options (headers, attempts, timeout). */
   wado?: WadoRsOptions;
-  /** Count the instances to do first (in parallel with the run) so that progress has a total and an ETA. Default true. */
+  /** Count the instances to do first (in parallel with the run), for a total and an ETA. Default true. */
   count?: boolean;
   /** Progress after every batch (and every error). */
   onProgress?: (progress: ArchiveProgress) => void;
@@ -145,13 +145,7 @@ export async function screenArchive(options: ScreenArchiveOptions): Promise<Arch
               sopInstanceUID: s.prepared.sopInstanceUID,
               failedAt: now(),
             })),
-          ...refused.map((r) => ({
-            path: r.path,
-            code: 'ARCHIVE_DUPLICATE_INSTANCE',
-            message: `[cxrkit/archive] ARCHIVE_DUPLICATE_INSTANCE: SOP Instance UID ${r.sopInstanceUID} has a result already`,
-            sopInstanceUID: r.sopInstanceUID,
-            failedAt: now(),
-          })),
+          ...refused.map((r) => duplicateInstance(r.path, r.sopInstanceUID)),
         ];
         if (errors.length) await fail(errors);
         else report();
@@ -172,7 +166,7 @@ export async function screenArchive(options: ScreenArchiveOptions): Promise<Arch
       wake?.();
     };
     const handle = async (path: string) => {
-      let prepared;
+      let prepared: PreparedInstance;
       try {
         prepared = await pool!.prepare(path);
       } catch (e) {
@@ -183,15 +177,7 @@ export async function screenArchive(options: ScreenArchiveOptions): Promise<Arch
       if (store.hasInstance(prepared.sopInstanceUID)) {
         maybeFlush();
         // the same instance under another path: refused before spending a model call on it
-        await fail([
-          {
-            path,
-            code: 'ARCHIVE_DUPLICATE_INSTANCE',
-            message: `[cxrkit/archive] ARCHIVE_DUPLICATE_INSTANCE: SOP Instance UID ${prepared.sopInstanceUID} has a result already`,
-            sopInstanceUID: prepared.sopInstanceUID,
-            failedAt: now(),
-          },
-        ]);
+        await fail([duplicateInstance(path, prepared.sopInstanceUID)]);
         return;
       }
       const scored = scorer.submit(prepared);

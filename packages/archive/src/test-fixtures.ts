@@ -75,7 +75,15 @@ export async function writeTestModel(dir: string, options: TestModelOptions = {}
     if (!range) continue;
     const [lo, hi] = range;
     const n = shape.reduce((a, b) => a * b, 1);
-    tf.tidy(() => void w.write(tf.tensor(Float32Array.from({ length: n }, () => rng.uniform(lo, hi)), shape)));
+    tf.tidy(
+      () =>
+        void w.write(
+          tf.tensor(
+            Float32Array.from({ length: n }, () => rng.uniform(lo, hi)),
+            shape,
+          ),
+        ),
+    );
   }
   await mkdir(dir, { recursive: true });
   let card: ModelCard;
@@ -129,7 +137,8 @@ export async function writeSyntheticDicoms(
       r = synthesizeRadiograph({ seed: seed + base, size });
       if (distinct < count) drawn.set(base, r);
     }
-    const labels = k < distinct ? r.labels : { ...r.labels, age: 40 + ((k * 7) % 50), sex: (k % 2 ? 'F' : 'M') as 'F' | 'M' };
+    const labels =
+      k < distinct ? r.labels : { ...r.labels, age: 40 + ((k * 7) % 50), sex: (k % 2 ? 'F' : 'M') as 'F' | 'M' };
     const bytes = encodeDicom(
       { image: r.image, labels },
       {

@@ -17,7 +17,10 @@ export type EngineName = (typeof ENGINES)[number];
 export interface EngineLoaders {
   /** onnxruntime for the onnx engine, e.g. `() => import('onnxruntime-node')`. */
   onnxruntime?: () => Promise<unknown> | unknown;
-  /** A TensorFlow.js backend for the tfjs engine, e.g. `{ kind: 'wasm', load: () => import('@tensorflow/tfjs-backend-wasm') }`. */
+  /**
+   * A TensorFlow.js backend for the tfjs engine, e.g.
+   * `{ kind: 'wasm', load: () => import('@tensorflow/tfjs-backend-wasm') }` (without `load`: imported by name).
+   */
   tfjs?: { kind: string; load?: () => Promise<unknown> | unknown };
 }
 
@@ -52,7 +55,12 @@ export async function openEngine(
     if (!load) throw unavailable('onnx', 'no onnxruntime was given', 'install onnxruntime-node, or use --engine tfjs');
     const file = join(modelDir, 'model.onnx');
     const bytes = await readFile(file).catch((e: unknown) => {
-      throw unavailable('onnx', `${file} cannot be read`, 'export the model: exportOnnx(model, { card }) (@cxrkit/onnx)', e);
+      throw unavailable(
+        'onnx',
+        `${file} cannot be read`,
+        'export the model: exportOnnx(model, { card }) (@cxrkit/onnx)',
+        e,
+      );
     });
     const { createOnnxPredictor, readOnnxCard } = await import('@cxrkit/onnx');
     const card = readOnnxCard(bytes) ?? (await readModelCard(modelDir));

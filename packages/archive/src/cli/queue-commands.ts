@@ -29,7 +29,9 @@ function base(name: string, description: string, io: CliIo, examples: string): C
   return new Command(name)
     .description(description)
     .addOption(
-      new Option('--redis <url>', 'Redis URL').argParser(redisOption).default(parseRedisUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379'),
+      new Option('--redis <url>', 'Redis URL')
+        .argParser(redisOption)
+        .default(parseRedisUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379'),
     )
     .option('--queue <name>', 'queue name', 'cxrkit-screen')
     .option('--json', 'machine-readable output (JSON lines)')
@@ -43,7 +45,11 @@ function helpOf(program: (io: CliIo) => Command): string {
   const silent: CliIo = { stdout: () => {}, stderr: () => {} };
   const cmd = program(silent);
   let text = '';
-  cmd.configureOutput({ writeOut: (t) => void (text += t) });
+  cmd.configureOutput({
+    writeOut: (t) => {
+      text += t;
+    },
+  });
   cmd.outputHelp();
   return text;
 }
@@ -91,7 +97,10 @@ export const enqueueCommand: CliCommand = {
     const cmd = enqueueProgram(io);
     const parsed = await parse(cmd, args);
     if (typeof parsed === 'number') return parsed;
-    const [inputs, flags] = parsed as [string[], { redis: RedisConnection; queue: string; json?: boolean; attempts: number; shard?: Shard }];
+    const [inputs, flags] = parsed as [
+      string[],
+      { redis: RedisConnection; queue: string; json?: boolean; attempts: number; shard?: Shard },
+    ];
     try {
       await classifyInputs(inputs);
     } catch (e) {
@@ -99,7 +108,13 @@ export const enqueueCommand: CliCommand = {
       return EXIT.usage;
     }
     try {
-      const s = await enqueueArchive({ connection: flags.redis, queue: flags.queue, inputs, attempts: flags.attempts, shard: flags.shard });
+      const s = await enqueueArchive({
+        connection: flags.redis,
+        queue: flags.queue,
+        inputs,
+        attempts: flags.attempts,
+        shard: flags.shard,
+      });
       io.stdout(flags.json ? `${JSON.stringify(s)}\n` : `enqueued ${s.enqueued}, already done ${s.done}\n`);
       return EXIT.ok;
     } catch (e) {

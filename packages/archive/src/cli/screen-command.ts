@@ -62,14 +62,18 @@ function program(io: CliIo): Command {
         .default(Math.max(1, availableParallelism() - 1)),
     )
     .addOption(new Option('--engine <name>', 'inference engine').choices(ENGINES).default('onnx'))
-    .addOption(new Option('--shard <i/n>', 'only shard i of n (0 ≤ i < n), by SHA-1 of the path').argParser(shardOption))
+    .addOption(
+      new Option('--shard <i/n>', 'only shard i of n (0 ≤ i < n), by SHA-1 of the path').argParser(shardOption),
+    )
     .addOption(new Option('--batch-size <n>', 'images per model call').argParser(wholeNumber(1)).default(8))
     .addOption(new Option('--threads <n>', 'onnxruntime threads (default: all cores)').argParser(wholeNumber(1)))
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--no-progress', 'no progress bar (it is drawn only on a terminal anyway)')
     .option('--strict', 'exit 3 when any file failed')
     .option('--patient-facts', 'put the age and sex the model was fed into the records (patient data)')
-    .addOption(new Option('--wado-header <header>', "WADO-RS request header 'Name: value' (repeatable)").argParser(headerOption))
+    .addOption(
+      new Option('--wado-header <header>', "WADO-RS request header 'Name: value' (repeatable)").argParser(headerOption),
+    )
     .addHelpText('after', EXAMPLES)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -115,7 +119,11 @@ export interface ScreenCommandOptions {
 export function createScreenCommand(options: ScreenCommandOptions): CliCommand {
   let help = '';
   const cmd = program({ stdout: () => {}, stderr: () => {} });
-  cmd.configureOutput({ writeOut: (t) => void (help += t) });
+  cmd.configureOutput({
+    writeOut: (t) => {
+      help += t;
+    },
+  });
   cmd.outputHelp();
   return {
     name: 'screen',

@@ -64,7 +64,9 @@ export function batchInputs(card: ModelCard, items: readonly PreparedInstance[])
     }
     images.set(p.image, i * per);
   });
-  const inputs: Record<string, ArrayBatch> = { [inputName]: { data: images, shape: [items.length, size, size, channels] } };
+  const inputs: Record<string, ArrayBatch> = {
+    [inputName]: { data: images, shape: [items.length, size, size, channels] },
+  };
   card.fusion.forEach((f, k) => {
     inputs[f.input] = { data: Float32Array.from(items, (p) => p.fusion[k]!), shape: [items.length, 1] };
   });
@@ -84,7 +86,7 @@ export function createBatchScorer(options: BatchScorerOptions): BatchScorer {
   let busy = false;
   let flushing = false;
   let timer: NodeJS.Timeout | undefined;
-  let idleWaiters: (() => void)[] = [];
+  const idleWaiters: (() => void)[] = [];
 
   const checkIdle = () => {
     if (!busy && queue.length === 0) for (const w of idleWaiters.splice(0)) w();

@@ -149,7 +149,8 @@ export function createPreparePool(options: PreparePoolOptions): PreparePool {
       return pending;
     },
     prepare(source) {
-      if (closed) return Promise.reject(archiveError('ARCHIVE_BAD_OPTION', 'the pool is closed', source, 'open a new one'));
+      if (closed)
+        return Promise.reject(archiveError('ARCHIVE_BAD_OPTION', 'the pool is closed', source, 'open a new one'));
       pending++;
       return new Promise<PreparedInstance>((resolve, reject) => {
         queue.push({ id: nextId++, source, resolve, reject });
@@ -158,7 +159,8 @@ export function createPreparePool(options: PreparePoolOptions): PreparePool {
     },
     async close() {
       closed = true;
-      for (const t of queue.splice(0)) t.reject(archiveError('ARCHIVE_BAD_OPTION', 'the pool was closed', t.source, ''));
+      for (const t of queue.splice(0))
+        t.reject(archiveError('ARCHIVE_BAD_OPTION', 'the pool was closed', t.source, ''));
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };

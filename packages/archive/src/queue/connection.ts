@@ -26,7 +26,12 @@ export function parseRedisUrl(url: string): RedisConnection {
     return archiveFail('ARCHIVE_BAD_OPTION', 'not a Redis URL', url, 'pass e.g. redis://127.0.0.1:6379/0');
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    archiveFail('ARCHIVE_BAD_OPTION', 'a Redis URL starts with redis:// or rediss://', url, 'pass e.g. redis://host:6379');
+    archiveFail(
+      'ARCHIVE_BAD_OPTION',
+      'a Redis URL starts with redis:// or rediss://',
+      url,
+      'pass e.g. redis://host:6379',
+    );
   }
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;
   return {

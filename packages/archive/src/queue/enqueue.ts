@@ -75,7 +75,9 @@ export async function enqueueArchive(options: EnqueueOptions): Promise<EnqueueSu
     summary.done += list.length - todo.length;
     while ((await queue.getWaitingCount()) > maxWaiting) await new Promise((r) => setTimeout(r, 1000));
     if (todo.length) {
-      await queue.addBulk(todo.map((path) => ({ name: 'screen', data: { path }, opts: { ...jobOptions, jobId: jobIdOf(path) } })));
+      await queue.addBulk(
+        todo.map((path) => ({ name: 'screen', data: { path }, opts: { ...jobOptions, jobId: jobIdOf(path) } })),
+      );
     }
     summary.enqueued += todo.length;
     options.onProgress?.({ ...summary });

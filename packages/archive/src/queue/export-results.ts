@@ -22,7 +22,9 @@ export interface ExportOptions {
 }
 
 /** Writes the store of `queue` to `out`; resolves to the numbers of records written. */
-export async function exportQueueResults(options: ExportOptions): Promise<{ results: number; errors: number; out: string }> {
+export async function exportQueueResults(
+  options: ExportOptions,
+): Promise<{ results: number; errors: number; out: string }> {
   const out = resolve(options.out);
   await mkdir(out, { recursive: true });
   const store = new RedisResultStore(options.connection, options.queue);

@@ -14,7 +14,7 @@ import type { PredictorFactory } from '../pipeline/predictor.js';
 import { toRecord } from '../pipeline/to-record.js';
 import { createPreparePool } from '../pipeline/worker-pool.js';
 import type { WadoRsOptions } from '../sources/wado-rs.js';
-import type { ErrorRecord } from '../types.js';
+import type { ErrorRecord, PreparedInstance } from '../types.js';
 import type { RedisConnection } from './connection.js';
 import type { ScreenJobData } from './enqueue.js';
 import { RedisResultStore, type PutOutcome } from './redis-store.js';
@@ -119,7 +119,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
     const path = job.data.path;
     active++;
     try {
-      let prepared;
+      let prepared: PreparedInstance;
       try {
         prepared = await pool.prepare(path);
       } catch (e) {

@@ -7,6 +7,7 @@
 // path (a stalled job run again) is a no-op, the same UID under another path becomes an
 // ARCHIVE_DUPLICATE_INSTANCE error. So results are idempotent by SOP Instance UID whatever the workers do.
 import { Redis } from 'ioredis';
+import { duplicateInstance } from '../errors.js';
 import type { ErrorRecord, ScreenRecord } from '../types.js';
 import { storeKeys, type RedisConnection } from './connection.js';
 
@@ -64,14 +65,16 @@ export class RedisResultStore {
     const { results, paths, errors } = this.keys;
     const pipe = this.redis.pipeline() as unknown as StoreCommands & { exec(): Promise<[Error | null, unknown][]> };
     for (const r of records) {
-      const duplicate: ErrorRecord = {
-        path: r.path,
-        code: 'ARCHIVE_DUPLICATE_INSTANCE',
-        message: `[cxrkit/archive] ARCHIVE_DUPLICATE_INSTANCE: SOP Instance UID ${r.sopInstanceUID} has a result already`,
-        sopInstanceUID: r.sopInstanceUID,
-        failedAt: r.screenedAt,
-      };
-      void pipe.cxrkitPutResult(results, paths, errors, r.sopInstanceUID, r.path, JSON.stringify(r), JSON.stringify(duplicate));
+      const duplicate = duplicateInstance(r.path, r.sopInstanceUID, r.screenedAt);
+      void pipe.cxrkitPutResult(
+        results,
+        paths,
+        errors,
+        r.sopInstanceUID,
+        r.path,
+        JSON.stringify(r),
+        JSON.stringify(duplicate),
+      );
     }
     const replies = await pipe.exec();
     return replies.map(([err, v]) => {
@@ -95,7 +98,10 @@ export class RedisResultStore {
 
   /** Numbers of results and errors stored. */
   async counts(): Promise<{ results: number; errors: number }> {
-    const [results, errors] = await Promise.all([this.redis.hlen(this.keys.results), this.redis.hlen(this.keys.errors)]);
+    const [results, errors] = await Promise.all([
+      this.redis.hlen(this.keys.results),
+      this.redis.hlen(this.keys.errors),
+    ]);
     return { results, errors };
   }
 

@@ -23,7 +23,12 @@ export interface ListOptions {
  */
 export async function classifyInputs(inputs: readonly string[]): Promise<InputKind[]> {
   if (inputs.length === 0) {
-    archiveFail('ARCHIVE_BAD_INPUT', 'no input given', inputs, 'name a folder, a manifest, DICOM files or WADO-RS URLs');
+    archiveFail(
+      'ARCHIVE_BAD_INPUT',
+      'no input given',
+      inputs,
+      'name a folder, a manifest, DICOM files or WADO-RS URLs',
+    );
   }
   return Promise.all(
     inputs.map(async (input): Promise<InputKind> => {

@@ -32,7 +32,9 @@ test('manifests: CSV with a path column, CSV without header, TSV, JSONL, text; r
   await writeFile(join(d, 'e.txt'), '# a comment\nx/a.dcm\n\n/abs/b.dcm\n');
   assert.deepEqual(await collect(readManifest(join(d, 'a.csv'))), [join(d, 'x/a.dcm'), '/abs/b, c.dcm']);
   assert.deepEqual(await collect(readManifest(join(d, 'b.csv'))), [join(d, 'x/a.dcm'), '/abs/b.dcm']);
-  assert.deepEqual(await collect(readManifest(join(d, 'c.tsv'))), ['http://pacs/dicom-web/studies/1/series/2/instances/3']);
+  assert.deepEqual(await collect(readManifest(join(d, 'c.tsv'))), [
+    'http://pacs/dicom-web/studies/1/series/2/instances/3',
+  ]);
   assert.deepEqual(await collect(readManifest(join(d, 'd.jsonl'))), [join(d, 'x/a.dcm'), 'https://h/i']);
   assert.deepEqual(await collect(readManifest(join(d, 'e.txt'))), [join(d, 'x/a.dcm'), '/abs/b.dcm']);
   await writeFile(join(d, 'bad.jsonl'), '{"file":"x"}\n');
@@ -41,7 +43,7 @@ test('manifests: CSV with a path column, CSV without header, TSV, JSONL, text; r
   );
 });
 
-test('folder walk: every file, depth first, sub-folders in name order, no hidden entries, DICOMDIR or excluded folder', async () => {
+test('folder walk: every file, depth first, sub-folders in name order; no hidden, DICOMDIR or excluded', async () => {
   const d = join(root, 'w');
   for (const f of ['b/2.dcm', 'b/1.dcm', 'a/x/3', 'a/.hidden', '.git/4', 'DICOMDIR', 'out/results.jsonl', 'top.dcm']) {
     await mkdir(join(d, f, '..'), { recursive: true });
@@ -57,7 +59,11 @@ test('folder walk: every file, depth first, sub-folders in name order, no hidden
 });
 
 test('inputs: kinds, and a missing path is a typed error before anything runs', async () => {
-  assert.deepEqual(await classifyInputs([root, join(root, 'm', 'a.csv'), 'https://h/x']), ['folder', 'manifest', 'url']);
+  assert.deepEqual(await classifyInputs([root, join(root, 'm', 'a.csv'), 'https://h/x']), [
+    'folder',
+    'manifest',
+    'url',
+  ]);
   await assert.rejects(classifyInputs([join(root, 'nope')]), (e: unknown) => isCxrkitError(e, 'ARCHIVE_BAD_INPUT'));
   await assert.rejects(classifyInputs([]), (e: unknown) => isCxrkitError(e, 'ARCHIVE_BAD_INPUT'));
   const listed = await collect(listInstances([join(root, 'm', 'e.txt'), 'https://h/x']));
@@ -67,13 +73,18 @@ test('inputs: kinds, and a missing path is a typed error before anything runs', 
 test('shards: i/n parsed and checked; the partition is SHA-1 of the path mod n, as Python computes it', (t) => {
   assert.deepEqual(parseShard('3/16'), { index: 3, count: 16 });
   for (const bad of ['16/16', '1/0', '-1/4', 'a/b', '1']) {
-    assert.throws(() => parseShard(bad), (e: unknown) => isCxrkitError(e, 'ARCHIVE_BAD_OPTION'), bad);
+    assert.throws(
+      () => parseShard(bad),
+      (e: unknown) => isCxrkitError(e, 'ARCHIVE_BAD_OPTION'),
+      bad,
+    );
   }
   const paths = Array.from({ length: 200 }, (_, k) => `/pacs/export/${k % 7}/1.2.840.${k}.dcm`).concat(['/é/ü.dcm']);
   const counts = new Array(5).fill(0);
   for (const p of paths) counts[shardOf(p, 5)]++;
   assert.ok(Math.min(...counts) > 20, `every shard gets a share: ${counts}`);
-  if (!existsSync('/usr/bin/python3')) return t.skip('python3 is not installed: the cross-check with hashlib is skipped');
+  if (!existsSync('/usr/bin/python3'))
+    return t.skip('python3 is not installed: the cross-check with hashlib is skipped');
   const py = execFileSync(
     '/usr/bin/python3',
     [

@@ -1,6 +1,7 @@
 // Every file under a folder tree, streamed (opendir: a folder of a million files is never listed into memory
-// at once, so its files come in the file system's order), depth first, sub-folders in name order. Hidden entries (".name"), DICOMDIR index files and excluded folders (the run's own
-// output folder) are passed over; symbolic links to files are followed, links to folders are not (no cycles).
+// at once, so its files come in the file system's order), depth first, sub-folders in name order. Hidden
+// entries (".name"), DICOMDIR index files and excluded folders (the run's own output folder) are passed
+// over; symbolic links to files are followed, links to folders are not (no cycles).
 import { opendir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
