@@ -64,3 +64,14 @@ export function duplicateInstance(path: string, sopInstanceUID: string, failedAt
     failedAt,
   };
 }
+
+/** The error line of an instance the model gave a non-finite score (NaN, ±Infinity). */
+export function badOutput(path: string, sopInstanceUID: string, failedAt = new Date().toISOString()) {
+  return {
+    path,
+    code: 'ARCHIVE_BAD_OUTPUT',
+    message: '[cxrkit/archive] ARCHIVE_BAD_OUTPUT: the model returned a non-finite score',
+    sopInstanceUID,
+    failedAt,
+  };
+}

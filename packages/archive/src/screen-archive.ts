@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { checkCardMatchesModel, readModelCard, screeningVerdict, type ModelCard } from '@cxrkit/models/card';
-import { archiveFail, duplicateInstance, errorCode } from './errors.js';
+import { archiveFail, badOutput, duplicateInstance, errorCode } from './errors.js';
 import { createBatchScorer, type Scored } from './pipeline/batch-scorer.js';
 import type { PredictorFactory, ScreeningPredictor } from './pipeline/predictor.js';
 import { toRecord } from './pipeline/to-record.js';
@@ -138,13 +138,7 @@ export async function screenArchive(options: ScreenArchiveOptions): Promise<Arch
         const errors: ErrorRecord[] = [
           ...scored
             .filter((s) => !Number.isFinite(s.score))
-            .map((s) => ({
-              path: s.prepared.path,
-              code: 'ARCHIVE_BAD_OUTPUT',
-              message: '[cxrkit/archive] ARCHIVE_BAD_OUTPUT: the model returned a non-finite score',
-              sopInstanceUID: s.prepared.sopInstanceUID,
-              failedAt: now(),
-            })),
+            .map((s) => badOutput(s.prepared.path, s.prepared.sopInstanceUID)),
           ...refused.map((r) => duplicateInstance(r.path, r.sopInstanceUID)),
         ];
         if (errors.length) await fail(errors);
@@ -188,7 +182,7 @@ export async function screenArchive(options: ScreenArchiveOptions): Promise<Arch
     if (options.count !== false) {
       void (async () => {
         let total = 0;
-        for await (const path of listInstances(options.inputs, { exclude: [out] })) {
+        for await (const path of listInstances(options.inputs, { exclude: [out], onError: () => {} })) {
           if (shard && shardOf(path, shard.count) !== shard.index) continue;
           if (store.isDone(path) && !listed.has(path)) continue;
           total++;
@@ -197,38 +191,47 @@ export async function screenArchive(options: ScreenArchiveOptions): Promise<Arch
       })().catch(() => undefined); // the main listing reports input errors
     }
 
-    for await (const path of listInstances(options.inputs, { exclude: [out] })) {
-      if (fatal !== undefined || options.signal?.aborted) break;
-      if (shard && shardOf(path, shard.count) !== shard.index) {
-        meter.otherShards++;
-        continue;
-      }
-      if (store.isDone(path) || !listed.add(path)) {
-        meter.skipped++;
-        continue;
-      }
-      while (inFlight >= maxInFlight) await new Promise<void>((r) => (wake = r));
+    // a folder that cannot be listed is one error line, not the end of the run
+    const unlistable = (dir: string, e: unknown) => {
       inFlight++;
-      handle(path).then(settle, (e: unknown) => {
-        fatal ??= e;
-        settle();
-      });
+      fail([{ path: dir, code: errorCode(e), message: (e as Error)?.message ?? String(e), failedAt: now() }]).then(
+        settle,
+        (err: unknown) => {
+          fatal ??= err;
+          settle();
+        },
+      );
+    };
+    try {
+      for await (const path of listInstances(options.inputs, { exclude: [out], onError: unlistable })) {
+        if (fatal !== undefined || options.signal?.aborted) break;
+        if (shard && shardOf(path, shard.count) !== shard.index) {
+          meter.otherShards++;
+          continue;
+        }
+        if (store.isDone(path) || !listed.add(path)) {
+          meter.skipped++;
+          continue;
+        }
+        while (inFlight >= maxInFlight) await new Promise<void>((r) => (wake = r));
+        inFlight++;
+        handle(path).then(settle, (e: unknown) => {
+          fatal ??= e;
+          settle();
+        });
+      }
+    } catch (e) {
+      fatal ??= e; // e.g. a damaged manifest: what is in flight is still finished and stored below
     }
     listingDone = true;
     maybeFlush();
     while (inFlight > 0) await new Promise<void>((r) => (wake = r));
     await scorer.idle();
     if (fatal !== undefined) throw fatal;
+    const stopped = options.signal?.aborted === true;
     const progress = meter.snapshot();
     options.onProgress?.(progress);
-    return {
-      out,
-      cardId: card.id,
-      engine,
-      recovery: store.recovery,
-      progress,
-      stopped: options.signal?.aborted === true,
-    };
+    return { out, cardId: card.id, engine, recovery: store.recovery, progress, stopped };
   } finally {
     await pool?.close();
     await predictor?.dispose?.();

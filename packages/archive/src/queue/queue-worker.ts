@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import { checkCardMatchesModel, screeningVerdict, type ModelCard } from '@cxrkit/models/card';
-import { errorCode } from '../errors.js';
+import { badOutput, errorCode } from '../errors.js';
 import { createBatchScorer, type Scored } from '../pipeline/batch-scorer.js';
 import type { PredictorFactory } from '../pipeline/predictor.js';
 import { toRecord } from '../pipeline/to-record.js';
@@ -137,13 +137,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       const outcome = outcomes.get(scored);
       outcomes.delete(scored);
       if (!Number.isFinite(scored.score)) {
-        await storeError({
-          path,
-          code: 'ARCHIVE_BAD_OUTPUT',
-          message: '[cxrkit/archive] ARCHIVE_BAD_OUTPUT: the model returned a non-finite score',
-          sopInstanceUID: prepared.sopInstanceUID,
-          failedAt: new Date().toISOString(),
-        });
+        await storeError(badOutput(path, prepared.sopInstanceUID));
         return { path, code: 'ARCHIVE_BAD_OUTPUT' };
       }
       return { path, sopInstanceUID: prepared.sopInstanceUID, outcome };

@@ -184,8 +184,10 @@ test('three worker processes, one SIGKILLed mid-job: one result per instance, eq
   for (const w of workers.slice(1)) assert.equal(await w.done, 0, w.err());
 
   const { results: resultCount } = await store.counts();
-  const perResult = Number(await store.redis.call('MEMORY', 'USAGE', store.keys.results, 'SAMPLES', '0')) / resultCount;
-  t.diagnostic(`Redis: ${perResult.toFixed(0)} bytes per stored result`);
+  const usage = async (key: string) => Number(await store.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
+  const perResult = (await usage(store.keys.results)) / resultCount;
+  const perPath = (await usage(store.keys.paths)) / (await store.redis.hlen(store.keys.paths));
+  t.diagnostic(`Redis: ${perResult.toFixed(0)} bytes per stored result, ${perPath.toFixed(0)} per done path`);
 
   const exported = join(root, 'exported');
   const exp = spawnBin(['screen-export', '--redis', url, '--queue', QUEUE, '--out', exported, '--json']);

@@ -15,6 +15,8 @@ export type InputKind = 'folder' | 'manifest' | 'file' | 'url';
 export interface ListOptions {
   /** Folders not to enter (the output folder). */
   exclude?: readonly string[];
+  /** A folder inside a walked tree that cannot be listed: reported here and passed over (default: thrown). */
+  onError?: (dir: string, error: unknown) => void;
 }
 
 /**

@@ -58,6 +58,27 @@ test('folder walk: every file, depth first, sub-folders in name order; no hidden
   assert.equal(files.length, 5);
 });
 
+test('folder walk: a folder that cannot be listed is reported and passed over (thrown without onError)', async () => {
+  const d = join(root, 'gone');
+  for (const f of ['a/1.dcm', 'b/2.dcm', 'c/3.dcm']) {
+    await mkdir(join(d, f, '..'), { recursive: true });
+    await writeFile(join(d, f), '');
+  }
+  const reported: [string, string][] = [];
+  const seen: string[] = [];
+  for await (const f of walkFolder(d, { onError: (dir, e) => reported.push([dir, (e as { code: string }).code]) })) {
+    seen.push(f.slice(d.length + 1));
+    if (f.endsWith('1.dcm')) await rm(join(d, 'b'), { recursive: true }); // vanishes before it is listed
+  }
+  assert.deepEqual(seen, ['a/1.dcm', 'c/3.dcm']);
+  assert.deepEqual(reported, [[join(d, 'b'), 'ENOENT']]);
+  await mkdir(join(d, 'b'));
+  const strict = walkFolder(d);
+  await strict.next();
+  await rm(join(d, 'b'), { recursive: true });
+  await assert.rejects(strict.next(), (e: unknown) => (e as { code?: string }).code === 'ENOENT');
+});
+
 test('inputs: kinds, and a missing path is a typed error before anything runs', async () => {
   assert.deepEqual(await classifyInputs([root, join(root, 'm', 'a.csv'), 'https://h/x']), [
     'folder',

@@ -46,7 +46,11 @@ const lines = async <T>(file: string): Promise<T[]> =>
     .map((l) => JSON.parse(l) as T);
 
 const onnx: PredictorFactory = async ({ modelDir, batchSize }) =>
-  (await createOnnxPredictor(join(modelDir, 'model.onnx'), { load: () => ort, batchSize, threads: 1 })) as ScreeningPredictor;
+  (await createOnnxPredictor(join(modelDir, 'model.onnx'), {
+    load: () => ort,
+    batchSize,
+    threads: 1,
+  })) as ScreeningPredictor;
 
 before(async () => {
   if (skip) return;
@@ -69,7 +73,10 @@ before(async () => {
   base = `http://127.0.0.1:${http}`;
   const end = Date.now() + 30_000;
   for (;;) {
-    const ok = await fetch(`${base}/system`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/system`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > end) throw new Error('Orthanc did not start');
     await new Promise((r) => setTimeout(r, 200));

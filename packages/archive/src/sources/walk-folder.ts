@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 export interface WalkOptions {
   /** Absolute folders not to enter (e.g. the output folder when it lies inside the input). */
   exclude?: readonly string[];
+  /** A folder that cannot be listed (EACCES, …): reported here and passed over. Default: the walk throws. */
+  onError?: (dir: string, error: unknown) => void;
 }
 
 /** Yields the absolute path of every regular file under `root`. */
@@ -19,7 +21,15 @@ export async function* walkFolder(root: string, options: WalkOptions = {}): Asyn
     const dir = stack.pop()!;
     if (exclude.has(dir)) continue;
     const subdirs: string[] = [];
-    for await (const entry of await opendir(dir)) {
+    let handle: Awaited<ReturnType<typeof opendir>>;
+    try {
+      handle = await opendir(dir);
+    } catch (e) {
+      if (!options.onError) throw e;
+      options.onError(dir, e);
+      continue;
+    }
+    for await (const entry of handle) {
       if (entry.name.startsWith('.') || entry.name === 'DICOMDIR') continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) subdirs.push(path);

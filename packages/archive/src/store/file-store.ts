@@ -43,8 +43,8 @@ export interface ResultStore {
    * are not written and are returned, for the caller to report.
    */
   appendResults(records: readonly ScreenRecord[]): Promise<ScreenRecord[]>;
-  /** Appends error records (one per path; a path already done is ignored). */
-  appendErrors(records: readonly ErrorRecord[]): Promise<void>;
+  /** Appends error records (one per path; a path already done is ignored); resolves to the number written. */
+  appendErrors(records: readonly ErrorRecord[]): Promise<number>;
   /** Flushes, closes the files and releases the folder. */
   close(): Promise<void>;
 }
@@ -182,9 +182,10 @@ export async function openFileStore(dir: string): Promise<ResultStore> {
       appendErrors: (records) =>
         serial(async () => {
           const fresh = records.filter((r) => donePaths.add(r.path));
-          if (fresh.length === 0) return;
+          if (fresh.length === 0) return 0;
           await errs.appendFile(fresh.map((r) => `${JSON.stringify(r)}\n`).join(''));
           await errs.sync();
+          return fresh.length;
         }),
       async close() {
         await chain;
