@@ -17,6 +17,7 @@ import { openEngine } from './cli/engines.js';
 import { errorCode } from './errors.js';
 import type { PredictorFactory, ScreeningPredictor } from './pipeline/predictor.js';
 import { screenArchive } from './screen-archive.js';
+import { mergeResults } from './store/merge-results.js';
 import { listInstances } from './sources/instances.js';
 import { writeSyntheticDicoms, writeTestModel } from './test-fixtures.js';
 import type { ErrorRecord, ScreenRecord } from './types.js';
@@ -98,6 +99,7 @@ test('every instance: one result per SOP Instance UID with the batch-1 score, or
   assert.equal(summary.progress.total, expected.size);
   assert.ok(progress.length > 1 && progress.at(-1) === expected.size, 'progress reported up to the end');
   assert.equal(summary.cardId, card.id);
+  assert.equal(summary.parquetRows, results.length);
   for (const r of results) {
     const want = expected.get(r.path)!;
     assert.equal(r.sopInstanceUID, want.uid, r.path);
@@ -184,6 +186,49 @@ test('shards 0/3, 1/3, 2/3 are disjoint and together give the whole run', async 
   assert.equal(listed, 40);
   for (const r of whole.filter((x) => x.path.startsWith(synthetic))) {
     assert.ok(Math.abs(seen.get(r.sopInstanceUID)! - r.score) <= 1e-5);
+  }
+
+  // merged (twice: a merge continued with the same folders adds nothing), plus a folder holding one of the
+  // instances under another path: one record per UID, the other path a duplicate
+  const extra = join(root, 'extra-in');
+  await mkdir(extra, { recursive: true });
+  await copyFile(join(synthetic, 'batch-000', 'cr-00001.dcm'), join(extra, 'same-instance.dcm'));
+  await screenArchive({ inputs: [extra], out: join(root, 'extra-out'), modelDir, createPredictor: onnx, workers: 1 });
+  const folders = [0, 1, 2].map((i) => join(root, `shard-${i}`)).concat(join(root, 'extra-out'));
+  const merged = join(root, 'merged');
+  const m = await mergeResults(folders, merged);
+  assert.deepEqual(m, { results: 40, errors: 1, duplicates: 1 });
+  assert.deepEqual(await mergeResults(folders, merged), { results: 0, errors: 0, duplicates: 0 });
+  const all = await readJsonl<ScreenRecord>(join(merged, 'results.jsonl'));
+  assert.deepEqual(all.map((r) => r.sopInstanceUID).sort(), [...seen.keys()].sort());
+  const errs = await readJsonl<ErrorRecord>(join(merged, 'errors.jsonl'));
+  assert.deepEqual(
+    errs.map((e) => [e.code, e.path]),
+    [['ARCHIVE_DUPLICATE_INSTANCE', join(extra, 'same-instance.dcm')]],
+  );
+  assert.equal((await readFile(join(merged, 'results.csv'), 'utf8')).trim().split('\n').length, 41);
+});
+
+test('results.parquet holds the records of results.jsonl (read back with hyparquet)', async () => {
+  const out = join(root, 'out');
+  const records = await readJsonl<ScreenRecord>(join(out, 'results.jsonl'));
+  const { parquetReadObjects } = await import('hyparquet');
+  const bytes = await readFile(join(out, 'results.parquet'));
+  const rows = (await parquetReadObjects({
+    file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+  })) as Record<string, unknown>[];
+  assert.equal(rows.length, records.length);
+  const byUid = new Map(rows.map((r) => [r['sopInstanceUID'], r]));
+  for (const r of records) {
+    const p = byUid.get(r.sopInstanceUID)!;
+    assert.ok(p, r.sopInstanceUID);
+    assert.equal(p['path'], r.path);
+    assert.equal(p['score'], r.score);
+    assert.equal(p['positive'], r.positive);
+    assert.equal(p['warnings'], r.warnings.join(' | '));
+    assert.equal(p['rows'], r.rows);
+    assert.equal((p['screenedAt'] as Date).toISOString(), r.screenedAt);
+    assert.equal(p['age'], null, 'no patient facts unless asked');
   }
 });
 

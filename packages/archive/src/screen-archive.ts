@@ -18,6 +18,7 @@ import { parseShard, shardOf, type Shard } from './sources/shard.js';
 import type { WadoRsOptions } from './sources/wado-rs.js';
 import { FingerprintSet } from './store/fingerprint-set.js';
 import { openFileStore, type StoreRecovery } from './store/file-store.js';
+import { writeResultsParquet } from './store/write-parquet.js';
 import type { ErrorRecord, PreparedInstance, ScreenRecord } from './types.js';
 
 /** Options of {@link screenArchive}. */
@@ -46,6 +47,11 @@ export interface ScreenArchiveOptions {
   wado?: WadoRsOptions;
   /** Count the instances to do first (in parallel with the run), for a total and an ETA. Default true. */
   count?: boolean;
+  /**
+   * Rewrite `out/results.parquet` from results.jsonl when the run completes (a snapshot: Parquet cannot be
+   * appended per batch). Default true.
+   */
+  parquet?: boolean;
   /** Progress after every batch (and every error). */
   onProgress?: (progress: ArchiveProgress) => void;
   /** Stops listing new instances; what is in flight is finished and stored. */
@@ -63,6 +69,8 @@ export interface ArchiveSummary {
   progress: ArchiveProgress;
   /** True when `signal` stopped the run before the end of the inputs. */
   stopped: boolean;
+  /** Rows of results.parquet, when it was written. */
+  parquetRows?: number;
 }
 
 function checkOptions(o: ScreenArchiveOptions): { workers: number; batchSize: number; shard?: Shard } {
@@ -229,9 +237,10 @@ export async function screenArchive(options: ScreenArchiveOptions): Promise<Arch
     await scorer.idle();
     if (fatal !== undefined) throw fatal;
     const stopped = options.signal?.aborted === true;
+    const parquetRows = !stopped && options.parquet !== false ? await writeResultsParquet(out) : undefined;
     const progress = meter.snapshot();
     options.onProgress?.(progress);
-    return { out, cardId: card.id, engine, recovery: store.recovery, progress, stopped };
+    return { out, cardId: card.id, engine, recovery: store.recovery, progress, stopped, parquetRows };
   } finally {
     await pool?.close();
     await predictor?.dispose?.();

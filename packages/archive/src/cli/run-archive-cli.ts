@@ -1,14 +1,21 @@
 // The commands of this package behind one dispatcher, for its own `cxrkit-archive` bin (the `cxrkit`
 // executable of @cxrkit/cli mounts the same commands): `screen`, `screen-enqueue`, `screen-worker`,
-// `screen-export`.
+// `screen-merge`, `screen-export`.
 import { EXIT, processIo, type CliCommand, type CliIo } from './command.js';
 import type { EngineLoaders } from './engines.js';
+import { mergeCommand } from './merge-command.js';
 import { createWorkerCommand, enqueueCommand, exportCommand } from './queue-commands.js';
 import { createScreenCommand } from './screen-command.js';
 
 /** Every archive command, with the engines the application provides. */
 export function archiveCommands(engines: EngineLoaders): CliCommand[] {
-  return [createScreenCommand({ engines }), enqueueCommand, createWorkerCommand({ engines }), exportCommand];
+  return [
+    createScreenCommand({ engines }),
+    mergeCommand,
+    enqueueCommand,
+    createWorkerCommand({ engines }),
+    exportCommand,
+  ];
 }
 
 function usage(commands: readonly CliCommand[], program: string): string {

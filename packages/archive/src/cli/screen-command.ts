@@ -25,7 +25,8 @@ Examples:
 
 Output: OUT/results.jsonl (one JSON object per SOP Instance UID: sopInstanceUID, path, score, positive,
 recommendation, warnings, cardId, timings, …), OUT/results.csv (the same, flat), OUT/errors.jsonl (one
-object per file that could not be screened: path, code, message).
+object per file that could not be screened: path, code, message), and OUT/results.parquet (a snapshot of
+the results, rewritten when a run completes).
 
 Exit codes:
   0    finished: every instance has a result or an error line
@@ -47,6 +48,7 @@ interface ScreenFlags {
   strict?: boolean;
   patientFacts?: boolean;
   wadoHeader?: Record<string, string>;
+  parquet: boolean;
 }
 
 /** The commander definition of `screen` (also used to render --help). */
@@ -70,6 +72,7 @@ function program(io: CliIo): Command {
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--no-progress', 'no progress bar (it is drawn only on a terminal anyway)')
     .option('--strict', 'exit 3 when any file failed')
+    .option('--no-parquet', 'do not write the results.parquet snapshot at the end')
     .option('--patient-facts', 'put the age and sex the model was fed into the records (patient data)')
     .addOption(
       new Option('--wado-header <header>', "WADO-RS request header 'Name: value' (repeatable)").argParser(headerOption),
@@ -98,7 +101,9 @@ function summaryText(s: ArchiveSummary): string {
         ]
       : []),
     `engine ${s.engine}, card ${s.cardId}`,
-    `results: ${s.out}/results.jsonl, ${s.out}/results.csv; errors: ${s.out}/errors.jsonl`,
+    `results: ${s.out}/results.jsonl, ${s.out}/results.csv` +
+      (s.parquetRows !== undefined ? `, ${s.out}/results.parquet` : '') +
+      `; errors: ${s.out}/errors.jsonl`,
     ...(s.stopped ? ['interrupted: run the same command again to finish'] : []),
     '',
   ].join('\n');
@@ -175,6 +180,7 @@ async function runScreen(args: string[], io: CliIo, options: ScreenCommandOption
       batchSize: flags.batchSize,
       shard: flags.shard,
       patientFacts: flags.patientFacts,
+      parquet: flags.parquet,
       wado: flags.wadoHeader ? { headers: flags.wadoHeader } : undefined,
       onProgress: (p: ArchiveProgress) => bar.update(p),
       signal: controller.signal,

@@ -1,7 +1,7 @@
 // A queue run's results out of Redis into the same files a local run writes (results.jsonl, results.csv,
-// errors.jsonl), each written to a temp file, fsync'ed and renamed: a snapshot, safe to take while workers
-// still run (run it again at the end). HSCAN may return an entry twice while Redis rehashes: records are
-// deduplicated by SOP Instance UID (results) and path (errors).
+// errors.jsonl, then results.parquet from the JSONL), each written to a temp file, fsync'ed and renamed: a
+// snapshot, safe to take while workers still run (run it again at the end). HSCAN may return an entry twice
+// while Redis rehashes: records are deduplicated by SOP Instance UID (results) and path (errors).
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
@@ -9,6 +9,7 @@ import { syncDir } from '@cxrkit/models/card';
 import { RESULT_CSV_COLUMNS, resultCsvRow } from '../store/csv-columns.js';
 import { RESULT_FILES } from '../store/file-store.js';
 import { FingerprintSet } from '../store/fingerprint-set.js';
+import { writeResultsParquet } from '../store/write-parquet.js';
 import type { ErrorRecord, ScreenRecord } from '../types.js';
 import type { RedisConnection } from './connection.js';
 import { RedisResultStore } from './redis-store.js';
@@ -72,6 +73,7 @@ export async function exportQueueResults(
     }
     for (const name of Object.values(RESULT_FILES)) await rename(tmp(name), join(out, name));
     await syncDir(out);
+    await writeResultsParquet(out);
     return { results, errors, out };
   } finally {
     await store.close();
