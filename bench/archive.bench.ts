@@ -26,10 +26,7 @@ const arg = (name: string, fallback: string): string => {
 };
 const flag = (name: string) => args.includes(`--${name}`);
 const images = Number(arg('images', '500'));
-const memorySizes = arg('memory', '100,500,2000')
-  .split(',')
-  .filter(Boolean)
-  .map(Number);
+const memorySizes = arg('memory', '100,500,2000').split(',').filter(Boolean).map(Number);
 const workers = arg('workers', '1');
 const threads = arg('threads', '2');
 const batch = arg('batch', '8');
@@ -45,7 +42,10 @@ const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19
 /** Runs a command under GNU time; resolves to stdout and the peak RSS (KiB) of the process. */
 function timed(cmd: string, argv: string[]): Promise<{ stdout: string; maxRssKiB: number; seconds: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '%M %e', cmd, ...argv], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%M %e', cmd, ...argv], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -62,7 +62,8 @@ function timed(cmd: string, argv: string[]): Promise<{ stdout: string; maxRssKiB
 async function listDicoms(folder: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(folder, { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && e.name.endsWith('.dcm')) out.push(join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
+    if (e.isFile() && e.name.endsWith('.dcm'))
+      out.push(join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
   }
   return out.sort();
 }
@@ -226,7 +227,9 @@ for (const n of memorySizes) {
 }
 
 const stage = (ms: Record<string, number> | undefined, k: string) => (ms?.[k] === undefined ? '–' : ms[k]!.toFixed(0));
-console.log(`\nEnd to end, ${total} radiographs (${synthetic.length} synthetic 2000² CR + ${real.length} real), 2 cores`);
+console.log(
+  `\nEnd to end, ${total} radiographs (${synthetic.length} synthetic 2000² CR + ${real.length} real), 2 cores`,
+);
 console.table([
   {
     pipeline: `cxrkit (${cxSummary.engine}, ${workers} worker thread(s))`,
@@ -250,18 +253,30 @@ console.table([
     : []),
 ]);
 if (py) console.log(`cxrkit / Python throughput: ${(cxRate / py.imagesPerSecond).toFixed(2)}× (target ≥ 2×)`);
-if (agreement) console.log(`scores, cxrkit vs Python, ${agreement.compared} images: max |Δ| ${agreement.maxAbsDiff.toExponential(2)}`);
+if (agreement)
+  console.log(
+    `scores, cxrkit vs Python, ${agreement.compared} images: max |Δ| ${agreement.maxAbsDiff.toExponential(2)}`,
+  );
 if (memory.length) {
   console.table(memory);
   const rss = memory.map((m) => m.maxRssMiB);
-  console.log(`peak RSS spread over ${memorySizes.join(' / ')} images: ${((Math.max(...rss) / Math.min(...rss) - 1) * 100).toFixed(1)} % (target ≤ 20 %)`);
+  console.log(
+    `peak RSS spread over ${memorySizes.join(' / ')} images: ${((Math.max(...rss) / Math.min(...rss) - 1) * 100).toFixed(1)} % (target ≤ 20 %)`,
+  );
 }
-console.log(`load: before cxrkit ${loadBefore.cxrkit}\n      before Python ${loadBefore.python}\n      end ${uptime()}`);
+console.log(
+  `load: before cxrkit ${loadBefore.cxrkit}\n      before Python ${loadBefore.python}\n      end ${uptime()}`,
+);
 
 const result = {
   images: { total, synthetic: synthetic.length, real: real.length },
   settings: { workers: Number(workers), threads: Number(threads), batch: Number(batch) },
-  cxrkit: { imagesPerSecond: cxRate, maxRssKiB: cx.maxRssKiB, engine: cxSummary.engine, stageMs: cxSummary.progress.stageMs },
+  cxrkit: {
+    imagesPerSecond: cxRate,
+    maxRssKiB: cx.maxRssKiB,
+    engine: cxSummary.engine,
+    stageMs: cxSummary.progress.stageMs,
+  },
   python: py,
   ratio: py ? cxRate / py.imagesPerSecond : undefined,
   agreement,

@@ -52,6 +52,9 @@ async function child(cfg: Config): Promise<Omit<Result, 'loadBefore' | 'loadAfte
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if ((cfg.threads ?? 1) > 1) await models.prepareWasmThreads(wasm, { threads: cfg.threads });
     await initBackend({ kind: 'wasm', load: () => wasm });
+    // Importing @cxrkit/models registered cxrkit's full kernel set as the backend started: for 'minimal',
+    // go back to tfjs's own kernels first, then add only the missing Conv2DBackpropFilter.
+    if (cfg.kernels === 'minimal') models.unregisterWasmTrainingKernels();
     models.registerWasmTrainingKernels({ replaceSlowKernels: cfg.kernels !== 'minimal' });
     threadsUsed = models.getWasmThreadsCount();
   } else {

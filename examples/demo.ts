@@ -24,14 +24,14 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   initBackend, backendKindFromEnv, readDicom, preprocessRadiograph, synthesizeDataset, splitByPatient,
-  thesisAugmentation, imagesToTensor, writePng, encodeDicom, resizeBicubic, type GrayImage,
+  thesisAugmentation, imagesToTensor, writePng, encodeDicom, resize, type GrayImage,
 } from '@cxrkit/core';
-import { buildScreeningModel, train, createTfjsPredictor, saveModel, registerWasmTrainingKernels, prepareWasmThreads } from '@cxrkit/models';
+import { buildScreeningModel, train, createTfjsPredictor, saveModel, prepareWasmThreads } from '@cxrkit/models';
+import { createProgressBar } from '@cxrkit/models/progress-bar';
 import { cardImagePixels, type ModelCardInput } from '@cxrkit/models/card';
-import {
-  rocAuc, delongCi, evaluateWithTunedThreshold, rocPlotSpec, confusionMatrixSpec, writePlot, type BinaryMetrics,
-} from '@cxrkit/metrics';
-import { gradCam, buildCamAtlas, overlayHeatmap, writePng as writeRgbaPng, heatmapPeak, resizeBilinear, type AtlasCase } from '@cxrkit/gradcam';
+import { rocAuc, delongCi, evaluateWithTunedThreshold, type BinaryMetrics } from '@cxrkit/metrics';
+import { rocPlotSpec, confusionMatrixSpec, writePlot } from '@cxrkit/metrics/plots';
+import { gradCam, buildCamAtlas, defaultCamLayers, overlayHeatmap, heatmapPeak, type AtlasCase } from '@cxrkit/gradcam';
 import { screenDicom } from '@cxrkit/serve';
 
 const { values } = parseArgs({
@@ -49,7 +49,6 @@ const seed = Number(values.seed);
 const SIZE = quick ? 160 : 192; // InceptionV3's mixed10 is 3×3 at 160 px and 4×4 at 192 (14×14 at the thesis's 512)
 const N = Number(values.n ?? (quick ? 400 : 1000));
 const EPOCHS = Number(values.epochs ?? (quick ? 5 : 8));
-const CAM_LAYERS = Array.from({ length: 9 }, (_, i) => `conv2d_${86 + i}`); // mixed10's nine convolutions (THESIS.md Part 3)
 const dataRoot = process.env.CXRKIT_DATA ? resolve(process.env.CXRKIT_DATA) : resolve('..', 'shared', 'data');
 const log = (s: string) => console.log(s);
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -64,15 +63,14 @@ const loaders: Record<string, () => Promise<unknown>> = {
 if (!loaders[kind]) throw new Error(`the demo runs on cpu or wasm (got CXRKIT_BACKEND=${kind})`);
 let threadsNote = '';
 if (kind === 'wasm') {
-  // XNNPACK's thread pool in Node (see packages/models/src/wasm/README.md): up to 2 threads by default.
+  // XNNPACK's thread pool in Node (see packages/tfjs-ext/src/wasm/README.md): up to 2 threads by default.
   const threads = Number(process.env.CXRKIT_THREADS ?? Math.min(2, availableParallelism()));
   if (threads > 1) {
     const plan = await prepareWasmThreads((await import('@tensorflow/tfjs-backend-wasm')) as never, { threads });
     threadsNote = plan.enabled ? `, ${threads} threads` : ` (threads not enabled: ${plan.reason})`;
   }
 }
-await initBackend({ kind, load: loaders[kind] });
-if (kind === 'wasm') registerWasmTrainingKernels();
+await initBackend({ kind, load: loaders[kind] }); // importing @cxrkit/models registered the wasm training kernels
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 log(`cxrkit demo — backend ${tf.getBackend()}${threadsNote}, output in ${out}\n`);
@@ -117,6 +115,8 @@ log('\n3. Training InceptionV3 (width × 1/8) + GAP/dense/dropout head, Adam lr 
 const model = buildScreeningModel({ backbone: 'inception_v3', inputShape: [SIZE, SIZE, 1], backboneOptions: { widthMultiplier: 1 / 8 }, task: 'binary', name: 'demo_osteoporosis' });
 log(`   ${model.countParams().toLocaleString('en')} parameters, ${model.layers.length} layers`);
 const augment = thesisAugmentation();
+// train() reports progress through callbacks; the demo draws them (cli-progress) on its stderr.
+const progressBar = createProgressBar();
 const result = await train(model, { train: trainSet.map(sample), tune: tuneSet.map(sample) }, {
   epochs: EPOCHS,
   batchSize: 16,
@@ -127,7 +127,8 @@ const result = await train(model, { train: trainSet.map(sample), tune: tuneSet.m
   preciseBatchNorm: 256, // re-estimate BN statistics before each evaluation (few steps per epoch)
   initOutputBias: true,
   reduceLrOnPlateau: { patience: 2, factor: 0.3 },
-});
+  callbacks: progressBar,
+}).finally(() => progressBar.stop());
 log(`   best tuning AUC ${result.bestValue.toFixed(3)} at epoch ${result.bestEpoch} of ${result.history.length}`);
 
 // ── 4. evaluation on the held-out test split ─────────────────────────────────────────────────────
@@ -158,6 +159,7 @@ log(`   wrote roc.png/.svg, confusion-matrix.png/.svg, metrics.json`);
 
 // ── 5. Grad-CAM over mixed10's nine convolutions, atlas over true positives ─────────────────────
 log('\n5. Grad-CAM (conv2d_86 … conv2d_94, averaged) and the registered CAM atlas over true positives');
+const camLayers = defaultCamLayers(model as never); // mixed10's nine convolutions (THESIS.md Part 3), found in the graph
 const tpIdx = testSet.map((_, i) => i).filter((i) => testY[i] === 1 && testS[i]! >= ev.threshold.threshold);
 const camCases: AtlasCase[] = [];
 const camGrid = (model.getLayer('mixed10').outputShape as number[])[1];
@@ -167,7 +169,7 @@ for (let start = 0; start < tpIdx.length; start += 8) {
   const idx = tpIdx.slice(start, start + 8);
   const imgs: GrayImage[] = idx.map((i) => prepared(testSet[i]!.radiograph!.image));
   const x = imagesToTensor(imgs, { channels: 1 });
-  const maps = await gradCam(model, x, { layers: CAM_LAYERS, target: 'positive' });
+  const maps = await gradCam(model, x, { layers: camLayers, target: 'positive' });
   x.dispose();
   idx.forEach((i, k) => {
     const r = testSet[i]!.radiograph!;
@@ -179,15 +181,16 @@ for (let start = 0; start < tpIdx.length; start += 8) {
   if (start === 0) {
     for (let k = 0; k < Math.min(4, idx.length); k++) {
       const view = 384; // enlarged for viewing: bicubic radiograph, bilinear heat map
-      const image = resizeBicubic(testSet[idx[k]!]!.radiograph!.image, { width: view, height: view });
-      writeRgbaPng(join(out, 'gradcam', `tp-${k + 1}.png`), overlayHeatmap(image, resizeBilinear(maps[k]!, view, view), { colormap: 'jet' }));
+      const image = resize(testSet[idx[k]!]!.radiograph!.image, { width: view, height: view });
+      const heat = resize(maps[k]!, { width: view, height: view, filter: 'bilinear', antialias: false });
+      await writePng(join(out, 'gradcam', `tp-${k + 1}.png`), overlayHeatmap(image, heat, { colormap: 'jet' }));
     }
   }
 }
 if (camCases.length > 0) {
   const atlas = buildCamAtlas(camCases);
-  writeRgbaPng(join(out, 'gradcam', 'atlas-overlay.png'), atlas.overlay);
-  writeRgbaPng(join(out, 'gradcam', 'atlas.png'), atlas.image8);
+  await writePng(join(out, 'gradcam', 'atlas-overlay.png'), atlas.overlay);
+  await writePng(join(out, 'gradcam', 'atlas.png'), atlas.image8);
   log(`   ${atlas.count} true positives registered and averaged; CAM peak on the bones that carry the signal in ${pct(hits / camCases.length)} of them (those bones cover ${pct(chance / camCases.length)} of the image; mixed10's map is only ${camGrid}×${camGrid} here, 14×14 at the thesis's 512)`);
   log('   wrote gradcam/tp-*.png, gradcam/atlas.png, gradcam/atlas-overlay.png');
 } else {

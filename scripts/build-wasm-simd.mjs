@@ -1,4 +1,4 @@
-// Compiles packages/models/src/wasm/simd/kernels.wat (WASM SIMD) with wabt into kernels.wasm.ts: two
+// Compiles packages/tfjs-ext/src/wasm/simd/kernels.wat (WASM SIMD) with wabt into kernels.wasm.ts: two
 // base64 modules, one importing a shared memory (tfjs's threaded wasm build) and one a plain memory.
 // The generated file is committed (no wabt at run time); `--check` exits 1 when it is out of date
 // (a test runs the check).
@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
-const dir = fileURLToPath(new URL('../packages/models/src/wasm/simd/', import.meta.url));
+const dir = fileURLToPath(new URL('../packages/tfjs-ext/src/wasm/simd/', import.meta.url));
 const SHARED = '(memory 1 65536 shared)';
 
 /** The generated TypeScript source for the current kernels.wat. */

@@ -3,5 +3,5 @@
 // card into the model's inputs — the same code the service and the CLI run, no TensorFlow.js.
 export { modelInputs, intendedUseWarnings, parseModelCard } from '@cxrkit/models/card';
 // readOnnxCard reads the file's metadata_props (protobufjs, graph skipped) and validates the embedded card.
-// Imported from its file: the @cxrkit/onnx root also exports the exporter, which needs TensorFlow.js.
-export { readOnnxCard } from '../../packages/onnx/src/metadata.js';
+// From the tfjs-free entry: the @cxrkit/onnx root also exports the exporter, which needs TensorFlow.js.
+export { readOnnxCard } from '@cxrkit/onnx/runtime';

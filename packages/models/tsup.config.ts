@@ -1,7 +1,10 @@
 import { packageBuild } from '../../tsup.base.js';
 
-export default packageBuild({
-  // the library and its tfjs-free model-card entry (@cxrkit/models/card)
-  entry: { index: 'src/index.ts', card: 'src/card/index.ts' },
-  dts: { entry: { index: 'src/index.ts', card: 'src/card/index.ts' } },
-});
+const entry = {
+  index: 'src/index.ts',
+  card: 'src/card/index.ts', // @cxrkit/models/card: the model card (tfjs-free)
+  predictor: 'src/predict/contract.ts', // @cxrkit/models/predictor: the predictor contract (tfjs-free)
+  'progress-bar': 'src/progress-bar.ts', // @cxrkit/models/progress-bar: cli-progress for train()'s callbacks
+};
+
+export default packageBuild({ entry, dts: { entry } });

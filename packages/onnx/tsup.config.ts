@@ -1,3 +1,8 @@
 import { packageBuild } from '../../tsup.base.js';
 
-export default packageBuild();
+const entry = {
+  index: 'src/index.ts',
+  runtime: 'src/runtime.ts', // @cxrkit/onnx/runtime: onnxruntime predictor and metadata readers (tfjs-free)
+};
+
+export default packageBuild({ entry, dts: { entry } });

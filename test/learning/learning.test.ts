@@ -15,7 +15,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { readImageFile, readNihThumbsManifest, resizeBicubic, splitByPatient, synthesizeDataset, zScore, type GrayImage } from '@cxrkit/core';
 import { rocAuc } from '@cxrkit/metrics';
 import { buildScreeningModel, createModel, registerWasmTrainingKernels, train, transferWeights, withSeededRandom, type TrainOptions } from '@cxrkit/models';
-import { dataDir, testOutputDir } from '../helpers.js';
+import { dataDir, sharedData, testOutputDir } from '../helpers.js';
 import { loadNsfwjsInceptionV3 } from '../nsfwjs.js';
 
 if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
@@ -185,7 +185,7 @@ function fitLogistic(features: Float32Array, dim: number, labels: readonly numbe
   return { score, gradNorm };
 }
 
-test('real NIH 64×64 radiographs, split by patient: sex — TEST AUC ≥ 0.85', async () => {
+test('real NIH 64×64 radiographs, split by patient: sex — TEST AUC ≥ 0.85', { skip: sharedData('cxr/nih-thumbs64').missing }, async () => {
   const t0 = Date.now();
   const { records } = await readNihThumbsManifest(dataDir('cxr', 'nih-thumbs64'));
   const rows = await Promise.all(records.map(async (r) => ({ ...r, image: await readImageFile(r.path) })));

@@ -1,13 +1,16 @@
-// @cxrkit-backends: cpu wasm
+// @cxrkit-backends: cpu wasm webgpu
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, backendKindFromEnv, isCxrkitError, CxrkitError } from './index.js';
 
-test('the test setup activated the backend named by CXRKIT_BACKEND', () => {
+test('the test setup activated the backend named by CXRKIT_BACKEND', async () => {
   const kind = backendKindFromEnv();
   assert.equal(tf.getBackend(), kind);
-  const sum = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).dataSync());
+  // data(), not dataSync(): webgpu in Node cannot read synchronously (tfjs reads through an OffscreenCanvas)
+  const t = tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4]));
+  const sum = await t.data();
+  t.dispose();
   assert.deepEqual(Array.from(sum), [4, 6]);
 });
 

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CxrkitError, describeValue, didYouMean } from './errors.js';
+import { assertWebGpuAdapter, currentGpu, installWebGpu } from './webgpu-node.js';
 
 /** The TensorFlow.js backends cxrkit knows how to activate. */
-export type BackendKind = 'cpu' | 'wasm' | 'node' | 'node-gpu';
+export type BackendKind = 'cpu' | 'wasm' | 'node' | 'node-gpu' | 'webgpu';
 
-export const BACKEND_KINDS: readonly BackendKind[] = ['cpu', 'wasm', 'node', 'node-gpu'];
+/** Every {@link BackendKind}. */
+export const BACKEND_KINDS: readonly BackendKind[] = ['cpu', 'wasm', 'node', 'node-gpu', 'webgpu'];
 
 /** npm package that provides each backend, and the name it registers under in tfjs-core. */
 export const BACKEND_PACKAGES: Readonly<Record<BackendKind, { pkg: string; name: string }>> = {
@@ -12,6 +14,7 @@ export const BACKEND_PACKAGES: Readonly<Record<BackendKind, { pkg: string; name:
   wasm: { pkg: '@tensorflow/tfjs-backend-wasm', name: 'wasm' },
   node: { pkg: '@tensorflow/tfjs-node', name: 'tensorflow' },
   'node-gpu': { pkg: '@tensorflow/tfjs-node-gpu', name: 'tensorflow' },
+  webgpu: { pkg: '@tensorflow/tfjs-backend-webgpu', name: 'webgpu' },
 };
 
 export interface InitBackendOptions {
@@ -28,14 +31,25 @@ export interface InitBackendOptions {
   wasmPaths?: string | Record<string, string>;
   /** wasm only: number of threads when the threaded build is available. */
   threads?: number;
+  /**
+   * webgpu only, where there is no `navigator.gpu` (Node): loads a WebGPU implementation, installed as
+   * `navigator.gpu` before `load` runs — Dawn's Node binding `gpu: () => import('webgpu')` (needs a Vulkan
+   * driver on Linux), or any function returning a `GPU` object. Ignored when `navigator.gpu` exists.
+   */
+  gpu?: () => Promise<unknown> | unknown;
+  /** webgpu with Dawn only: flags for Dawn's `create()`, e.g. `['backend=vulkan']`, `['adapter=NVIDIA H200']`. */
+  gpuFlags?: readonly string[];
 }
 
 /**
  * Activates a TensorFlow.js backend that the caller injects and returns its registered name
- * (`'cpu'`, `'wasm'` or `'tensorflow'`).
+ * (`'cpu'`, `'wasm'`, `'tensorflow'` or `'webgpu'`).
  *
  * ```ts
  * await initBackend({ kind: 'node-gpu', load: () => import('@tensorflow/tfjs-node-gpu') });
+ * // WebGPU in Node through Dawn (npm `webgpu`); `load` must be a dynamic import, run after `gpu`:
+ * const load = () => import('@tensorflow/tfjs-backend-webgpu');
+ * await initBackend({ kind: 'webgpu', gpu: () => import('webgpu'), load });
  * ```
  * @throws CxrkitError `BACKEND_UNKNOWN` for a kind not in {@link BACKEND_KINDS},
  *   `BACKEND_NOT_INSTALLED` when the package cannot be loaded, `BACKEND_NOT_REGISTERED` when it loaded
@@ -51,6 +65,7 @@ export async function initBackend(options: InitBackendOptions): Promise<string> 
     });
   }
   const { pkg, name } = BACKEND_PACKAGES[kind];
+  if (kind === 'webgpu') await prepareWebGpu(options);
   let mod: unknown;
   try {
     mod = options.load ? await options.load() : await import(/* @vite-ignore */ /* webpackIgnore: true */ pkg);
@@ -63,6 +78,15 @@ export async function initBackend(options: InitBackendOptions): Promise<string> 
   }
   if (kind === 'wasm') configureWasm(mod, options);
   if (tf.findBackendFactory(name) === null && tf.findBackend(name) === null) {
+    if (kind === 'webgpu') {
+      const message = `${pkg} was loaded before navigator.gpu existed, so it did not register 'webgpu'`;
+      throw new CxrkitError('BACKEND_NOT_REGISTERED', message, {
+        received: 'a static import of the backend package',
+        fix:
+          "import it only through initBackend: `load: () => import('@tensorflow/tfjs-backend-webgpu')`, " +
+          "with `gpu: () => import('webgpu')` in Node",
+      });
+    }
     throw new CxrkitError(
       'BACKEND_NOT_REGISTERED',
       `${pkg} loaded but did not register '${name}' with this copy of @tensorflow/tfjs-core (two copies installed?)`,
@@ -80,6 +104,24 @@ export async function initBackend(options: InitBackendOptions): Promise<string> 
     throw new CxrkitError('BACKEND_INIT_FAILED', `tf.setBackend('${name}') returned false`, { received: kind, fix: 'see the console output of tfjs for the reason' });
   }
   return tf.getBackend();
+}
+
+/** Installs the injected WebGPU implementation (Node) and checks for an adapter, before the package loads. */
+async function prepareWebGpu(options: InitBackendOptions): Promise<void> {
+  if (!currentGpu() && options.gpu) {
+    let mod: unknown;
+    try {
+      mod = await options.gpu();
+    } catch (cause) {
+      throw new CxrkitError('BACKEND_NOT_INSTALLED', 'could not load the WebGPU implementation passed as `gpu`', {
+        received: 'the gpu() you passed',
+        fix: "install Dawn's Node binding (npm i webgpu@0.6) and pass `gpu: () => import('webgpu')`",
+        cause,
+      });
+    }
+    installWebGpu(mod, options.gpuFlags);
+  }
+  await assertWebGpuAdapter(currentGpu());
 }
 
 interface WasmModule {

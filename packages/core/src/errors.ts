@@ -82,6 +82,44 @@ export function didYouMean(received: string, candidates: readonly string[]): str
   return bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
 }
 
+/** How {@link assertKnownKeys} words its error. */
+export interface KnownKeysOptions {
+  /** Error code, e.g. `LOADER_BAD_OPTION`. */
+  code: string;
+  /** Package for the message prefix. Default `core`. */
+  pkg?: CxrkitErrorOptions['pkg'];
+  /** What a key is, for the message: "unknown <what> 'x'". Default `option`. */
+  what?: string;
+  /** Words after the key, e.g. `for 'inception_v3'`. */
+  where?: string;
+  /** The fix. Default `use one of <allowed, comma-separated>`. */
+  fix?: string;
+}
+
+/**
+ * Throws `options.code` for the first own key of `obj` that is not in `allowed`, with "did you mean …?"
+ * when a known key is close ({@link didYouMean}):
+ *
+ *   [cxrkit/core] LOADER_BAD_OPTION: unknown option 'prefech' — did you mean 'prefetch'? (received: "prefech")
+ *
+ * The one check every options object, config file and input map of cxrkit runs on its keys. A `null`
+ * or non-object `obj` has no keys and passes (check its type first where that matters).
+ */
+export function assertKnownKeys(obj: unknown, allowed: readonly string[], options: KnownKeysOptions): void {
+  if (obj === null || typeof obj !== 'object') return;
+  for (const key of Object.keys(obj)) {
+    if (allowed.includes(key)) continue;
+    const guess = didYouMean(key, allowed);
+    const where = options.where ? ` ${options.where}` : '';
+    const hint = guess ? ` — did you mean '${guess}'?` : '';
+    throw new CxrkitError(options.code, `unknown ${options.what ?? 'option'} '${key}'${where}${hint}`, {
+      received: key,
+      fix: options.fix ?? `use one of ${allowed.join(', ')}`,
+      pkg: options.pkg,
+    });
+  }
+}
+
 function editDistance(a: string, b: string): number {
   const prev = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;

@@ -2,22 +2,9 @@
 // module hooks make every `@tensorflow/*` import fail, so a stray import anywhere below the entry shows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { repoRoot } from '../../../test/helpers.js';
+import { importWithBlocked } from '../../../test/fixtures/no-tfjs/import-blocked.js';
 
-function importWithoutTfjs(specifier: string, expression: string) {
-  const script = `const m = await import(${JSON.stringify(specifier)}); console.log(JSON.stringify(${expression}));`;
-  return spawnSync(
-    process.execPath,
-    [
-      '--conditions=cxrkit-source', '--import', 'tsx',
-      '--import', join(repoRoot, 'test', 'fixtures', 'no-tfjs', 'register.mjs'),
-      '--input-type=module', '-e', script,
-    ],
-    { cwd: repoRoot, encoding: 'utf8' },
-  );
-}
+const importWithoutTfjs = (specifier: string, expression: string) => importWithBlocked(specifier, expression);
 
 test('the hooks do catch a @tensorflow import (the root entry loads tfjs-core)', () => {
   const r = importWithoutTfjs('@cxrkit/core', 'typeof m.initBackend');

@@ -8,14 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { readImageFile, readNihThumbsManifest, zScore, type GrayImage } from '@cxrkit/core';
+import { readImageFile, readNihThumbsManifest, writePngSync, zScore, type GrayImage } from '@cxrkit/core';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '@cxrkit/models';
-import { dataDir, expectNoLeaks, testOutputDir } from '../../../test/helpers.js';
+import { dataDir, expectNoLeaks, sharedData, testOutputDir } from '../../../test/helpers.js';
 import { tinyClassifier } from '../../../test/fixtures/gradcam/models.js';
 import { buildCamAtlas, selectCases } from './atlas.js';
 import { gradCam } from './grad-cam.js';
 import { overlayHeatmap } from './overlay.js';
-import { writePng } from './png.js';
 import { labelComponents } from './morphology.js';
 import { dice, segmentLungs } from './segment-lungs.js';
 
@@ -34,7 +33,7 @@ async function readGray(path: string): Promise<GrayImage> {
   return image;
 }
 
-test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model registered onto a reference PA film and averaged', async () => {
+test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model registered onto a reference PA film and averaged', { skip: sharedData('cxr/nih-thumbs64').missing }, async () => {
   // training kernels only for this test: the other wasm tests check Grad-CAM on stock wasm
   const registered = tf.getBackend() === 'wasm' && registerWasmTrainingKernels();
   try {
@@ -98,10 +97,15 @@ test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model regi
     assert.ok(atlas.count >= Math.max(8, 0.6 * tp.length), `atlas averaged ${atlas.count} of ${tp.length}`);
     assert.ok(meanAfter > meanBefore + 0.02, `registration improves lung overlap (${meanBefore} → ${meanAfter})`);
     assert.equal(Math.max(...atlas.image8.data), 255);
-    writePng(testOutputDir('gradcam', 'atlas-nih-pa-tp-overlay.png'), atlas.overlay);
-    writePng(testOutputDir('gradcam', 'atlas-nih-pa-tp-8bit.png'), atlas.image8);
-    writePng(testOutputDir('gradcam', 'atlas-nih-reference-lungs.png'), overlayHeatmap(atlas.reference.image, { data: Float32Array.from(atlas.reference.lungMask.data), width: SIZE, height: SIZE }, { colormap: 'viridis', alpha: 0.3 }));
-    cases.slice(0, 4).forEach((c, k) => writePng(testOutputDir('gradcam', `atlas-nih-case-${k}.png`), overlayHeatmap(c.image, c.cam, { alpha: 0.45 })));
+    writePngSync(testOutputDir('gradcam', 'atlas-nih-pa-tp-overlay.png'), atlas.overlay);
+    writePngSync(testOutputDir('gradcam', 'atlas-nih-pa-tp-8bit.png'), atlas.image8);
+    const lungs = { data: Float32Array.from(atlas.reference.lungMask.data), width: SIZE, height: SIZE };
+    const lungsOverlay = overlayHeatmap(atlas.reference.image, lungs, { colormap: 'viridis', alpha: 0.3 });
+    writePngSync(testOutputDir('gradcam', 'atlas-nih-reference-lungs.png'), lungsOverlay);
+    cases.slice(0, 4).forEach((c, k) => {
+      const overlay = overlayHeatmap(c.image, c.cam, { alpha: 0.45 });
+      writePngSync(testOutputDir('gradcam', `atlas-nih-case-${k}.png`), overlay);
+    });
     tf.dispose([xTrain, yTrain, xHeld]);
     model.dispose();
   } finally {

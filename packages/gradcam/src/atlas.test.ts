@@ -3,12 +3,11 @@
 // CAM atlas on radiographs whose CAM is a blob at a known anatomical point.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isCxrkitError, synthesizeRadiograph, type GrayImage } from '@cxrkit/core';
+import { isCxrkitError, synthesizeRadiograph, writePngSync, type GrayImage } from '@cxrkit/core';
 import { testOutputDir } from '../../../test/helpers.js';
 import { buildCamAtlas, classifyOutcome, selectCases } from './atlas.js';
 import { heatmapPeak } from './heatmap.js';
 import { overlayHeatmap } from './overlay.js';
-import { writePng } from './png.js';
 import { applyRigid, invertRigid, registerRigid, warpRigid, type RigidTransform } from './register-rigid.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -63,7 +62,8 @@ test('segmentLungs (classical) against the synthetic generator lung masks: Dice 
     scores.push(dice(m.data, r.lungMask));
     if (seed < 2) {
       const both = { data: Float32Array.from(m.data, (v, i) => v + r.lungMask[i]!), width: SIZE, height: SIZE };
-      writePng(testOutputDir('gradcam', `segment-lungs-synthetic-${seed}.png`), overlayHeatmap(r.image, both, { colormap: 'viridis', alpha: 0.35 }));
+      const overlay = overlayHeatmap(r.image, both, { colormap: 'viridis', alpha: 0.35 });
+      writePngSync(testOutputDir('gradcam', `segment-lungs-synthetic-${seed}.png`), overlay);
     }
   }
   const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
@@ -192,9 +192,10 @@ test('the CAM atlas brings blobs at one anatomical point of moved radiographs ba
   const raw = new Float32Array(SIZE * SIZE);
   for (const c of cases.slice(0, 4)) c.cam.data.forEach((v, i) => (raw[i] += v / 4));
   assert.ok(Math.max(...atlas.mean.data) > 1.3 * Math.max(...raw), 'registration concentrates the CAMs');
-  writePng(testOutputDir('gradcam', 'atlas-synthetic-overlay.png'), atlas.overlay);
-  writePng(testOutputDir('gradcam', 'atlas-synthetic-8bit.png'), atlas.image8);
-  writePng(testOutputDir('gradcam', 'atlas-synthetic-unregistered.png'), overlayHeatmap(ref.image, { data: raw, width: SIZE, height: SIZE }, { alpha: 0.45 }));
+  writePngSync(testOutputDir('gradcam', 'atlas-synthetic-overlay.png'), atlas.overlay);
+  writePngSync(testOutputDir('gradcam', 'atlas-synthetic-8bit.png'), atlas.image8);
+  const unregistered = overlayHeatmap(ref.image, { data: raw, width: SIZE, height: SIZE }, { alpha: 0.45 });
+  writePngSync(testOutputDir('gradcam', 'atlas-synthetic-unregistered.png'), unregistered);
   assert.throws(() => buildCamAtlas([]), (e) => isCxrkitError(e, 'GRADCAM_NO_CASES'));
   assert.throws(() => buildCamAtlas(cases, { select: 'FP' }), (e) => isCxrkitError(e, 'GRADCAM_NO_CASES'));
 });

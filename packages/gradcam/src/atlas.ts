@@ -6,10 +6,9 @@
  *   4. pixel-wise mean of the registered CAMs → 8-bit image and an overlay on the reference.
  * Cases are selected by outcome (true positives, false negatives, …) from predictions and labels.
  */
-import { CxrkitError, type GrayImage } from '@cxrkit/core';
-import { assertHeatmap, normalizeHeatmap, resizeBilinear, type Heatmap } from './heatmap.js';
-import { overlayHeatmap, type OverlayOptions, type RgbaImage } from './overlay.js';
-import type { Gray8Image } from './png.js';
+import { CxrkitError, resize, type Gray8Image, type GrayImage } from '@cxrkit/core';
+import { assertHeatmap, normalizeHeatmap, type Heatmap } from './heatmap.js';
+import { overlayHeatmap, type OverlayImage, type OverlayOptions } from './overlay.js';
 import { registerRigid, warpRigid, type RegisterRigidOptions, type RegistrationResult } from './register-rigid.js';
 import { segmentLungs, type LungMask, type LungSegmenter } from './segment-lungs.js';
 
@@ -87,7 +86,7 @@ export interface CamAtlas {
   /** The mean as 8 bits: 0…255 over [0, max of the mean]. */
   image8: Gray8Image;
   /** The mean over the reference radiograph. */
-  overlay: RgbaImage;
+  overlay: OverlayImage;
   /** How many cases were averaged. */
   count: number;
   /** Per input case: outcome, whether it was used, and its registration. */
@@ -99,7 +98,7 @@ export interface CamAtlas {
  * Builds the registered CAM atlas over `cases` (thesis: 559 true positives of the internal set).
  * Each case's lungs are registered rigidly to the reference's lungs and its CAM is warped with the
  * same transform; the atlas is the pixel-wise mean. Returns the float mean, an 8-bit image and an
- * overlay on the reference radiograph (write them with `writePng`).
+ * overlay on the reference radiograph (write them with core's `writePng`).
  */
 export function buildCamAtlas(cases: AtlasCase[], options: CamAtlasOptions = {}): CamAtlas {
   if (!Array.isArray(cases) || cases.length === 0) {
@@ -145,7 +144,9 @@ export function buildCamAtlas(cases: AtlasCase[], options: CamAtlasOptions = {})
       entry.reason = `registration Dice ${reg.dice.toFixed(2)} < ${minDice}`;
       return;
     }
-    let cam = c.cam.width === c.image.width && c.cam.height === c.image.height ? c.cam : resizeBilinear(c.cam, c.image.width, c.image.height);
+    let cam = c.cam.width === c.image.width && c.cam.height === c.image.height
+      ? c.cam
+      : resize(c.cam, { width: c.image.width, height: c.image.height, filter: 'bilinear', antialias: false });
     if (options.normalizeEach ?? true) cam = normalizeHeatmap(cam);
     const warped = warpRigid(cam, reg, W, H);
     for (let i = 0; i < sum.length; i++) sum[i] += warped.data[i]!;

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 type AnyLayer = ReturnType<tfl.LayersModel['getLayer']>;
-import { isCxrkitError } from '@cxrkit/core';
+import { isCxrkitError, resize, type GrayImage } from '@cxrkit/core';
 import { expectNoLeaks, repoRoot } from '../../../test/helpers.js';
 import {
   MIXED10_CONVS,
@@ -22,7 +22,6 @@ import {
   type Head,
 } from '../../../test/fixtures/gradcam/models.js';
 import { gradCam, gradCamDetailed, type GradCamTargetLike } from './grad-cam.js';
-import { resizeBilinear } from './heatmap.js';
 
 function randomInputs(model: tfl.LayersModel, batch: number, seed: number): tf.Tensor[] {
   return model.inputs.map((inp, i) => {
@@ -30,6 +29,9 @@ function randomInputs(model: tfl.LayersModel, batch: number, seed: number): tf.T
     return inp.name.startsWith('image') ? tf.randomUniform(shape, 0, 1, 'float32', seed + i) : tf.randomUniform(shape, -1, 1, 'float32', seed + i);
   });
 }
+
+/** Core's resize as Grad-CAM uses it for heat maps: plain bilinear interpolation. */
+const bilinear = (map: GrayImage, width: number, height: number) => resize(map, { width, height, filter: 'bilinear', antialias: false });
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, label: string): void {
   assert.equal(actual.length, expected.length, `${label}: length`);
@@ -224,10 +226,10 @@ test('sequential models and block outputs (mixed10) work; upsampling is Pillow-e
   const [full] = await expectNoLeaks(() => gradCam(seq, x, { layers: 'c2' }), 'sequential');
   assert.equal(layerMap!.width, 4);
   assert.equal(full!.width, 8);
-  assertClose(full!.data, resizeBilinear(layerMap!, 8, 8).data, 1e-6, 'upsampled');
+  assertClose(full!.data, bilinear(layerMap!, 8, 8).data, 1e-6, 'upsampled');
   const [sized] = gradCam(seq, x, { layers: 'c2', size: [10, 12] });
   assert.deepEqual([sized!.height, sized!.width], [10, 12]);
-  assertClose(sized!.data, resizeBilinear(layerMap!, 12, 10).data, 1e-6, 'explicit size');
+  assertClose(sized!.data, bilinear(layerMap!, 12, 10).data, 1e-6, 'explicit size');
   // a two-unit softmax read as binary: "positive" is unit 1's logit, "negative" unit 0's
   const two = tfl.sequential({
     layers: [
@@ -253,7 +255,7 @@ test('sequential models and block outputs (mixed10) work; upsampling is Pillow-e
   model.dispose();
 
   const fx = JSON.parse(readFileSync(`${repoRoot}/test/fixtures/gradcam/resize-bilinear.json`, 'utf8'));
-  const r = resizeBilinear({ data: Float32Array.from(fx.src.data), width: fx.src.width, height: fx.src.height }, fx.dst.width, fx.dst.height);
+  const r = bilinear({ data: Float32Array.from(fx.src.data), width: fx.src.width, height: fx.src.height }, fx.dst.width, fx.dst.height);
   assertClose(r.data, fx.dst.data, 1e-5, 'Pillow BILINEAR');
 });
 

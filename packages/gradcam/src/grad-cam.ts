@@ -14,7 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { CxrkitError, didYouMean } from '@cxrkit/core';
+import { CxrkitError, didYouMean, resize } from '@cxrkit/core';
+import { lacksFilterGradient, registerGradientFixes, unfusedConv2d } from '@cxrkit/tfjs-ext/base';
 import {
   executeGraph,
   findLayer,
@@ -25,7 +26,7 @@ import {
   type GraphLayer,
   type LayerLocation,
 } from './graph.js';
-import { resizeBilinear, type Heatmap } from './heatmap.js';
+import type { Heatmap } from './heatmap.js';
 
 /** What the gradient is taken of. */
 export type GradCamTarget =
@@ -140,9 +141,12 @@ export function gradCamDetailed(model: LayersModel, inputs: GradCamInputs, optio
   const squashed = activationName(headLayer) !== null;
   const logitLayer = scoreMode === 'logit' && squashed ? headLayer : null;
 
+  // tfjs 4.22's AvgPool gradient is wrong at the borders of 'same' pools (InceptionV3's branch pools):
+  // the fix of @cxrkit/tfjs-ext, registered for every backend (idempotent).
+  registerGradientFixes();
   // tfjs' fused conv2d always computes its filter gradient; a backend without Conv2DBackpropFilter
   // (stock wasm) can still run Grad-CAM, which needs input gradients only, through plain conv2d.
-  const unfuseConv = tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) === undefined;
+  const unfuseConv = lacksFilterGradient();
   const kept: tf.Tensor[] = [];
   try {
     let classes: number[] = [];
@@ -165,7 +169,6 @@ export function gradCamDetailed(model: LayersModel, inputs: GradCamInputs, optio
           },
           override: (layer, ins, kwargs) => {
             if (layer === logitLayer) return callWithoutActivation(layer, ins, kwargs);
-            if (layer.getClassName() === 'AveragePooling2D') return exactAvgPoolSame(layer, ins);
             return unfuseConv ? unfusedConv2d(layer, ins) : null;
           },
         });
@@ -230,7 +233,7 @@ function camMaps(a: tf.Tensor, g: tf.Tensor, outH: number, outW: number, atLayer
   const maps: Heatmap[] = [];
   for (let b = 0; b < batch!; b++) {
     const map: Heatmap = { data: all.slice(b * h! * w!, (b + 1) * h! * w!), width: w!, height: h! };
-    maps.push(atLayer || (h === outH && w === outW) ? map : resizeBilinear(map, outW, outH));
+    maps.push(atLayer || (h === outH && w === outW) ? map : resize(map, { width: outW, height: outH, filter: 'bilinear', antialias: false }));
   }
   return maps;
 }
@@ -350,56 +353,6 @@ function callWithoutActivation(layer: GraphLayer, ins: tf.Tensor[], kwargs: Reco
   } finally {
     (layer as { activation?: unknown }).activation = saved;
   }
-}
-
-interface ConvLike {
-  rank?: number;
-  dataFormat?: string;
-  kernel: { read(): tf.Tensor4D };
-  bias?: { read(): tf.Tensor1D } | null;
-  strides: [number, number];
-  padding: 'same' | 'valid';
-  dilationRate: [number, number];
-  activation?: { apply(x: tf.Tensor): tf.Tensor } | null;
-}
-
-/** A Conv2D layer as conv2d + bias + activation, unfused (whose gradient needs no filter gradient). */
-function unfusedConv2d(layer: GraphLayer, ins: tf.Tensor[]): tf.Tensor[] | null {
-  if (layer.getClassName() !== 'Conv2D') return null;
-  const c = layer as unknown as ConvLike;
-  if (c.rank !== 2 || c.dataFormat !== 'channelsLast') return null;
-  let y: tf.Tensor = tf.conv2d(ins[0] as tf.Tensor4D, c.kernel.read(), c.strides, c.padding, 'NHWC', c.dilationRate);
-  if (c.bias) y = tf.add(y, c.bias.read());
-  if (c.activation) y = c.activation.apply(y);
-  return [y];
-}
-
-/**
- * 'same' average pooling with a correct gradient. tfjs 4.22's forward pass divides each border window
- * by its in-bounds count (as Keras does) but its gradient divides by the full window size, so
- * gradients through InceptionV3's 3×3/1 branch pools are wrong at the borders. Same values, computed as
- * a 'valid' pool of the zero-padded input rescaled by window size / in-bounds count.
- */
-function exactAvgPoolSame(layer: GraphLayer, ins: tf.Tensor[]): tf.Tensor[] | null {
-  const p = layer as unknown as { padding: string; dataFormat: string; poolSize: [number, number]; strides: [number, number] };
-  const x = ins[0] as tf.Tensor4D;
-  if (p.padding !== 'same' || p.dataFormat !== 'channelsLast' || x.rank !== 4) return null;
-  const [, h, w] = x.shape;
-  const [fh, fw] = p.poolSize;
-  const [sh, sw] = p.strides;
-  const outH = Math.ceil(h / sh);
-  const outW = Math.ceil(w / sw);
-  const padH = Math.max((outH - 1) * sh + fh - h, 0);
-  const padW = Math.max((outW - 1) * sw + fw - w, 0);
-  const pads: [number, number][] = [
-    [0, 0],
-    [Math.floor(padH / 2), padH - Math.floor(padH / 2)],
-    [Math.floor(padW / 2), padW - Math.floor(padW / 2)],
-    [0, 0],
-  ];
-  const pooled = tf.avgPool(tf.pad(x, pads), [fh, fw], [sh, sw], 'valid');
-  const count = tf.tidy(() => tf.mul(tf.avgPool(tf.pad(tf.ones([1, h, w, 1]), pads) as tf.Tensor4D, [fh, fw], [sh, sw], 'valid'), fh * fw));
-  return [tf.mul(pooled, tf.div(fh * fw, count))];
 }
 
 /** The per-image score tensor and the class explained. `y` is `[batch, units]`. */

@@ -1,14 +1,13 @@
 // Colormap lookups against matplotlib (fixture from test/fixtures/gradcam/make-colormaps.py), the
-// overlay blend by hand, and a PNG round trip through pngjs' decoder.
+// overlay blend by hand, and overlays through core's PNG encoder and back through pngjs' decoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { isCxrkitError } from '@cxrkit/core';
+import { encodePng, isCxrkitError, writePngSync } from '@cxrkit/core';
 import { repoRoot, testOutputDir } from '../../../test/helpers.js';
 import { COLORMAP_NAMES, colormapRgb } from './colormap.js';
 import { colorizeHeatmap, overlayHeatmap } from './overlay.js';
-import { encodePng, writePng } from './png.js';
 
 test('jet, viridis and inferno look up values exactly as matplotlib cmap(x, bytes=True)', () => {
   const fx = JSON.parse(readFileSync(`${repoRoot}/test/fixtures/gradcam/colormaps.json`, 'utf8'));
@@ -40,17 +39,18 @@ test('overlayHeatmap blends (1 − α)·grey + α·colour, resizing the map to t
   assert.throws(() => overlayHeatmap(image, heat, { alpha: 2 }), (e) => isCxrkitError(e, 'GRADCAM_BAD_OPTION'));
 });
 
-test('PNG encoding round-trips RGBA and 8-bit grey through pngjs', () => {
+test('overlays and 8-bit grey round-trip through core encodePng and pngjs', () => {
   const ramp = { data: Float32Array.from({ length: 64 * 16 }, (_, i) => (i % 64) / 63), width: 64, height: 16 };
   for (const name of COLORMAP_NAMES) {
     const rgba = colorizeHeatmap(ramp, { colormap: name });
-    const back = PNG.sync.read(encodePng(rgba));
+    const back = PNG.sync.read(Buffer.from(encodePng(rgba)));
     assert.equal(back.width, 64);
     assert.deepEqual(new Uint8Array(back.data), new Uint8Array(rgba.data.buffer));
-    writePng(testOutputDir('gradcam', `colormap-${name}.png`), rgba);
+    writePngSync(testOutputDir('gradcam', `colormap-${name}.png`), rgba);
   }
   const gray = { data: Uint8Array.from({ length: 12 }, (_, i) => i * 20), width: 4, height: 3 };
-  const g = PNG.sync.read(encodePng(gray));
+  const g = PNG.sync.read(Buffer.from(encodePng(gray)));
   assert.deepEqual(Array.from({ length: 12 }, (_, i) => g.data[4 * i]), Array.from(gray.data));
-  assert.throws(() => encodePng({ data: new Uint8Array(5), width: 2, height: 2 }), (e) => isCxrkitError(e, 'GRADCAM_BAD_IMAGE'));
+  const badShape = (e: unknown) => isCxrkitError(e, 'IMAGE_BAD_SHAPE');
+  assert.throws(() => encodePng({ data: new Uint8Array(5), width: 2, height: 2 }), badShape);
 });

@@ -1,17 +1,13 @@
 /**
  * Heat map over radiograph: the radiograph as grey, the heat map through a colormap, alpha-blended.
- * Output is an 8-bit RGBA image ready for PNG (see png.ts).
+ * Output is an 8-bit RGBA image (core's RgbaImage) ready for core's `encodePng` / `writePng`.
  */
-import { CxrkitError, type GrayImage } from '@cxrkit/core';
+import { CxrkitError, resize, type GrayImage, type RgbaImage } from '@cxrkit/core';
 import { colormapIndex, colormapTable, type ColormapName } from './colormap.js';
-import { assertHeatmap, resizeBilinear, type Heatmap } from './heatmap.js';
+import { assertHeatmap, type Heatmap } from './heatmap.js';
 
-/** 8-bit RGBA pixels, row-major, `data.length === 4 * width * height`. */
-export interface RgbaImage {
-  data: Uint8ClampedArray;
-  width: number;
-  height: number;
-}
+/** What the overlays return: 8-bit RGBA, row-major, `data.length === 4 * width * height`. */
+export type OverlayImage = RgbaImage & { data: Uint8ClampedArray; channels: 4 };
 
 export interface OverlayOptions {
   /** Default `'jet'`; `'viridis'`/`'inferno'` are perceptually uniform. */
@@ -38,7 +34,7 @@ export interface OverlayOptions {
  * @param heatmap e.g. one map from `gradCam`, or an atlas mean
  * @returns RGBA bytes of the image's size
  */
-export function overlayHeatmap(image: GrayImage, heatmap: Heatmap, options: OverlayOptions = {}): RgbaImage {
+export function overlayHeatmap(image: GrayImage, heatmap: Heatmap, options: OverlayOptions = {}): OverlayImage {
   assertHeatmap(image, 'image');
   assertHeatmap(heatmap, 'heatmap');
   const alpha = options.alpha ?? 0.4;
@@ -48,7 +44,7 @@ export function overlayHeatmap(image: GrayImage, heatmap: Heatmap, options: Over
   }
   const table = colormapTable(options.colormap ?? 'jet');
   const { width, height } = image;
-  const heat = heatmap.width === width && heatmap.height === height ? heatmap : resizeBilinear(heatmap, width, height);
+  const heat = heatmap.width === width && heatmap.height === height ? heatmap : resize(heatmap, { width, height, filter: 'bilinear', antialias: false });
   const [hLo, hHi] = range(heat.data, options.heatRange === undefined || options.heatRange === 'max' ? 'max' : options.heatRange);
   const [gLo, gHi] = range(image.data, options.imageRange ?? 'minmax');
   const out = new Uint8ClampedArray(4 * width * height);
@@ -62,11 +58,14 @@ export function overlayHeatmap(image: GrayImage, heatmap: Heatmap, options: Over
     out[4 * i + 2] = Math.round((1 - a) * g + a * table[k + 2]!);
     out[4 * i + 3] = 255;
   }
-  return { data: out, width, height };
+  return { data: out, width, height, channels: 4 };
 }
 
 /** A heat map through a colormap alone (no radiograph), RGBA. Values scaled like `heatRange`. */
-export function colorizeHeatmap(heatmap: Heatmap, options: Pick<OverlayOptions, 'colormap' | 'heatRange'> = {}): RgbaImage {
+export function colorizeHeatmap(
+  heatmap: Heatmap,
+  options: Pick<OverlayOptions, 'colormap' | 'heatRange'> = {},
+): OverlayImage {
   assertHeatmap(heatmap, 'heatmap');
   const table = colormapTable(options.colormap ?? 'jet');
   const [lo, hi] = range(heatmap.data, options.heatRange ?? 'max');
@@ -75,7 +74,7 @@ export function colorizeHeatmap(heatmap: Heatmap, options: Pick<OverlayOptions, 
     const k = 3 * colormapIndex(hi > lo ? (x - lo) / (hi - lo) : 0);
     out.set([table[k]!, table[k + 1]!, table[k + 2]!, 255], 4 * i);
   });
-  return { data: out, width: heatmap.width, height: heatmap.height };
+  return { data: out, width: heatmap.width, height: heatmap.height, channels: 4 };
 }
 
 function range(data: Float32Array, how: 'max' | 'minmax' | [number, number]): [number, number] {

@@ -10,14 +10,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { synthesizeRadiograph, type SyntheticRadiograph } from '@cxrkit/core';
+import { synthesizeRadiograph, writePngSync, type SyntheticRadiograph } from '@cxrkit/core';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '@cxrkit/models';
 import { expectNoLeaks, testOutputDir } from '../../../test/helpers.js';
 import { tinyClassifier } from '../../../test/fixtures/gradcam/models.js';
 import { gradCam } from './grad-cam.js';
 import { heatmapPeak, type Heatmap } from './heatmap.js';
 import { overlayHeatmap } from './overlay.js';
-import { writePng } from './png.js';
 
 const SIZE = 64;
 const TRAIN_PAIRS = 160;
@@ -78,7 +77,8 @@ test('pointing game: the Grad-CAM peak of true positives falls on the humeral he
         const mask = testSet[truePositives[k]!]!.r.signalMask;
         if (pointingHit(m, mask, TOLERANCE_PX)) tolerant++;
         if (pointingHit(m, mask, 0)) strict++;
-        if (k < 4) writePng(testOutputDir('gradcam', `pointing-${name}-${k}.png`), overlayHeatmap(testSet[truePositives[k]!]!.r.image, m, { alpha: 0.5 }));
+        const overlay = () => overlayHeatmap(testSet[truePositives[k]!]!.r.image, m, { alpha: 0.5 });
+        if (k < 4) writePngSync(testOutputDir('gradcam', `pointing-${name}-${k}.png`), overlay());
       });
       scores[name] = { tolerant: tolerant / maps.length, strict: strict / maps.length };
     }

@@ -1,5 +1,7 @@
-// @cxrkit/metrics — screening and regression metrics, confidence intervals, statistical tests and plots.
-// Plain numbers in, plain numbers out: no tfjs, and nothing of the other cxrkit packages.
+// @cxrkit/metrics — screening and regression metrics, confidence intervals and statistical tests.
+// Plain numbers in, plain numbers out: no tfjs, and nothing of the other cxrkit packages. Plots live
+// behind the subpath `@cxrkit/metrics/plots`, whose renderers (vega, resvg) are optional peers: this
+// entry neither loads nor needs them.
 export { MetricsError, isCxrkitError, type MetricsErrorOptions } from './errors.js';
 export { METRICS_WARNING } from './warn.js';
 export type { NumericArray, BinaryLabels } from './validate.js';
@@ -30,6 +32,7 @@ export {
 } from './binary.js';
 export { wilsonInterval, delongCi, delongTest, type AucInterval, type DelongTestResult } from './intervals.js';
 export { chiSquareTest, kruskalWallis, type ChiSquareResult, type ChiSquareOptions, type KruskalResult } from './stats.js';
+export { ksTwoSample, type KsResult } from './ks-two-sample.js';
 export { chiSquareSf, normalCdf, normalQuantile, normalTwoSidedP } from './distributions.js';
 export { bootstrapCi, seededRandom, quantileSorted, type BootstrapOptions, type BootstrapInterval } from './bootstrap.js';
 export {
@@ -55,18 +58,3 @@ export {
   type ContinuousSummary,
 } from './bio-age.js';
 export { ScreeningAccumulator, RegressionAccumulator } from './accumulators.js';
-export {
-  rocPlotSpec,
-  confusionMatrixSpec,
-  ageScatterSpec,
-  densitySpec,
-  renderSvg,
-  renderPng,
-  writePlot,
-  type VegaLiteSpec,
-  type RocPlotModel,
-  type RocPlotOptions,
-  type ConfusionPlotOptions,
-  type AgeScatterOptions,
-  type DensityPlotOptions,
-} from './plots.js';

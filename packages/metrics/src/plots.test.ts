@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { rocPlotSpec, confusionMatrixSpec, ageScatterSpec, densitySpec, writePlot, renderSvg, binaryMetrics, biologicalAgeAnalysis, AGE_GAP_GROUPS, isCxrkitError } from './index.js';
+import { binaryMetrics, biologicalAgeAnalysis, AGE_GAP_GROUPS, isCxrkitError } from './index.js';
+import { rocPlotSpec, confusionMatrixSpec, ageScatterSpec, densitySpec, writePlot, renderSvg } from './plots.js';
 import { testOutputDir } from '../../../test/helpers.js';
 
 const outDir = testOutputDir('metrics');

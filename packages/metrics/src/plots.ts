@@ -1,7 +1,14 @@
-// Plots as Vega-Lite specs (pure data, no rendering dependency) and a headless renderer to SVG and PNG:
-// ROC curves of several models with AUC and DeLong CI in the legend, a confusion matrix, predicted-vs-
-// chronological age with the identity line, and density curves per group. Rendering loads vega 5 /
-// vega-lite 5 (vega-lite 6 needs Node 22) and @resvg/resvg-js lazily, so importing the metrics does not.
+/**
+ * `@cxrkit/metrics/plots` — plots as Vega-Lite specs (pure data, no rendering dependency) and a headless
+ * renderer to SVG and PNG: ROC curves of several models with AUC and DeLong CI in the legend, a confusion
+ * matrix, predicted-vs-chronological age with the identity line, and density curves per group.
+ *
+ * A subpath of its own so that `@cxrkit/metrics` (and models, gradcam, serve through it) neither loads
+ * nor installs a renderer. The renderers are OPTIONAL peer dependencies, loaded lazily on the first
+ * render: vega 5 and vega-lite 5 (SVG; vega-lite 6 needs Node 22), @resvg/resvg-js (PNG) and
+ * dejavu-fonts-ttf (the same text on machines without fonts; system fonts otherwise). Without them the
+ * spec functions work and rendering throws `METRICS_PLOT_RENDERER_MISSING` naming the `npm i` command.
+ */
 import { MetricsError } from './errors.js';
 import { rocCurve } from './roc.js';
 import { delongCi } from './intervals.js';
@@ -231,16 +238,61 @@ export function densitySpec(groups: Record<string, ArrayLike<number>>, options: 
 
 // ---- rendering
 
+/** The optional peers rendering needs, with the ranges this package was tested with. */
+const RENDERER_PEERS = {
+  vega: '^5.33.1',
+  'vega-lite': '^5.23.0',
+  '@resvg/resvg-js': '^2.6.2',
+  'dejavu-fonts-ttf': '^2.37.3',
+} as const;
+
+/** The command that installs the renderers. */
+export const PLOT_RENDERER_INSTALL = `npm i ${Object.entries(RENDERER_PEERS)
+  .map(([name, range]) => `${name}@${range}`)
+  .join(' ')}`;
+
+function isModuleNotFound(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
+
+/** Imports an optional renderer peer, or throws METRICS_PLOT_RENDERER_MISSING naming the install command. */
+async function loadRendererPeer<T>(
+  name: keyof typeof RENDERER_PEERS,
+  load: () => Promise<T>,
+  forWhat: string,
+): Promise<T> {
+  try {
+    return await load();
+  } catch (cause) {
+    if (!isModuleNotFound(cause)) throw cause;
+    const message = `${forWhat} needs '${name}', an optional peer dependency of @cxrkit/metrics that is not installed`;
+    throw new MetricsError('METRICS_PLOT_RENDERER_MISSING', message, {
+      received: name,
+      fix: `install the plot renderers: ${PLOT_RENDERER_INSTALL} (the spec functions work without them)`,
+      cause,
+    });
+  }
+}
+
 interface VegaModule {
   parse(spec: unknown): unknown;
   View: new (runtime: unknown, opts: { renderer: string }) => { toSVG(scale?: number): Promise<string>; finalize(): void };
 }
 
-/** Renders a Vega-Lite spec to an SVG string, headless (no browser, no canvas). */
+/**
+ * Renders a Vega-Lite spec to an SVG string, headless (no browser, no canvas).
+ * @throws MetricsError `METRICS_PLOT_RENDERER_MISSING` when vega or vega-lite is not installed.
+ */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  const vlMod = (await import('vega-lite')) as unknown as { compile?: (s: unknown) => { spec: unknown }; default?: { compile: (s: unknown) => { spec: unknown } } };
+  type Compile = (s: unknown) => { spec: unknown };
+  type VegaLiteModule = { compile?: Compile; default?: { compile: Compile } };
+  const vlLoaded = await loadRendererPeer('vega-lite', () => import('vega-lite'), 'rendering a plot');
+  const vlMod = vlLoaded as unknown as VegaLiteModule;
   const compile = vlMod.compile ?? vlMod.default!.compile;
-  const vgMod = (await import('vega')) as unknown as VegaModule & { default?: VegaModule };
+  const vgMod = (await loadRendererPeer('vega', () => import('vega'), 'rendering a plot')) as unknown as VegaModule & {
+    default?: VegaModule;
+  };
   const vega = vgMod.View ? vgMod : vgMod.default!;
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
@@ -250,7 +302,10 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   }
 }
 
-/** Path of the bundled DejaVu Sans TTF (so PNG text renders the same on machines without fonts), if installed. */
+/**
+ * Paths of DejaVu Sans from the optional `dejavu-fonts-ttf` peer (so PNG text renders the same on machines
+ * without fonts); none when it is not installed (resvg then uses the system's fonts).
+ */
 async function bundledFonts(): Promise<string[]> {
   try {
     const { createRequire } = await import('node:module');
@@ -263,14 +318,17 @@ async function bundledFonts(): Promise<string[]> {
   }
 }
 
-/** Renders a Vega-Lite spec to PNG bytes (via SVG and resvg). `scale` multiplies the pixel size (default 2). */
+/**
+ * Renders a Vega-Lite spec to PNG bytes (via SVG and resvg). `scale` multiplies the pixel size (default 2).
+ * @throws MetricsError `METRICS_PLOT_RENDERER_MISSING` when vega, vega-lite or @resvg/resvg-js is not installed.
+ */
 export async function renderPng(spec: VegaLiteSpec, options: { scale?: number } = {}): Promise<Uint8Array> {
   const svg = await renderSvg(spec);
   return svgToPng(svg, options.scale ?? 2);
 }
 
 async function svgToPng(svg: string, scale: number): Promise<Uint8Array> {
-  const { Resvg } = await import('@resvg/resvg-js');
+  const { Resvg } = await loadRendererPeer('@resvg/resvg-js', () => import('@resvg/resvg-js'), 'rendering a PNG');
   const fontFiles = await bundledFonts();
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
@@ -280,7 +338,8 @@ async function svgToPng(svg: string, scale: number): Promise<Uint8Array> {
 }
 
 /**
- * Writes `<basePath>.svg` and `<basePath>.png` (folders created). Node only.
+ * Writes `<basePath>.svg` and `<basePath>.png` (folders created). Node only. Needs the renderer peers
+ * (see {@link renderPng}).
  * @returns the two file paths.
  */
 export async function writePlot(spec: VegaLiteSpec, basePath: string, options: { scale?: number } = {}): Promise<{ svg: string; png: string }> {

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { isCxrkitError } from '@cxrkit/core';
 import { applyFreezePolicy, buildScreeningModel, createModel, listModels, modelInfo } from './index.js';
-import { registerWasmTrainingKernels } from './wasm/index.js';
+import { registerWasmTrainingKernels } from '@cxrkit/tfjs-ext';
 import { expectNoLeaks } from '../../../test/helpers.js';
 
 if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();

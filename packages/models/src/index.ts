@@ -20,11 +20,47 @@ export type { ScreeningModelOptions, ScreeningTask, ScreeningHead, FusionInput }
 export * from './predict/index.js';
 export { applyFreezePolicy } from './freeze.js';
 export type { FreezePolicy, FreezeReport } from './freeze.js';
-export { transferWeights, grayToRgb } from './transfer.js';
+export { transferWeights } from './transfer.js';
 export type { TransferOptions, TransferReport, TransferSkip } from './transfer.js';
 export * from './weights/index.js';
 export { saveModel, loadModel, loadModelWithCard, SHARD_BYTES } from './save-load.js';
 export type { SaveModelOptions, SaveModelResult } from './save-load.js';
 export * from './card/index.js';
-export * from './wasm/index.js';
+// What cxrkit adds to tfjs 4.22 lives in @cxrkit/tfjs-ext; importing @cxrkit/models imports its
+// registering entry (gradient fixes for every backend, wasm training kernels when wasm becomes active) and
+// re-exports the names users already import from here.
+export {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  autoRegisterWasmTrainingKernels,
+  wasmTrainingKernelsRegistered,
+  ensureTrainingKernels,
+  registerGradientFixes,
+  unregisterGradientFixes,
+  wasmTrainingKernelNames,
+  FusedAdamOptimizer,
+  fusedAdam,
+  batchNormTraining,
+  prepareWasmThreads,
+  getWasmThreadsCount,
+  WASM_HEAP_LIMIT_BYTES,
+  WASM_TRAIN_BYTES_PER_ACTIVATION,
+  estimateWasmTrainingMemory,
+  assertWasmTrainingFits,
+  installWasmMemoryGuard,
+  isWasmOutOfMemoryError,
+  registerWebGpuTrainingKernels,
+  unregisterWebGpuTrainingKernels,
+  webGpuTrainingKernelNames,
+  choosesSplitK,
+} from '@cxrkit/tfjs-ext';
+export type {
+  WasmTrainingKernelOptions,
+  WasmBackendModule,
+  WasmThreadsOptions,
+  WasmThreadsPlan,
+  WasmTrainingMemoryEstimate,
+  WebGpuTrainingKernelOptions,
+  FilterGradientMode,
+} from '@cxrkit/tfjs-ext';
 export * from './train/index.js';

@@ -2,7 +2,8 @@
 // External exactness check: the npm package nsfwjs ships a Keras 2.2.4 InceptionV3 layers-model (weights
 // inside the package). Its weights load by name into createModel('inception_v3', { inputShape:
 // [299, 299, 3], includeTop: false }) — every backbone layer — and both models give the same mixed10
-// features on a real chest radiograph (max |Δ| ≤ 1e-4). Runs on wasm only: two full InceptionV3
+// features on a real chest radiograph (max |Δ| ≤ 1e-4; in a bare clone without the shared data, on the
+// in-repo synthetic radiograph-c.jpg instead). Runs on wasm only: two full InceptionV3
 // forward passes at 299 take tens of seconds on the cpu backend.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { readImageFile, resizeBicubic } from '@cxrkit/core';
 import { createModel, transferWeights } from './index.js';
-import { dataDir } from '../../../test/helpers.js';
+import { fixtureDir, sharedData } from '../../../test/helpers.js';
 import { loadNsfwjsInceptionV3 } from '../../../test/nsfwjs.js';
 
 test('nsfwjs Keras 2.2.4 InceptionV3 weights load by name into inception_v3 and give the same mixed10 features', async () => {
@@ -25,7 +26,9 @@ test('nsfwjs Keras 2.2.4 InceptionV3 weights load by name into inception_v3 and 
   assert.deepEqual(report.unusedSource, ['dense_1', 'dense_2', 'dense_3'], 'only the nsfw head is left');
 
   // A real PA chest radiograph, bicubic to 299, gray stacked to RGB, Inception scaling to [-1, 1].
-  const gray = resizeBicubic(await readImageFile(dataDir('cxr', 'covid-pa', 'images', 'auntminnie-a-2020_01_28_23_51_6665_2020_01_28_Vietnam_coronavirus.jpeg')), { width: 299, height: 299 });
+  const data = sharedData('cxr/covid-pa');
+  const file = data.missing ? fixtureDir('radiographs', 'radiograph-c.jpg') : data.path('cxr', 'covid-pa', 'images', 'auntminnie-a-2020_01_28_23_51_6665_2020_01_28_Vietnam_coronavirus.jpeg');
+  const gray = resizeBicubic(await readImageFile(file), { width: 299, height: 299 });
   const x = tf.tidy(() => tf.tile(tf.sub(tf.div(tf.tensor4d(gray.data, [1, 299, 299, 1]), 127.5), 1), [1, 1, 1, 3]));
   const a = nsfwFeatures.predict(x) as tf.Tensor;
   const b = ours.predict(x) as tf.Tensor;

@@ -1,12 +1,12 @@
 // Node file-system save/load in the TensorFlow.js layers format (model.json + binary weight shards),
-// for the pure-JS backends that have no `file://` handler. Writes are atomic: everything goes to a
-// temporary sibling folder that is renamed into place, so a crash never leaves a half-written model.
+// for the pure-JS backends that have no `file://` handler. Writes are atomic (core's writeDirAtomic):
+// everything goes to a temporary sibling folder that is renamed into place, so a crash never leaves a
+// half-written model.
 // Node modules are imported lazily so the package barrel stays loadable in browsers.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CxrkitError } from '@cxrkit/core';
+import { CxrkitError, isCxrkitError, writeDirAtomic, writeFileSynced } from '@cxrkit/core';
 import { modelsError } from './errors.js';
-import { writeFileSynced } from './durable-write.js';
 import { registerKerasBatchNormalization } from './layers/batch-norm.js';
 import { checkCardMatchesModel } from './card/model-match.js';
 import { MODEL_CARD_FILE, readModelCard, serializeModelCard } from './card/model-card-files.js';
@@ -60,10 +60,8 @@ function signature(model: tfl.LayersModel) {
 export async function saveModel(model: tfl.LayersModel, dir: string, options: SaveModelOptions = {}): Promise<SaveModelResult> {
   const card = options.card === undefined ? undefined : serializeModelCard(options.card);
   if (card) checkCardMatchesModel(card.card, signature(model));
-  const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const target = path.resolve(dir);
-  const tmp = `${target}.tmp-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
     {
@@ -92,29 +90,19 @@ export async function saveModel(model: tfl.LayersModel, dir: string, options: Sa
   if (Object.keys(metadata).length > 0) modelJson['userDefinedMetadata'] = metadata;
 
   try {
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.mkdir(tmp);
-    for (let i = 0; i < nShards; i++) {
-      await writeFileSynced(path.join(tmp, shardNames[i]!), weightData.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
-    }
-    await writeFileSynced(path.join(tmp, 'model.json'), new TextEncoder().encode(JSON.stringify(modelJson)));
-    if (card) await writeFileSynced(path.join(tmp, MODEL_CARD_FILE), card.text);
-    // Swap into place: a plain rename when `dir` is new; otherwise move the old one aside first.
-    let old: string | undefined;
-    try {
-      await fs.rename(tmp, target);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
-      const st = await fs.stat(target);
-      if (!st.isDirectory()) throw modelsError('MODEL_SAVE_TARGET_NOT_DIR', `${target} exists and is not a folder`, target, 'choose a folder path for the model');
-      old = `${target}.old-${process.pid}-${Date.now().toString(36)}`;
-      await fs.rename(target, old);
-      await fs.rename(tmp, target);
-    }
-    if (old) await fs.rm(old, { recursive: true, force: true });
+    await writeDirAtomic(target, async (tmp) => {
+      for (let i = 0; i < nShards; i++) {
+        const shard = weightData.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES);
+        await writeFileSynced(path.join(tmp, shardNames[i]!), shard);
+      }
+      await writeFileSynced(path.join(tmp, 'model.json'), new TextEncoder().encode(JSON.stringify(modelJson)));
+      if (card) await writeFileSynced(path.join(tmp, MODEL_CARD_FILE), card.text);
+    });
   } catch (e) {
-    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    if (isCxrkitError(e, 'FILE_TARGET_NOT_DIR')) {
+      const message = `${target} exists and is not a folder`;
+      throw modelsError('MODEL_SAVE_TARGET_NOT_DIR', message, target, 'choose a folder path for the model', e);
+    }
     if (e instanceof CxrkitError) throw e;
     throw modelsError('MODEL_SAVE_FAILED', `could not write the model to ${target}: ${(e as Error).message}`, target, 'check that the folder is writable and the disk not full', e);
   }

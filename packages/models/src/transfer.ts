@@ -117,18 +117,3 @@ export function transferWeights(source: tfl.LayersModel, target: tfl.LayersModel
   }
   return report;
 }
-
-/**
- * Stacks a gray batch [batch, h, w, 1] into RGB [batch, h, w, 3] (the thesis's way to feed radiographs
- * to an ImageNet-style 3-channel network). The caller owns the result.
- */
-export function grayToRgb(images: tf.Tensor4D): tf.Tensor4D {
-  if (images.rank !== 4 || images.shape[3] !== 1) {
-    throw new CxrkitError('IMAGE_NOT_GRAY', 'grayToRgb expects a [batch, h, w, 1] tensor', {
-      received: images.shape,
-      fix: 'pass a gray batch; 3-channel images need no stacking',
-      pkg: 'models',
-    });
-  }
-  return tf.tile(images, [1, 1, 1, 3]);
-}

@@ -17,7 +17,7 @@ export interface ConvertContext {
   path: string;
 }
 
-type Converter = (ctx: ConvertContext) => Promise<TensorInfo[]> | TensorInfo[];
+type Converter = (ctx: ConvertContext) => TensorInfo[];
 
 const IDENTITY_CLASSES = ['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization'];
 
@@ -114,9 +114,9 @@ function padAttrs(pads: number[] | undefined): Record<string, { ints: number[] }
   return pads ? { pads: { ints: pads } } : { auto_pad: { string: 'SAME_UPPER' } };
 }
 
-async function weightData(ctx: ConvertContext, short: string, required: true): Promise<{ data: Float32Array; shape: number[] }>;
-async function weightData(ctx: ConvertContext, short: string, required: false): Promise<{ data: Float32Array; shape: number[] } | undefined>;
-async function weightData(ctx: ConvertContext, short: string, required: boolean): Promise<{ data: Float32Array; shape: number[] } | undefined> {
+function weightData(ctx: ConvertContext, short: string, required: true): { data: Float32Array; shape: number[] };
+function weightData(ctx: ConvertContext, short: string, required: false): { data: Float32Array; shape: number[] } | undefined;
+function weightData(ctx: ConvertContext, short: string, required: boolean): { data: Float32Array; shape: number[] } | undefined {
   const w = findWeight(ctx.layer, short);
   if (!w) {
     if (!required) return undefined;
@@ -128,10 +128,10 @@ async function weightData(ctx: ConvertContext, short: string, required: boolean)
   }
   const t = w.read();
   if (t.dtype !== 'float32') unsupportedConfig(ctx, `weight '${short}' is ${t.dtype}`, t.dtype, 'use float32 weights');
-  return { data: (await t.data()) as Float32Array, shape: [...t.shape] };
+  return { data: t.dataSync() as Float32Array, shape: [...t.shape] };
 }
 
-const conv2d: Converter = async (ctx) => {
+const conv2d: Converter = (ctx) => {
   requireChannelsLast(ctx);
   const x = input4d(ctx);
   const { g, config, path } = ctx;
@@ -139,7 +139,7 @@ const conv2d: Converter = async (ctx) => {
   const strides = pair(config['strides'] ?? 1);
   const dilation = pair(config['dilationRate'] ?? 1);
   if ((strides[0] > 1 || strides[1] > 1) && (dilation[0] > 1 || dilation[1] > 1)) unsupportedConfig(ctx, 'strides and dilation both > 1', { strides, dilation }, 'Keras itself rejects this; use one of them');
-  const k = await weightData(ctx, 'kernel', true);
+  const k = weightData(ctx, 'kernel', true);
   const [kh, kw, cin, cout] = k.shape as [number, number, number, number];
   // Keras kernel [kh, kw, cin, cout] → ONNX [cout, cin, kh, kw].
   const w = new Float32Array(k.data.length);
@@ -149,7 +149,7 @@ const conv2d: Converter = async (ctx) => {
         for (let o = 0; o < cout; o++) w[((o * cin + c) * kh + a) * kw + b] = k.data[((a * kw + b) * cin + c) * cout + o]!;
   const inputs = [x.name, g.float(`${path}/kernel`, w, [cout, cin, kh, kw])];
   if (config['useBias'] !== false) {
-    const b = await weightData(ctx, 'bias', true);
+    const b = weightData(ctx, 'bias', true);
     inputs.push(g.float(`${path}/bias`, b.data, [cout]));
   }
   const act = String(config['activation'] ?? 'linear');
@@ -164,7 +164,7 @@ const conv2d: Converter = async (ctx) => {
   return [{ name: y, layout: 'nchw', kerasShape: ctx.outShapes[0]! }];
 };
 
-const batchNorm: Converter = async (ctx) => {
+const batchNorm: Converter = (ctx) => {
   const x = ctx.inputs[0]!;
   const { g, config, path } = ctx;
   const rank = x.kerasShape.length;
@@ -172,12 +172,12 @@ const batchNorm: Converter = async (ctx) => {
   const axis = singleAxis(axisCfg);
   const a = axis < 0 ? axis + rank : axis;
   if (a !== rank - 1 || rank < 2) unsupportedConfig(ctx, `normalises axis ${String(axisCfg)} of a rank-${rank} tensor; only the channel (last) axis is supported`, axisCfg, 'use axis: -1 (the Keras default)');
-  const mean = await weightData(ctx, 'moving_mean', true);
-  const variance = await weightData(ctx, 'moving_variance', true);
+  const mean = weightData(ctx, 'moving_mean', true);
+  const variance = weightData(ctx, 'moving_variance', true);
   const c = mean.data.length;
   // scale: false ⇒ gamma = 1; center: false ⇒ beta = 0 (Keras semantics).
-  const gamma = config['scale'] === false ? undefined : await weightData(ctx, 'gamma', true);
-  const beta = config['center'] === false ? undefined : await weightData(ctx, 'beta', true);
+  const gamma = config['scale'] === false ? undefined : weightData(ctx, 'gamma', true);
+  const beta = config['center'] === false ? undefined : weightData(ctx, 'beta', true);
   let y: string;
   const bnInputs = [
     x.name,
@@ -201,13 +201,13 @@ const batchNorm: Converter = async (ctx) => {
   return [{ name: y, layout: x.layout, kerasShape: ctx.outShapes[0]! }];
 };
 
-const dense: Converter = async (ctx) => {
+const dense: Converter = (ctx) => {
   const { g, config, path } = ctx;
   let x = ctx.inputs[0]!;
-  const k = await weightData(ctx, 'kernel', true);
+  const k = weightData(ctx, 'kernel', true);
   const [nin, nout] = k.shape as [number, number];
   const w = g.float(`${path}/kernel`, k.data, [nin, nout]);
-  const b = config['useBias'] !== false ? g.float(`${path}/bias`, (await weightData(ctx, 'bias', true)).data, [nout]) : undefined;
+  const b = config['useBias'] !== false ? g.float(`${path}/bias`, (weightData(ctx, 'bias', true)).data, [nout]) : undefined;
   const act = String(config['activation'] ?? 'linear');
   const pre = act === 'linear' ? path : `${path}/dense`;
   let y: string;

@@ -1,6 +1,8 @@
-// exportOnnx: walks a tfjs-layers model (functional, sequential, nested) and writes an ONNX ModelProto.
+// exportOnnx: walks a tfjs-layers model (functional, sequential, nested) with cxrkit's one layer-graph
+// walker (walkGraph of @cxrkit/tfjs-ext: tfjs-layers' own execution order) and writes an ONNX ModelProto.
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { CxrkitError, describeValue } from '@cxrkit/core';
+import { walkGraph } from '@cxrkit/tfjs-ext/base';
 import {
   cardOnnxMetadata,
   checkCardMatchesModel,
@@ -10,7 +12,7 @@ import {
 } from '@cxrkit/models/card';
 import { CONVERTERS, SUPPORTED_LAYERS } from './convert-layers.js';
 import { GraphBuilder } from './graph-builder.js';
-import { isModel, type LayerLike, type ModelLike, type SymTensor } from './layer-access.js';
+import { isModel, type LayerLike, type ModelLike } from './layer-access.js';
 import { encodeModel, IR_VERSION, TensorDataType } from './proto.js';
 import type { TensorInfo } from './tensor-info.js';
 import { CXRKIT_VERSION } from './version.js';
@@ -37,11 +39,6 @@ export interface ExportOnnxOptions {
   opset?: number;
   /** Extra metadata_props (string values). */
   metadata?: Record<string, string>;
-}
-
-interface Scope {
-  prefix: string;
-  names: Map<number, TensorInfo>;
 }
 
 /**
@@ -88,23 +85,19 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
   }
   const g = new GraphBuilder();
   g.reserve(...inputNames, ...outputNames);
-  const root: Scope = { prefix: '', names: new Map() };
-
-  const graphInputs = m.inputs.map((t, i) => {
+  const rootInputs: TensorInfo[] = m.inputs.map((t, i) => {
     const name = inputNames[i]!;
-    if (t.shape.length === 4) {
-      root.names.set(t.id, { name: g.op('Transpose', [name], `${name}/nchw`, { perm: { ints: [0, 3, 1, 2] } }), layout: 'nchw', kerasShape: t.shape });
-    } else {
-      root.names.set(t.id, { name, layout: 'plain', kerasShape: t.shape });
-    }
-    return valueInfo(name, t.shape);
+    if (t.shape.length === 4) return { name: g.op('Transpose', [name], `${name}/nchw`, { perm: { ints: [0, 3, 1, 2] } }), layout: 'nchw', kerasShape: t.shape };
+    return { name, layout: 'plain', kerasShape: t.shape };
   });
+  const graphInputs = m.inputs.map((t, i) => valueInfo(inputNames[i]!, t.shape));
 
+  const results = emitGraph(g, m, rootInputs, '');
   const graphOutputs = [];
   for (let i = 0; i < m.outputs.length; i++) {
     const t = m.outputs[i]!;
     const name = outputNames[i]!;
-    const info = await visit(g, t, root);
+    const info = results[i]!;
     if (info.layout === 'nchw') g.node('Transpose', [info.name], name, { perm: { ints: [0, 2, 3, 1] } }, [name]);
     else g.node('Identity', [info.name], name, {}, [name]);
     graphOutputs.push(valueInfo(name, t.shape));
@@ -150,38 +143,30 @@ function valueInfo(name: string, shape: readonly (number | null)[]): Record<stri
   };
 }
 
-/** The ONNX tensor for symbolic tensor `t`, emitting (once) the nodes of every layer it depends on. */
-async function visit(g: GraphBuilder, t: SymTensor, scope: Scope): Promise<TensorInfo> {
-  const known = scope.names.get(t.id);
-  if (known) return known;
-  const layer = t.sourceLayer;
-  const path = `${scope.prefix}${layer.name}${t.nodeIndex > 0 && !isModel(layer) ? `_call${t.nodeIndex}` : ''}`;
-  if (layer.getClassName() === 'InputLayer') {
-    throw new CxrkitError('ONNX_UNSUPPORTED_LAYER', `input layer '${path}' is not an input of the exported model`, { received: layer.name, fix: 'export the model whose inputs include it', pkg: 'onnx' });
-  }
-  const node = layer.inboundNodes[t.nodeIndex]!;
-  const inputs: TensorInfo[] = [];
-  for (const x of node.inputTensors) inputs.push(await visit(g, x, scope));
-
-  let outputs: TensorInfo[];
-  if (isModel(layer)) {
-    outputs = await visitNested(g, layer, inputs, scope);
-  } else {
+/**
+ * Emits the ONNX nodes of `model`'s graph with its inputs bound to `inputs` and returns its outputs.
+ * Layers are named by their path (`prefix` + layer name; `_call<n>` for the n-th call of a shared
+ * layer); a model used as a layer is inlined under `<prefix><model>/`.
+ */
+function emitGraph(g: GraphBuilder, model: ModelLike, inputs: TensorInfo[], prefix: string): TensorInfo[] {
+  const outputs = walkGraph<TensorInfo>(model, inputs, (base, args, node) => {
+    const layer = base as LayerLike;
+    if (isModel(layer)) return emitGraph(g, layer, args, `${prefix}${layer.name}/`);
+    const call = layer.inboundNodes.indexOf(node);
+    const path = `${prefix}${layer.name}${call > 0 ? `_call${call}` : ''}`;
     const convert = CONVERTERS[layer.getClassName()];
     if (!convert) throw unsupported(layer, path);
-    outputs = await convert({ g, layer, config: layer.getConfig(), inputs, outShapes: node.outputTensors.map((o) => o.shape), path });
-  }
-  node.outputTensors.forEach((o, i) => scope.names.set(o.id, outputs[i]!));
-  return scope.names.get(t.id)!;
-}
-
-/** Inlines a model used as a layer: its inputs bound to `inputs`, its layers named `<model>/<layer>`. */
-async function visitNested(g: GraphBuilder, inner: ModelLike, inputs: TensorInfo[], outer: Scope): Promise<TensorInfo[]> {
-  const scope: Scope = { prefix: `${outer.prefix}${inner.name}/`, names: new Map() };
-  inner.inputs.forEach((t, i) => scope.names.set(t.id, inputs[i]!));
-  const out: TensorInfo[] = [];
-  for (const t of inner.outputs) out.push(await visit(g, t, scope));
-  return out;
+    return convert({ g, layer, config: layer.getConfig(), inputs: args, outShapes: node.outputTensors.map((o) => o.shape), path });
+  });
+  return outputs.map((info, i) => {
+    if (info !== undefined) return info;
+    const ref = model.outputs[i]!;
+    throw new CxrkitError('ONNX_UNSUPPORTED_LAYER', `output '${prefix}${ref.sourceLayer.name}' depends on an input layer that is not an input of the exported model`, {
+      received: ref.name,
+      fix: 'export the model whose inputs include it',
+      pkg: 'onnx',
+    });
+  });
 }
 
 function unsupported(layer: LayerLike, path: string): CxrkitError {

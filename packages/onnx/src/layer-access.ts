@@ -1,30 +1,17 @@
-// Minimal structural views of tfjs-layers internals the exporter walks (public fields, not all typed).
-import * as tf from '@tensorflow/tfjs-core';
+// What the exporter reads of a tfjs-layers layer beyond the shared graph view of @cxrkit/tfjs-ext (the
+// one layer-graph walker, shared with Grad-CAM and the trainer): its weights and its Keras config.
+import type * as tf from '@tensorflow/tfjs-core';
+import { isContainer, type GraphLayer, type GraphModel, type SymbolicRef } from '@cxrkit/tfjs-ext/base';
 
-export interface SymTensor {
-  readonly id: number;
-  readonly shape: readonly (number | null)[];
-  readonly sourceLayer: LayerLike;
-  readonly nodeIndex: number;
-  readonly tensorIndex: number;
-}
+/** A symbolic tensor of the graph (see `SymbolicRef` of @cxrkit/tfjs-ext). */
+export type SymTensor = SymbolicRef;
 
-export interface NodeLike {
-  readonly inputTensors: SymTensor[];
-  readonly outputTensors: SymTensor[];
-}
-
-export interface LayerLike {
-  readonly name: string;
-  readonly inboundNodes: NodeLike[];
+export interface LayerLike extends GraphLayer {
   readonly weights: { readonly name: string; readonly originalName?: string; read(): tf.Tensor }[];
-  getClassName(): string;
   getConfig(): Record<string, unknown>;
 }
 
-export interface ModelLike extends LayerLike {
-  readonly inputs: SymTensor[];
-  readonly outputs: SymTensor[];
+export interface ModelLike extends LayerLike, GraphModel {
   readonly inputNames: string[];
   readonly outputNames: string[];
   readonly layers: LayerLike[];
@@ -32,8 +19,7 @@ export interface ModelLike extends LayerLike {
 
 /** True for a functional or sequential model (also when nested as a layer). */
 export function isModel(layer: unknown): layer is ModelLike {
-  const l = layer as Partial<ModelLike>;
-  return Array.isArray(l?.inputs) && Array.isArray(l?.outputs) && Array.isArray(l?.layers);
+  return isContainer(layer);
 }
 
 /** The layer's weight whose Keras name ends in `/${short}` (kernel, bias, gamma, beta, moving_mean, …), if any. */

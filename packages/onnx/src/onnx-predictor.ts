@@ -1,7 +1,7 @@
 // The onnxruntime predictor: same `predict` contract as createTfjsPredictor (@cxrkit/models).
-import { CxrkitError, describeValue } from '@cxrkit/core';
-import { concatChunks, orderInputs, resolveBatchSize, sliceRows } from '@cxrkit/models';
-import type { PredictInputs, PredictOutputs, Predictor, PredictorOptions } from '@cxrkit/models';
+import { CxrkitError, describeValue } from '@cxrkit/core/tfjs-free';
+import { concatChunks, orderInputs, resolveBatchSize, sliceRows } from '@cxrkit/models/predictor';
+import type { PredictInputs, PredictOutputs, Predictor, PredictorOptions } from '@cxrkit/models/predictor';
 
 /** The parts of `onnxruntime-node` / `onnxruntime-web` the predictor uses (both export them). */
 export interface OrtModule {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isCxrkitError } from '@cxrkit/core';
+import { isCxrkitError } from '@cxrkit/core/tfjs-free';
 import { resolveScreeningConfig, readScreeningConfig, writeScreeningConfig, SCREENING_CARD_FILE } from './index.js';
 
 test('defaults follow the thesis: z-score, 1 channel, intended from age 50', () => {

@@ -1,9 +1,9 @@
 // The pre-card screening file (`screening.json`), kept so that old code and old model folders keep working.
 // @deprecated: a model is described by its model card (`model-card.json`, @cxrkit/models/card), which the
 // service reads; `readModelCard(dir)` also reads (and migrates) a screening.json.
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CxrkitError, describeValue, isCxrkitError } from '@cxrkit/core/tfjs-free';
+import { CxrkitError, describeValue, isCxrkitError, writeFileAtomic } from '@cxrkit/core/tfjs-free';
 import {
   LEGACY_SCREENING_DEFAULTS,
   LEGACY_SCREENING_FILE,
@@ -116,14 +116,13 @@ export async function readScreeningConfig(dir: string): Promise<ScreeningConfig>
 }
 
 /**
- * Validates and writes `<dir>/screening.json` atomically (temp file + rename). Returns the resolved config.
+ * Validates and writes `<dir>/screening.json` atomically and durably (core's writeFileAtomic: temp file,
+ * fsync, rename, fsync of the folder). Returns the resolved config.
  * @deprecated write a model card: `saveModel(model, dir, { card })` or `writeModelCard(dir, card)`.
  */
 export async function writeScreeningConfig(dir: string, config: Partial<ScreeningConfig>): Promise<ScreeningConfig> {
   const resolved = resolveScreeningConfig(config);
   const path = join(dir, SCREENING_CARD_FILE);
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(resolved, null, 2)}\n`);
-  await rename(tmp, path);
+  await writeFileAtomic(path, `${JSON.stringify(resolved, null, 2)}\n`);
   return resolved;
 }

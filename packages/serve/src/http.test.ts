@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { startScreeningServer, resolveScreeningConfig } from './index.js';
 import { recordingPredictor } from './test-predictors.js';
-import { dataDir } from '../../../test/helpers.js';
+import { dataDir, sharedData } from '../../../test/helpers.js';
 
+const data = sharedData('dicom/nhsx-nccid-testdata');
 const config = resolveScreeningConfig({ inputSize: 64, threshold: 0.5 });
 const predictor = recordingPredictor(['image', 'age'], (inputs) => inputs.age!.data[0]!); // score = age / 100
 let server: Awaited<ReturnType<typeof startScreeningServer>>;
@@ -18,7 +19,7 @@ const post = (body: Uint8Array | string, query = '') =>
   // (Node's fetch takes Uint8Array bodies; the DOM lib's BodyInit typing does not list it)
   fetch(`${server.url}/v1/screen${query}`, { method: 'POST', headers: { 'content-type': 'application/dicom' }, body: body as unknown as string });
 
-test('POST /v1/screen with a real chest radiograph DICOM returns the screening result', async () => {
+test('POST /v1/screen with a real chest radiograph DICOM returns the screening result', { skip: data.missing }, async () => {
   const bytes = await readFile(dataDir('dicom', 'nhsx-nccid-testdata', '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm'));
   const r = await post(bytes);
   assert.equal(r.status, 200);

@@ -13,7 +13,12 @@ export interface ScreeningServiceOptions extends CardSource {
   predictor: ScreeningPredictor;
   /** Largest accepted upload, bytes. Default 128 MiB (a 3k × 3k 16-bit radiograph is ~18 MiB). */
   maxUploadBytes?: number;
+  /** Routes tried before the built-in ones (e.g. DICOMweb from @cxrkit/dicom-net); see ServiceRoute. */
+  routes?: ServiceRoute[];
 }
+
+/** An added route: answers the request and returns true, or returns false to leave it to the next one. */
+export type ServiceRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 
 /** HTTP status for each error code family the service can meet. */
 function statusFor(e: unknown): number {
@@ -54,7 +59,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   });
 }
 
-function parseOverrides(url: URL): ScreeningOverrides {
+/**
+ * The patient overrides of a request URL (`?age=67&sex=F`).
+ * @throws CxrkitError `SCREEN_BAD_OVERRIDE` for an age that is not a number or a sex other than M/F.
+ */
+export function parseOverrides(url: URL): ScreeningOverrides {
   const o: ScreeningOverrides = {};
   const age = url.searchParams.get('age');
   if (age !== null && age !== '') {
@@ -91,6 +100,8 @@ export function createScreeningHandler(options: ScreeningServiceOptions): (req: 
   const page = uploadPage({ condition, disclaimer: card.disclaimer });
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // added routes first (DICOM networking: POST /dicomweb/studies, POST /v1/screen?return=sr,sc)
+    for (const added of options.routes ?? []) if (added(req, res, url)) return;
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });

@@ -19,6 +19,6 @@ export { servedCard } from './served-card.js';
 export type { CardSource } from './served-card.js';
 export { screenDicom, screenImage, screenDicomWithCard, screenWithCard } from './screen.js';
 export type { ScreeningResult, ScreeningOverrides, ScreenOptions } from './screen.js';
-export { createScreeningHandler, startScreeningServer } from './http.js';
-export type { ScreeningServiceOptions } from './http.js';
+export { createScreeningHandler, startScreeningServer, parseOverrides } from './http.js';
+export type { ScreeningServiceOptions, ServiceRoute } from './http.js';
 export { uploadPage } from './page.js';

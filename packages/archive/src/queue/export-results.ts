@@ -5,7 +5,7 @@
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { syncDir } from '@cxrkit/models/card';
+import { syncDir } from '@cxrkit/core/tfjs-free';
 import { RESULT_CSV_COLUMNS, resultCsvRow } from '../store/csv-columns.js';
 import { RESULT_FILES } from '../store/file-store.js';
 import { FingerprintSet } from '../store/fingerprint-set.js';

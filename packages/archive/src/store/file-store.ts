@@ -9,7 +9,7 @@ import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import { syncDir } from '@cxrkit/models/card';
+import { syncDir } from '@cxrkit/core/tfjs-free';
 import type { ErrorRecord, ScreenRecord } from '../types.js';
 import { RESULT_CSV_COLUMNS, resultCsvRow } from './csv-columns.js';
 import { FingerprintSet } from './fingerprint-set.js';

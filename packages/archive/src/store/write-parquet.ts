@@ -4,7 +4,7 @@
 // from results.jsonl (streamed, 10,000 rows per row group; temp file, fsync, rename) when a run completes.
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { syncDir } from '@cxrkit/models/card';
+import { syncDir } from '@cxrkit/core/tfjs-free';
 import type { ScreenRecord } from '../types.js';
 import { RESULT_CSV_COLUMNS, resultCsvRow } from './csv-columns.js';
 import { recoverJsonl } from './recover-jsonl.js';

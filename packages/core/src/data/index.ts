@@ -6,7 +6,18 @@ export { parseCsv, parseManifestCsv, parseManifestJson, readManifest, validateMa
 export type { Manifest, ManifestRecord, ManifestIssue, ManifestColumns, ManifestOptions, AgeRange } from './manifest.js';
 export { splitByPatient, allocate } from './split.js';
 export type { SplitByPatientOptions, PatientSplit } from './split.js';
-export { ksTwoSample, sampleAgeMatched, sampleMatchedCells, sampleBalanced, sampleSexLadder, THESIS_SEX_LADDER } from './samplers.js';
-export type { KsResult, AgeMatchedSample, BalancedSample } from './samplers.js';
+export {
+  sampleAgeMatched,
+  sampleMatchedCells,
+  sampleBalanced,
+  sampleSexLadder,
+  THESIS_SEX_LADDER,
+} from './samplers.js';
+export type { AgeMatchedSample, BalancedSample } from './samplers.js';
+// Moved to @cxrkit/metrics (the statistics package); re-exported so existing imports keep working.
+export { ksTwoSample } from '@cxrkit/metrics';
+export type { KsResult } from '@cxrkit/metrics';
 export { loadGrayImage } from './load-gray-image.js';
+export { epochOrder, sampleBatches } from './sample-batches.js';
+export type { SampleBatch, SampleBatchesOptions } from './sample-batches.js';
 export { readNihThumbsManifest, readCovidPaManifest, fillFromDicom } from './datasets.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { createBatchLoader, synthesizeDataset, thesisAugmentation, writePng, writeDicomFile, isCxrkitError } from '@cxrkit/core';
 import type { GrayImage } from '@cxrkit/core';
-import { expectNoLeaks, testOutputDir } from '../../../../test/helpers.js';
+import { expectNoLeaks, sharedData, testOutputDir } from '../../../../test/helpers.js';
 
 const records = synthesizeDataset({ n: 22, seed: 5, size: 48, render: false, imagesPerPatient: 2 });
 const cache = new Map<number, GrayImage>();
@@ -104,7 +104,7 @@ test('streams PNG and DICOM files from disk with bounded prefetch', async () => 
   assert.throws(() => createBatchLoader(files, { batchSize: 2, prefech: 2 } as never), (e) => isCxrkitError(e, 'LOADER_BAD_OPTION') && /did you mean 'prefetch'/.test((e as Error).message));
 });
 
-test('covid-pa through the loader: JPEGs and PNGs named .jpg, real resolution, to 64 px batches', async () => {
+test('covid-pa through the loader: JPEGs and PNGs named .jpg, real resolution, to 64 px batches', { skip: sharedData('cxr/covid-pa').missing }, async () => {
   const { readCovidPaManifest } = await import('@cxrkit/core');
   const { dataDir } = await import('../../../../test/helpers.js');
   const m = await readCovidPaManifest(dataDir('cxr', 'covid-pa'));

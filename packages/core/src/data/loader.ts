@@ -5,17 +5,18 @@
  * - a run can start at any (epoch, position);
  * - sample i of epoch e is augmented with an rng seeded by (seed, e, i) — not by a shared running
  *   stream — so resuming mid-epoch reproduces the same pixels.
- * Memory is bounded: only `prefetch` batches are prepared ahead, as typed arrays; tensors are created
- * when a batch is handed out, and the caller disposes them (`tf.dispose(batch)`).
+ * Order, position and read-ahead are cxrkit's one batching path (sample-batches.ts), which `train()` of
+ * @cxrkit/models streams through too. Memory is bounded: only `prefetch` batches are read ahead, as
+ * images; tensors are created when a batch is handed out, and the caller disposes them (`tf.dispose(batch)`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GrayImage } from '../image/types.js';
-import { CxrkitError, didYouMean } from '../errors.js';
-import { createRng, deriveSeed } from '../augment/rng.js';
+import { CxrkitError, assertKnownKeys } from '../errors.js';
 import { applySeeded, type Transform } from '../augment/transforms.js';
 import { preprocessRadiograph } from '../image/pipeline.js';
 import { grayToChannels } from '../image/channels.js';
 import { loadGrayImage } from './load-gray-image.js';
+import { epochOrder, sampleBatches } from './sample-batches.js';
 
 export interface BatchLoaderOptions<R> {
   /** Images per batch. */
@@ -85,12 +86,7 @@ export interface BatchLoader<R> {
  */
 export function createBatchLoader<R>(records: readonly R[], options: BatchLoaderOptions<R>): BatchLoader<R> {
   const known = ['batchSize', 'seed', 'shuffle', 'dropRemainder', 'load', 'preprocess', 'size', 'augment', 'target', 'channels', 'prefetch'];
-  for (const k of Object.keys(options ?? {})) {
-    if (!known.includes(k)) {
-      const guess = didYouMean(k, known);
-      throw new CxrkitError('LOADER_BAD_OPTION', `unknown option '${k}'${guess ? ` — did you mean '${guess}'?` : ''}`, { received: k, fix: `use one of ${known.join(', ')}` });
-    }
-  }
+  assertKnownKeys(options, known, { code: 'LOADER_BAD_OPTION' });
   const { batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new CxrkitError('LOADER_BAD_OPTION', 'batchSize must be a positive integer', { received: batchSize, fix: 'pass e.g. batchSize: 16' });
   const prefetch = options.prefetch ?? 2;
@@ -109,10 +105,7 @@ export function createBatchLoader<R>(records: readonly R[], options: BatchLoader
   const batchesPerEpoch = options.dropRemainder ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
   const limit = options.dropRemainder ? batchesPerEpoch * batchSize : n;
 
-  const order = (epoch: number): number[] => {
-    const idx = Array.from({ length: n }, (_, i) => i);
-    return options.shuffle === false ? idx : createRng(deriveSeed(seed, 'order', epoch)).shuffle(idx);
-  };
+  const order = (epoch: number): number[] => epochOrder(n, seed, epoch, options.shuffle !== false);
 
   const sample = async (index: number, epoch: number): Promise<GrayImage> => {
     const r = records[index]!;
@@ -121,11 +114,8 @@ export function createBatchLoader<R>(records: readonly R[], options: BatchLoader
     return img;
   };
 
-  type Prepared = { x: Float32Array; y?: Float32Array; yDim: number; w: number; h: number; indices: number[]; position: number };
-  const prepare = async (epoch: number, ord: number[], position: number): Promise<Prepared> => {
-    const indices = ord.slice(position, Math.min(position + batchSize, limit));
-    const imgs: GrayImage[] = [];
-    for (const i of indices) imgs.push(await sample(i, epoch));
+  /** A batch's images (and targets) as one `[n, h, w, channels]` tensor (and `[n, targets]`). */
+  const toTensors = (imgs: GrayImage[], indices: number[]): { xs: tf.Tensor4D; ys?: tf.Tensor2D } => {
     const { width: w, height: h } = imgs[0]!;
     const per = w * h * channels;
     const x = new Float32Array(per * imgs.length);
@@ -133,42 +123,28 @@ export function createBatchLoader<R>(records: readonly R[], options: BatchLoader
       if (img.width !== w || img.height !== h) throw new CxrkitError('LOADER_SIZE_MISMATCH', `record ${indices[k]} preprocessed to ${img.width}×${img.height}, expected ${w}×${h}`, { received: [img.width, img.height], fix: 'make preprocess return one fixed size' });
       x.set(grayToChannels(img, channels), k * per);
     });
-    let y: Float32Array | undefined;
-    let yDim = 0;
+    let ys: tf.Tensor2D | undefined;
     if (options.target) {
       const ts = indices.map((i) => options.target!(records[i]!));
-      yDim = typeof ts[0] === 'number' ? 1 : (ts[0] as readonly number[]).length;
-      y = new Float32Array(yDim * ts.length);
+      const yDim = typeof ts[0] === 'number' ? 1 : (ts[0] as readonly number[]).length;
+      const y = new Float32Array(yDim * ts.length);
       ts.forEach((t, k) => {
         const arr = typeof t === 'number' ? [t] : t;
         if (arr.length !== yDim || arr.some((v) => typeof v !== 'number' || Number.isNaN(v))) throw new CxrkitError('LOADER_BAD_TARGET', `target of record ${indices[k]} is not ${yDim} number(s)`, { received: t, fix: 'return a number (or a fixed-length number array) from target()' });
-        y!.set(arr, k * yDim);
+        y.set(arr, k * yDim);
       });
+      ys = tf.tensor2d(y, [indices.length, yDim], 'float32');
     }
-    return { x, y, yDim, w, h, indices, position };
+    return { xs: tf.tensor4d(x, [indices.length, h, w, channels], 'float32'), ys };
   };
 
   async function* epochGen(epoch: number, opts: { position?: number } = {}): AsyncGenerator<Batch, void, undefined> {
     if (!Number.isInteger(epoch) || epoch < 0) throw new CxrkitError('LOADER_BAD_OPTION', 'epoch must be an integer ≥ 0', { received: epoch, fix: 'pass e.g. 0' });
     const start = opts.position ?? 0;
     if (!Number.isInteger(start) || start < 0 || start > limit) throw new CxrkitError('LOADER_BAD_OPTION', `position must be an integer in 0…${limit}`, { received: start, fix: 'resume with the position saved from the last batch (position + indices.length)' });
-    const ord = order(epoch);
-    const queue: Array<Promise<Prepared>> = [];
-    let next = start;
-    const fill = () => {
-      while (queue.length <= prefetch && next < limit) {
-        const p = prepare(epoch, ord, next);
-        p.catch(() => undefined); // surfaced when awaited; avoid unhandled rejections while queued
-        queue.push(p);
-        next += batchSize;
-      }
-    };
-    fill();
-    while (queue.length) {
-      const b = await queue.shift()!;
-      fill();
-      const xs = tf.tensor4d(b.x, [b.indices.length, b.h, b.w, channels], 'float32');
-      const ys = b.y ? tf.tensor2d(b.y, [b.indices.length, b.yDim], 'float32') : undefined;
+    const batches = sampleBatches(order(epoch), { batchSize, position: start, end: limit, prefetch, read: (i) => sample(i, epoch) });
+    for await (const b of batches) {
+      const { xs, ys } = toTensors(b.samples, b.indices);
       yield { xs, ys, indices: b.indices, epoch, position: b.position };
     }
   }

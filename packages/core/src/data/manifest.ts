@@ -5,6 +5,7 @@
  * never silently dropped. Pass `strict: true` to throw instead.
  */
 import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CxrkitError } from '../errors.js';
 import { whoCategory, osteoporosisLabel, type TScores, type WhoCategory } from './labels.js';
@@ -83,42 +84,42 @@ export interface ManifestOptions {
 }
 
 /**
- * Parses CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF) into rows of strings.
- * @throws CxrkitError `CSV_UNTERMINATED_QUOTE`.
+ * Parses CSV text (RFC 4180: quoted fields, doubled quotes, CRLF, LF or CR line ends, even mixed; a BOM
+ * is dropped) into rows of strings, with csv-parse. Rows may differ in length (the manifest reader
+ * reports them); blank lines are skipped; fields are not trimmed. A quote inside an unquoted field, or
+ * text after a closing quote, is kept as written.
+ * @throws CxrkitError `CSV_UNTERMINATED_QUOTE` (a quoted field never closed), `CSV_MALFORMED` (anything
+ *   else csv-parse rejects).
  */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  if (text.charCodeAt(0) === 0xfeff) i = 1; // BOM
-  for (; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      rows.push(row);
-      row = [];
-    } else field += ch;
+  let rows: string[][];
+  try {
+    rows = parse(text, {
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      skip_empty_lines: false,
+    }) as string[][];
+  } catch (cause) {
+    const { lines, records } = cause as { lines?: number; records?: number };
+    if ((cause as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED') {
+      // csv-parse counts the complete records before the failure (blank lines included)
+      const row = (records ?? 0) + 1;
+      const message = `a quoted CSV field in row ${row} of the text (header and blank lines counted) is never closed`;
+      throw new CxrkitError('CSV_UNTERMINATED_QUOTE', message, {
+        received: `row ${row}`,
+        fix: 'close the quote, or double quotes inside quoted fields ("")',
+        cause,
+      });
+    }
+    throw new CxrkitError('CSV_MALFORMED', `the CSV cannot be parsed: ${(cause as Error).message}`, {
+      received: `line ${lines}`,
+      fix: 'check the file is comma-separated CSV (RFC 4180)',
+      cause,
+    });
   }
-  if (quoted) throw new CxrkitError('CSV_UNTERMINATED_QUOTE', 'a quoted CSV field is never closed', { received: field.slice(0, 40), fix: 'close the quote, or double quotes inside quoted fields ("")' });
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
+  // A blank line (or a line holding only "") parses as one empty field: not a row.
   return rows.filter((r) => !(r.length === 1 && r[0] === ''));
 }
 

@@ -5,52 +5,13 @@
  * (b) {@link sampleBalanced}: N per class, half men and half women, identical age histograms in every
  *     class × sex cell (the thesis's 1,677 / 185 osteoporosis stress set);
  * (c) {@link sampleSexLadder}: the sex-classification ladder 800/100, 450/50, 180/20 (train/tune).
- * Sampling is by image; split by patient FIRST, then sample inside each split.
+ * Sampling is by image; split by patient FIRST, then sample inside each split. The KS test itself is
+ * `ksTwoSample` of @cxrkit/metrics (re-exported from @cxrkit/core for compatibility).
  */
+import { ksTwoSample, type KsResult } from '@cxrkit/metrics';
 import { CxrkitError } from '../errors.js';
 import { createRng, deriveSeed } from '../augment/rng.js';
 import { allocate } from './split.js';
-
-/** Result of a two-sample Kolmogorov–Smirnov test. */
-export interface KsResult {
-  /** D = sup |F₁(x) − F₂(x)|. */
-  statistic: number;
-  /** Asymptotic two-sided p-value (Kolmogorov distribution with Stephens' small-sample correction). */
-  pValue: number;
-  n1: number;
-  n2: number;
-}
-
-/** Two-sample KS statistic and asymptotic p-value (ties handled by evaluating both ECDFs at every distinct value). */
-export function ksTwoSample(a: readonly number[], b: readonly number[]): KsResult {
-  if (a.length === 0 || b.length === 0) throw new CxrkitError('STATS_EMPTY_SAMPLE', 'both samples need at least one value', { received: [a.length, b.length], fix: 'pass non-empty samples' });
-  const x = a.slice().sort((p, q) => p - q);
-  const y = b.slice().sort((p, q) => p - q);
-  let i = 0, j = 0, d = 0;
-  while (i < x.length && j < y.length) {
-    const v = Math.min(x[i]!, y[j]!);
-    while (i < x.length && x[i] === v) i++;
-    while (j < y.length && y[j] === v) j++;
-    d = Math.max(d, Math.abs(i / x.length - j / y.length));
-  }
-  const ne = Math.sqrt((x.length * y.length) / (x.length + y.length));
-  const lambda = (ne + 0.12 + 0.11 / ne) * d;
-  return { statistic: d, pValue: kolmogorovQ(lambda), n1: x.length, n2: y.length };
-}
-
-/** Q_KS(λ) = 2 Σ (−1)^{k−1} exp(−2k²λ²). */
-function kolmogorovQ(lambda: number): number {
-  if (lambda < 1e-3) return 1;
-  let sum = 0;
-  let prev = 0;
-  for (let k = 1; k <= 100; k++) {
-    const term = 2 * (k % 2 ? 1 : -1) * Math.exp(-2 * k * k * lambda * lambda);
-    sum += term;
-    if (Math.abs(term) <= 1e-10 * Math.abs(sum) || Math.abs(term) <= 1e-16 * prev) return Math.min(1, Math.max(0, sum));
-    prev = Math.abs(term);
-  }
-  return 1;
-}
 
 function ageBin(age: number, binWidth: number): number {
   return Math.floor(age / binWidth);

@@ -1,5 +1,6 @@
 // Barrel for the dicom module of @cxrkit/core: DICOM file → DicomImage (stored / modality / grayscale pixels).
 export { readDicom, DicomImage, DEFAULT_MAX_PIXELS } from './read-dicom.js';
+export { looksLikeDicom } from './parse.js';
 export type { ReadDicomOptions, GrayscaleOptions } from './read-dicom.js';
 export type { DicomMeta } from './meta.js';
 export { parseDicomAge, parseDicomDate } from './meta.js';

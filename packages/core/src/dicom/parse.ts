@@ -71,6 +71,23 @@ function sniffEncoding(b: Uint8Array, p: number, firstGroups: boolean, preferred
   return ENCODINGS.find((e) => looksLike(b, p, e, firstGroups));
 }
 
+const DICM = [0x44, 0x49, 0x43, 0x4d];
+
+/** True when `bytes` carry the 128-byte preamble and the `DICM` marker of a Part 10 file. */
+function isPart10(bytes: Uint8Array): boolean {
+  return bytes.length >= 132 && DICM.every((c, i) => bytes[128 + i] === c);
+}
+
+/**
+ * The sniff `readDicom` decides by, without parsing: true for a Part 10 file (`DICM` at byte 128) or bytes
+ * that start like a DICOM data set without a preamble (ACR-NEMA, raw, or a bare file meta group: a
+ * plausible first element of group 0002, 0004 or 0008 in a known encoding). False bytes make `readDicom`
+ * throw `DICOM_NOT_DICOM`; true ones are DICOM, so any later error is a real DICOM error.
+ */
+export function looksLikeDicom(bytes: Uint8Array): boolean {
+  return isPart10(bytes) || sniffEncoding(bytes, 0, true) !== undefined;
+}
+
 function messageOf(e: unknown): string {
   const inner = e && typeof e === 'object' && 'exception' in e ? (e as { exception: unknown }).exception : e;
   if (inner instanceof Error) return inner.message;
@@ -136,7 +153,7 @@ function parseBody(
  */
 export async function parseDataSet(bytes: Uint8Array, options: ParseOptions): Promise<ParsedDataSet> {
   const warnings: string[] = [];
-  const part10 = bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  const part10 = isPart10(bytes);
   let position = 0;
   let meta: Record<string, Element> = {};
   let declared: string | undefined;

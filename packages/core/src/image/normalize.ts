@@ -5,6 +5,9 @@
 import type { GrayImage } from './types.js';
 import { CxrkitError } from '../errors.js';
 import { checkImage } from './png.js';
+import { percentiles, percentilesFrom, radixSelect, RADIX_MIN } from './percentiles.js';
+import { preprocessSimd, type SimdHeap } from './simd/preprocess-simd.js';
+import { simdRadixCounter } from './simd/preprocess-ops.js';
 
 export interface PercentileClipOptions {
   /** Lower percentile in [0, 100]. Default 0.5 (thesis). */
@@ -14,166 +17,125 @@ export interface PercentileClipOptions {
 }
 
 /**
- * Percentiles of `values` with numpy's default ("linear") method: for q in [0, 100] the value at
- * position (n − 1)·q/100 of the sorted data, interpolated linearly between neighbours. Uses
- * selection (O(n)), not a full sort. NaNs are not allowed.
- */
-export function percentiles(values: ArrayLike<number>, qs: readonly number[]): number[] {
-  const n = values.length;
-  if (n === 0) throw new CxrkitError('IMAGE_EMPTY', 'cannot take percentiles of no values', { received: n, fix: 'pass a non-empty image' });
-  for (const q of qs) {
-    if (!(q >= 0 && q <= 100)) throw new CxrkitError('PERCENTILE_OUT_OF_RANGE', 'percentiles must be in [0, 100]', { received: q, fix: 'pass e.g. { lower: 0.5, upper: 99.5 }' });
-  }
-  const need = new Set<number>();
-  const plan = qs.map((q) => {
-    const pos = ((n - 1) * q) / 100;
-    const lo = Math.floor(pos);
-    const frac = pos - lo;
-    need.add(lo);
-    if (frac > 0 && lo + 1 < n) need.add(lo + 1);
-    return { lo, frac };
-  });
-  const order = orderStatistics(values, [...need].sort((a, b) => a - b));
-  return plan.map(({ lo, frac }) => {
-    const a = order.get(lo)!;
-    if (frac === 0 || lo + 1 >= n) return a;
-    return a + (order.get(lo + 1)! - a) * frac;
-  });
-}
-
-/**
- * Exact k-th smallest values for several k. Large inputs go through a 65,536-bin histogram (the
- * binning is monotone, so order statistics stay in their bins) and a selection inside the few bins
- * that hold them: two passes over the data instead of a sort.
- */
-function orderStatistics(values: ArrayLike<number>, ks: number[]): Map<number, number> {
-  const n = values.length;
-  const out = new Map<number, number>();
-  const nanError = () => new CxrkitError('IMAGE_HAS_NAN', 'the image contains NaN pixels', { received: 'NaN', fix: 'replace NaN pixels (e.g. with 0) before normalising' });
-  if (n < 65536) {
-    const work = Float64Array.from(values);
-    for (let i = 0; i < n; i++) if (work[i] !== work[i]) throw nanError();
-    work.sort();
-    for (const k of ks) out.set(k, work[k]!);
-    return out;
-  }
-  let mn = Infinity;
-  let mx = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    if (v < mn) mn = v;
-    if (v > mx) mx = v;
-    if (v !== v) throw nanError();
-  }
-  if (!(mx > mn)) {
-    for (const k of ks) out.set(k, mn);
-    return out;
-  }
-  const B = 65536;
-  const scale = (B - 1) / (mx - mn);
-  const counts = new Uint32Array(B);
-  for (let i = 0; i < n; i++) counts[Math.floor((values[i]! - mn) * scale)]!++;
-  // which bin holds each k, and the rank of k inside it
-  const binOf = new Map<number, { bin: number; rank: number }>();
-  let cum = 0;
-  let j = 0;
-  for (let b = 0; b < B && j < ks.length; b++) {
-    const c = counts[b]!;
-    while (j < ks.length && ks[j]! < cum + c) {
-      binOf.set(ks[j]!, { bin: b, rank: ks[j]! - cum });
-      j++;
-    }
-    cum += c;
-  }
-  const slot = new Int32Array(B).fill(-1);
-  const arrays: Float64Array[] = [];
-  for (const { bin } of binOf.values()) if (slot[bin] === -1) { slot[bin] = arrays.length; arrays.push(new Float64Array(counts[bin]!)); }
-  const fill = new Int32Array(arrays.length);
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    const s = slot[Math.floor((v - mn) * scale)]!;
-    if (s >= 0) arrays[s]![fill[s]!++] = v;
-  }
-  for (const [k, { bin, rank }] of binOf) out.set(k, select(arrays[slot[bin]!]!, rank));
-  return out;
-}
-
-/** Quickselect (Hoare partition, median-of-three): puts the k-th smallest at index k, smaller left. */
-function select(a: Float32Array | Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // median of three as pivot
-    let x = a[lo]!, y = a[mid]!, z = a[hi]!;
-    if (x > y) [x, y] = [y, x];
-    if (y > z) [y, z] = [z, y];
-    if (x > y) [x, y] = [y, x];
-    const pivot = y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
-}
-
-/**
  * Clips to the [lower, upper] percentiles (numpy "linear" convention) and rescales to [0, 1]:
- * `(clip(x, p_lo, p_hi) − p_lo) / (p_hi − p_lo)`. A constant image (p_hi = p_lo) gives all zeros.
- * Thesis default: 0.5 / 99.5.
+ * `(clip(x, p_lo, p_hi) − p_lo) / (p_hi − p_lo)` in float64, stored as float32 — numpy's
+ * `(np.clip(x, lo, hi) − lo) / (hi − lo)`. A constant image (p_hi = p_lo) gives all zeros.
+ * Thesis default: 0.5 / 99.5. Runs on WASM SIMD where available.
  * @returns a new image, values in [0, 1].
  */
 export function percentileClipMinMax(image: GrayImage, options: PercentileClipOptions = {}): GrayImage {
   checkImage(image);
+  const { lower, upper } = clipPercentiles(options);
+  const n = image.data.length;
+  const heap = n >= RADIX_MIN ? preprocessSimd() : undefined;
+  if (heap) {
+    const ptr = heap.put(image.data);
+    clipOnHeap(heap, ptr, n, lower, upper);
+    return { data: heap.f32(ptr, n).slice(), width: image.width, height: image.height };
+  }
+  const [pl, ph] = percentiles(image.data, [lower, upper]) as [number, number];
+  const out = new Float32Array(n);
+  if (ph - pl > 0) clipUnitJs(image.data, out, pl, ph);
+  return { data: out, width: image.width, height: image.height };
+}
+
+/** The validated percentiles of a clip (defaults 0.5 / 99.5). */
+export function clipPercentiles(options: PercentileClipOptions = {}): { lower: number; upper: number } {
   const lower = options.lower ?? 0.5;
   const upper = options.upper ?? 99.5;
   if (!(lower < upper)) {
-    throw new CxrkitError('PERCENTILE_OUT_OF_RANGE', 'lower percentile must be below upper', { received: { lower, upper }, fix: 'pass e.g. { lower: 0.5, upper: 99.5 }' });
+    throw new CxrkitError('PERCENTILE_OUT_OF_RANGE', 'lower percentile must be below upper', {
+      received: { lower, upper },
+      fix: 'pass e.g. { lower: 0.5, upper: 99.5 }',
+    });
   }
-  const [pl, ph] = percentiles(image.data, [lower, upper]) as [number, number];
-  const out = new Float32Array(image.data.length);
-  const span = ph - pl;
-  if (span > 0) {
-    for (let i = 0; i < out.length; i++) {
-      const v = image.data[i]!;
-      out[i] = v <= pl ? 0 : v >= ph ? 1 : (v - pl) / span;
-    }
-  }
-  return { data: out, width: image.width, height: image.height };
+  return { lower, upper };
+}
+
+/**
+ * out[i] = (clamp(src[i], lo, hi) − lo) / (hi − lo), in float64 (the JavaScript twin of `clipUnit`).
+ * `Math.min(Math.max(…))` (branch-free) and numpy's `x > lo ? x : lo` order differ only on zeros of
+ * opposite signs, where `c − lo` is +0 either way: the results are equal bit for bit.
+ */
+function clipUnitJs(src: Float32Array, out: Float32Array, lo: number, hi: number): void {
+  const span = hi - lo;
+  const n = src.length;
+  for (let i = 0; i < n; i++) out[i] = (Math.min(Math.max(src[i]!, lo), hi) - lo) / span;
+}
+
+/**
+ * Percentile clip + min-max, in place, of the `n` float32 values at `ptr` on the SIMD heap.
+ * @returns the two percentiles.
+ */
+export function clipOnHeap(heap: SimdHeap, ptr: number, n: number, lower: number, upper: number): [number, number] {
+  const qs = [lower, upper];
+  const [pl, ph] = (
+    n >= RADIX_MIN
+      ? percentilesFrom(n, qs, (ks) => radixSelect(n, ks, simdRadixCounter(heap, ptr, n)))
+      : percentiles(heap.f32(ptr, n), qs)
+  ) as [number, number];
+  if (ph - pl > 0) heap.kernels.clipUnit(ptr, n, ptr, pl, ph);
+  else heap.f32(ptr, n).fill(0);
+  return [pl, ph];
 }
 
 /**
  * Per-image standardisation `(x − mean) / std` with the population std (numpy's default ddof = 0),
- * accumulated in float64. An image with std = 0 gives all zeros.
+ * accumulated in float64 (in four interleaved partial sums). An image with std = 0 gives all zeros.
+ * Runs on WASM SIMD where available.
  */
 export function zScore(image: GrayImage): GrayImage {
   checkImage(image);
-  const { data } = image;
-  let mean = 0;
-  for (let i = 0; i < data.length; i++) mean += data[i]!;
-  mean /= data.length;
-  let ss = 0;
-  for (let i = 0; i < data.length; i++) {
-    const d = data[i]! - mean;
-    ss += d * d;
+  const n = image.data.length;
+  const heap = n >= 4096 ? preprocessSimd() : undefined;
+  if (heap) {
+    const ptr = heap.put(image.data);
+    heap.kernels.zScore(ptr, n, ptr);
+    return { data: heap.f32(ptr, n).slice(), width: image.width, height: image.height };
   }
-  const sd = Math.sqrt(ss / data.length);
-  const out = new Float32Array(data.length);
-  if (sd > 0 && Number.isFinite(sd)) for (let i = 0; i < data.length; i++) out[i] = (data[i]! - mean) / sd;
+  const out = new Float32Array(n);
+  zScoreJs(image.data, out);
   return { data: out, width: image.width, height: image.height };
+}
+
+/**
+ * The JavaScript twin of the `zScore` kernel, summing in the same order: four partial sums over
+ * i mod 4, combined as (s0 + s1) + (s2 + s3), then the n mod 4 tail.
+ */
+function zScoreJs(data: Float32Array, out: Float32Array): void {
+  const n = data.length;
+  const n4 = n - (n % 4);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = 0; i < n4; i += 4) {
+    s0 += data[i]!;
+    s1 += data[i + 1]!;
+    s2 += data[i + 2]!;
+    s3 += data[i + 3]!;
+  }
+  let s = s0 + s1 + (s2 + s3);
+  for (let i = n4; i < n; i++) s += data[i]!;
+  const mean = s / n;
+  s0 = s1 = s2 = s3 = 0;
+  for (let i = 0; i < n4; i += 4) {
+    const d0 = data[i]! - mean;
+    const d1 = data[i + 1]! - mean;
+    const d2 = data[i + 2]! - mean;
+    const d3 = data[i + 3]! - mean;
+    s0 += d0 * d0;
+    s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
+  }
+  s = s0 + s1 + (s2 + s3);
+  for (let i = n4; i < n; i++) {
+    const d = data[i]! - mean;
+    s += d * d;
+  }
+  const sd = Math.sqrt(s / n);
+  if (sd > 0 && sd < Infinity) for (let i = 0; i < n; i++) out[i] = (data[i]! - mean) / sd;
 }
 
 /** Min-max rescale to [0, 1] (no clipping); a constant image gives zeros. */

@@ -1,38 +1,58 @@
 /**
- * 8- and 16-bit grayscale PNG read/write (pngjs), for preprocessed-image caches and overlays, and
- * baseline JPEG read (jpeg-js) for datasets distributed as JPEG. Pixels map to/from [0, 1].
+ * PNG encoding and decoding (pngjs) and baseline JPEG decoding (jpeg-js), on bytes in memory: the one
+ * PNG API of cxrkit. `encodePng` writes any of the three pixel layouts — a float {@link GrayImage} (as 8-
+ * or 16-bit grey, mapped from [0, 1]), 8-bit grey bytes ({@link Gray8Image}, e.g. a CAM atlas) and 8-bit
+ * RGB(A) ({@link RgbaImage}, e.g. a Grad-CAM overlay). Decoders return a GrayImage in [0, 1]. Files:
+ * png-file.ts (`readImageFile`, `writePng`, `writePngSync`, Node only).
  */
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { GrayImage } from './types.js';
+import type { Gray8Image, GrayImage, PngImage, RgbaImage } from './types.js';
 import { CxrkitError } from '../errors.js';
 
 export interface EncodePngOptions {
-  /** Bits per sample: 8 (default) or 16. */
+  /** Bits per sample of a float GrayImage: 8 (default) or 16. 8-bit pixels are always written as 8 bits. */
   bitDepth?: 8 | 16;
   /**
-   * How values map to the integer range: 'unit' (default) clamps [0, 1] → [0, 2^bits − 1];
-   * 'minmax' stretches the image's own min..max first (handy for z-scored images or CAMs).
+   * How a float GrayImage's values map to the integer range: 'unit' (default) clamps [0, 1] → [0, 2^bits − 1];
+   * 'minmax' stretches the image's own min..max first (handy for z-scored images or CAMs). Only for floats.
    */
   range?: 'unit' | 'minmax';
 }
 
-/** An RGB(A) overlay image, interleaved 8-bit, for writing colour PNGs (e.g. CAM overlays). */
-export interface RgbaImage {
-  data: Uint8Array | Uint8ClampedArray;
-  width: number;
-  height: number;
-  /** 3 (RGB) or 4 (RGBA). */
-  channels: 3 | 4;
+/**
+ * Encodes an image as PNG bytes. Which PNG follows from the pixels:
+ * - a {@link GrayImage} (`Float32Array`) → greyscale, 8- or 16-bit (big-endian samples as PNG requires),
+ *   each value rounded to the nearest level after clamping to [0, 1] (see `options.range`);
+ * - a {@link Gray8Image} (`Uint8Array`/`Uint8ClampedArray` of `width·height` bytes) → 8-bit greyscale, as is;
+ * - an {@link RgbaImage} (`channels` 3 or 4, or a length of 3 or 4 × `width·height`) → 8-bit RGB / RGBA.
+ * @throws CxrkitError `IMAGE_BAD_SHAPE` (sizes and data length disagree), `PNG_BAD_BIT_DEPTH`,
+ *   `PNG_BAD_OPTION` (bitDepth 16 or range for 8-bit pixels).
+ */
+export function encodePng(image: PngImage, options: EncodePngOptions = {}): Uint8Array {
+  const float = (image as GrayImage | undefined)?.data instanceof Float32Array;
+  if (float) return encodeFloatGray(image as GrayImage, options);
+  const { channels, data, width, height } = checkBytes(image as Gray8Image | RgbaImage);
+  if ((options.bitDepth !== undefined && options.bitDepth !== 8) || options.range !== undefined) {
+    const message = 'bitDepth and range apply to float GrayImages only: 8-bit pixels are written as they are';
+    throw new CxrkitError('PNG_BAD_OPTION', message, {
+      received: { bitDepth: options.bitDepth, range: options.range },
+      fix: 'drop the options, or pass a GrayImage with Float32Array data',
+    });
+  }
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (channels === 1) {
+    const png = new PNG({ width, height, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
+    png.data = bytes;
+    return toUint8(PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false }));
+  }
+  const colorType = channels === 4 ? 6 : 2;
+  const png = new PNG({ width, height, colorType, inputColorType: colorType, inputHasAlpha: channels === 4 });
+  png.data = bytes;
+  return toUint8(PNG.sync.write(png, { colorType, inputColorType: colorType, inputHasAlpha: channels === 4 }));
 }
 
-/**
- * Encodes a single-channel image as a grayscale PNG (8- or 16-bit, big-endian samples as PNG requires).
- * Values are rounded to the nearest integer level after clamping to [0, 1] (see `range`).
- */
-export function encodePng(image: GrayImage, options: EncodePngOptions = {}): Uint8Array {
+function encodeFloatGray(image: GrayImage, options: EncodePngOptions): Uint8Array {
   const bitDepth = options.bitDepth ?? 8;
   if (bitDepth !== 8 && bitDepth !== 16) {
     throw new CxrkitError('PNG_BAD_BIT_DEPTH', 'PNG bit depth must be 8 or 16', { received: bitDepth, fix: 'pass bitDepth: 8 or 16' });
@@ -62,18 +82,46 @@ export function encodePng(image: GrayImage, options: EncodePngOptions = {}): Uin
     samples[i] = Math.round(v * max);
   }
   png.data = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
-  return new Uint8Array(PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth, inputHasAlpha: false }));
+  return toUint8(PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth, inputHasAlpha: false }));
 }
 
-/** Encodes an interleaved 8-bit RGB or RGBA image as a colour PNG. */
-export function encodeRgbPng(image: RgbaImage): Uint8Array {
-  const { width, height, channels, data } = image;
-  if (data.length !== width * height * channels) {
-    throw new CxrkitError('IMAGE_BAD_SHAPE', `RGB(A) data length must be width·height·channels = ${width * height * channels}`, { received: data.length, fix: 'check width, height and channels' });
+/** The channel count of 8-bit pixels (1, 3 or 4), after checking sizes and length agree. */
+function checkBytes(image: Gray8Image | RgbaImage): (Gray8Image | RgbaImage) & { channels: 1 | 3 | 4 } {
+  const { width, height } = image ?? ({} as Gray8Image);
+  const data = image?.data;
+  const n = width * height;
+  const bytes = data instanceof Uint8Array || data instanceof Uint8ClampedArray;
+  const given = (image as RgbaImage | undefined)?.channels;
+  const fromLength = ([1, 3, 4] as const).find((c) => bytes && data.length === c * n);
+  const channels = given ?? fromLength;
+  const sized = Number.isInteger(width) && Number.isInteger(height) && width >= 1 && height >= 1;
+  if (!bytes || !sized || (channels !== 1 && channels !== 3 && channels !== 4) || data.length !== channels * n) {
+    const length = (data as { length?: number } | undefined)?.length;
+    const type = (data as object | undefined)?.constructor?.name;
+    throw new CxrkitError(
+      'IMAGE_BAD_SHAPE',
+      'PNG pixels must be a GrayImage (Float32Array, width·height values) or 8-bit bytes: width·height grey, ' +
+        'or 3 or 4 × width·height RGB(A)',
+      {
+        received: { width, height, channels: given, length, type },
+        fix: 'check width, height and channels against the data (e.g. an overlayHeatmap result, an 8-bit atlas)',
+      },
+    );
   }
-  const png = new PNG({ width, height, colorType: channels === 4 ? 6 : 2, inputColorType: channels === 4 ? 6 : 2, inputHasAlpha: channels === 4 });
-  png.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return new Uint8Array(PNG.sync.write(png, { colorType: channels === 4 ? 6 : 2, inputColorType: channels === 4 ? 6 : 2, inputHasAlpha: channels === 4 }));
+  return { data, width, height, channels };
+}
+
+// A copy, not a view: small pngjs Buffers may share a pooled ArrayBuffer.
+const toUint8 = (b: Buffer): Uint8Array => new Uint8Array(b);
+
+/** True when `bytes` start with the PNG signature. */
+export function isPngBytes(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+}
+
+/** True when `bytes` start with a JPEG SOI marker. */
+export function isJpegBytes(bytes: Uint8Array): boolean {
+  return bytes[0] === 0xff && bytes[1] === 0xd8;
 }
 
 /**
@@ -116,20 +164,6 @@ function rgbaToGray(src: ArrayLike<number>, width: number, height: number, max: 
     out[i] = (r === g && g === b ? r : 0.299 * r + 0.587 * g + 0.114 * b) / max;
   }
   return { data: out, width, height };
-}
-
-/** Reads a PNG or JPEG file (by its magic bytes, not its extension) as a single-channel image in [0, 1]. */
-export async function readImageFile(path: string): Promise<GrayImage> {
-  const bytes = new Uint8Array(await readFile(path));
-  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return decodePng(bytes);
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return decodeJpeg(bytes);
-  throw new CxrkitError('IMAGE_UNKNOWN_FORMAT', `${path} is neither PNG nor JPEG`, { received: Array.from(bytes.subarray(0, 8)), fix: 'pass a PNG/JPEG file, or read DICOM files with readDicom()' });
-}
-
-/** Writes a single-channel image as a grayscale PNG file (creating the folder). See {@link encodePng}. */
-export async function writePng(path: string, image: GrayImage, options: EncodePngOptions = {}): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, encodePng(image, options));
 }
 
 /** Throws `IMAGE_BAD_SHAPE` unless `image` is a well-formed {@link GrayImage}. */

@@ -5,3 +5,4 @@ export { synthesizeDataset } from './dataset.js';
 export type { SynthesizeDatasetOptions, SyntheticRecord } from './dataset.js';
 export { encodeDicom, writeDicomFile, CR_IMAGE_STORAGE, EXPLICIT_VR_LITTLE_ENDIAN } from './write-dicom.js';
 export type { EncodeDicomOptions, DicomSource } from './write-dicom.js';
+export { drawGlyphs, glyphText, hasGlyph, GLYPH_COLUMNS, GLYPH_ROWS } from './glyphs.js';

@@ -15,7 +15,7 @@
  * - sex → body and shoulder width, humeral-head size, breast shadows in women.
  */
 import type { GrayImage } from '../image/types.js';
-import { CxrkitError, didYouMean } from '../errors.js';
+import { CxrkitError, assertKnownKeys, didYouMean } from '../errors.js';
 import { createRng, type Rng } from '../augment/rng.js';
 import { whoCategory, type WhoCategory } from '../data/labels.js';
 import { drawGlyphs } from './glyphs.js';
@@ -168,12 +168,7 @@ export function drawSyntheticLabels(rng: Rng, options: Pick<SynthesizeRadiograph
  * @throws CxrkitError `SYNTH_BAD_OPTION` for an invalid option (with "did you mean" for typos).
  */
 export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}): SyntheticRadiograph {
-  for (const k of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(k)) {
-      const guess = didYouMean(k, KNOWN_OPTIONS);
-      throw new CxrkitError('SYNTH_BAD_OPTION', `unknown option '${k}'${guess ? ` — did you mean '${guess}'?` : ''}`, { received: k, fix: `use one of ${KNOWN_OPTIONS.join(', ')}` });
-    }
-  }
+  assertKnownKeys(options, KNOWN_OPTIONS, { code: 'SYNTH_BAD_OPTION' });
   const width = checkPositiveInt('width', options.width ?? options.size ?? 256);
   const height = checkPositiveInt('height', options.height ?? options.size ?? 256);
   const signalRegion = options.signalRegion ?? 'all-bones';

@@ -47,6 +47,18 @@ test('pydicom reads the synthetic CR files: header, file meta, and pixel values'
   });
 });
 
+const noPydicom = hasPydicom ? false : 'needs /usr/bin/python3 with python3-pydicom (apt-get install -y python3-pydicom)';
+test('pydicom reads the view position and accession number the writer is given', { skip: noPydicom }, async () => {
+  const path = testOutputDir('synthetic', 'cr-ap-accession.dcm');
+  await writeDicomFile(path, r, { patientId: 'P0043', seed: 4, viewPosition: 'AP', accessionNumber: 'ACC-7' });
+  const res = spawnSync(PY, [script, path], { encoding: 'utf8' });
+  assert.equal(res.status, 0, res.stderr);
+  const [s] = JSON.parse(res.stdout);
+  assert.equal(s.view, 'AP');
+  assert.equal(s.accession, 'ACC-7');
+  assert.equal(s.patientId, 'P0043');
+});
+
 test('round trip through readDicom: grayscale() gives the image back at 12-bit precision (MONOCHROME1 and 2)', async () => {
   for (const photometric of ['MONOCHROME1', 'MONOCHROME2'] as const) {
     const dcm = await readDicom(encodeDicom(r, { photometric, studyDate: '20240115', patientId: 'P7' }));

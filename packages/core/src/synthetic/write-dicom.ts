@@ -32,6 +32,10 @@ export interface EncodeDicomOptions {
   fieldOfViewMm?: number;
   /** Seed for the UIDs and the birth day within the year. Default 0. */
   seed?: number | string;
+  /** View Position (0018,5101), e.g. 'AP' or 'LL'. Default 'PA'. */
+  viewPosition?: string;
+  /** Accession Number (0008,0050). Default: none written. */
+  accessionNumber?: string;
 }
 
 /** What to write: pixels in [0, 1] (bright = dense) and, optionally, the synthetic labels. */
@@ -165,7 +169,7 @@ export function encodeDicom(source: DicomSource, options: EncodeDicomOptions = {
     str(0x00100010, 'PN', options.patientName ?? `SYNTHETIC^${patientId}`),
     str(0x00100020, 'LO', patientId),
     str(0x00180015, 'CS', 'CHEST'),
-    str(0x00185101, 'CS', 'PA'),
+    str(0x00185101, 'CS', options.viewPosition ?? 'PA'),
     str(0x0020000d, 'UI', study),
     str(0x0020000e, 'UI', series),
     str(0x00200013, 'IS', '1'),
@@ -182,6 +186,7 @@ export function encodeDicom(source: DicomSource, options: EncodeDicomOptions = {
     str(0x00281051, 'DS', ds(maxV + 1)),
     { tag: 0x7fe00010, vr: 'OW', value: pixelBytes },
   ];
+  if (options.accessionNumber !== undefined) elements.push(str(0x00080050, 'SH', options.accessionNumber));
   if (labels.sex === 'M' || labels.sex === 'F') elements.push(str(0x00100040, 'CS', labels.sex));
   if (typeof labels.age === 'number' && labels.age >= 0 && labels.age < 1000) {
     const age = Math.floor(labels.age);

@@ -1,7 +1,7 @@
 // Builder options in Keras's terms (camelCased), their validation, and the pieces every builder shares:
 // the input, the width multiplier, the classification top / pooling, and Keras-2.2-style auto names.
 import * as tfl from '@tensorflow/tfjs-layers';
-import { didYouMean } from '@cxrkit/core';
+import { assertKnownKeys, didYouMean } from '@cxrkit/core';
 import { fail } from '../errors.js';
 
 /** Activations accepted for `classifierActivation` (tfjs-layers names; `null` = linear logits). */
@@ -57,17 +57,7 @@ export function resolveOptions(
   if (typeof o !== 'object' || Array.isArray(o)) {
     fail('MODEL_OPTION_INVALID', `options of '${modelName}' must be an object`, o, 'pass e.g. { inputShape: [512, 512, 1], includeTop: false }');
   }
-  for (const key of Object.keys(o)) {
-    if (!KNOWN_OPTIONS.includes(key)) {
-      const guess = didYouMean(key, KNOWN_OPTIONS);
-      fail(
-        'MODEL_OPTION_UNKNOWN',
-        `unknown option '${key}' for '${modelName}'${guess ? ` — did you mean '${guess}'?` : ''}`,
-        key,
-        `use one of ${KNOWN_OPTIONS.join(', ')}`,
-      );
-    }
-  }
+  assertKnownKeys(o, KNOWN_OPTIONS, { code: 'MODEL_OPTION_UNKNOWN', pkg: 'models', where: `for '${modelName}'` });
   const inputShape = (o.inputShape ?? [defaults.size, defaults.size, 3]) as [number, number, number];
   if (
     !Array.isArray(inputShape) ||

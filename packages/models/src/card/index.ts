@@ -34,7 +34,6 @@ export type { ModelInputs, DicomLike, CardImageSpec } from './model-inputs.js';
 export { intendedUseWarnings } from './intended-use.js';
 export { screeningVerdict } from './screening-verdict.js';
 export type { ScreeningVerdict } from './screening-verdict.js';
-export { writeFileAtomic, syncDir } from '../durable-write.js';
 export type { StudyFacts } from './intended-use.js';
 export { checkCardMatchesModel } from './model-match.js';
 export type { ModelSignature } from './model-match.js';

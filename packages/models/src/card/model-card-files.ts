@@ -1,7 +1,7 @@
 // A model card on disk: `model-card.json` in the model folder (beside model.json / model.onnx), written
 // atomically and fsync'ed; the pre-card `screening.json` still read (migrated). Node modules are imported
 // lazily so that this entry stays loadable in browsers.
-import { writeFileAtomic } from '../durable-write.js';
+import { writeFileAtomic } from '@cxrkit/core/tfjs-free';
 import { cardFail } from './errors.js';
 import { LEGACY_SCREENING_FILE } from './legacy-screening.js';
 import { modelJsonInputNames } from './model-json-inputs.js';

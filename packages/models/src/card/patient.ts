@@ -1,6 +1,6 @@
 // The patient facts a model's fusion inputs need: from the DICOM header, overridden by what the caller
 // knows (an upload form, a worklist). Overrides are checked here, once, for every consumer.
-import { didYouMean } from '@cxrkit/core/tfjs-free';
+import { assertKnownKeys } from '@cxrkit/core/tfjs-free';
 import { cardFail } from './errors.js';
 
 /** Header facts (a `DicomMeta` from readDicom, or the same fields from elsewhere). */
@@ -41,16 +41,8 @@ export function resolvePatient(meta: PatientFacts, overrides: InputOverrides = {
   if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
     bad('overrides must be an object', overrides, "pass e.g. { age: 67, sex: 'F' }");
   }
-  for (const key of Object.keys(overrides)) {
-    if (!OVERRIDE_KEYS.includes(key)) {
-      const guess = didYouMean(key, OVERRIDE_KEYS);
-      bad(
-        `unknown override '${key}'${guess ? ` — did you mean '${guess}'?` : ''}`,
-        key,
-        `use ${OVERRIDE_KEYS.join(', ')}`,
-      );
-    }
-  }
+  const fix = `use ${OVERRIDE_KEYS.join(', ')}`;
+  assertKnownKeys(overrides, OVERRIDE_KEYS, { code: 'SCREEN_BAD_OVERRIDE', pkg: 'models', what: 'override', fix });
   const years = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 130;
   if (overrides.age !== undefined && !years(overrides.age)) {
     bad('age must be a number of years from 0 to 130', overrides.age, 'send the age in years, e.g. 67');

@@ -2,30 +2,10 @@
 // module hooks make every `@tensorflow/*` import fail (test/fixtures/no-tfjs), as core's tfjs-free test does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { repoRoot } from '../../../../test/helpers.js';
-
-function importWithoutTfjs(specifier: string, expression: string) {
-  const script = `const m = await import(${JSON.stringify(specifier)}); console.log(JSON.stringify(${expression}));`;
-  return spawnSync(
-    process.execPath,
-    [
-      '--conditions=cxrkit-source',
-      '--import',
-      'tsx',
-      '--import',
-      join(repoRoot, 'test', 'fixtures', 'no-tfjs', 'register.mjs'),
-      '--input-type=module',
-      '-e',
-      script,
-    ],
-    { cwd: repoRoot, encoding: 'utf8' },
-  );
-}
+import { importWithBlocked } from '../../../../test/fixtures/no-tfjs/import-blocked.js';
 
 test('the hooks do catch a @tensorflow import (the @cxrkit/models root loads tfjs-layers)', () => {
-  const r = importWithoutTfjs('@cxrkit/models', 'typeof m.createModel');
+  const r = importWithBlocked('@cxrkit/models', 'typeof m.createModel');
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /NO_TFJS: @tensorflow\//);
 });
@@ -40,11 +20,21 @@ test('@cxrkit/models/card imports with every @tensorflow package blocked, parses
     threshold: { value: 0.5, rule: { method: 'fixed' } },
   });
   const image = '{ data: Float32Array.from({ length: 4096 }, (_, i) => i % 97), width: 64, height: 64 }';
-  const r = importWithoutTfjs(
+  const r = importWithBlocked(
     '@cxrkit/models/card',
     `(() => { const c = m.parseModelCard(${JSON.stringify(card)}); const x = m.modelInputs(${image}, { age: 70 }, c);` +
       ' return [c.id.slice(0, 7), x.image.shape, x.age.data[0], "createModel" in m]; })()',
   );
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout.trim()), ['sha256:', [1, 32, 32, 3], Math.fround(0.7), false]);
+});
+
+test('@cxrkit/models/predictor (the predictor contract) imports with every @tensorflow package blocked', () => {
+  const batch = '{ data: Float32Array.of(1, 2, 3, 4, 5, 6), shape: [3, 2] }';
+  const r = importWithBlocked(
+    '@cxrkit/models/predictor',
+    `[m.isArrayBatch(${batch}), Array.from(m.sliceRows(${batch}, 1, 3).data), 'createTfjsPredictor' in m]`,
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim()), [true, [3, 4, 5, 6], false]);
 });

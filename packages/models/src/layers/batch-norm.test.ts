@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { KerasBatchNormalization, batchNormalization } from './batch-norm.js';
 import { createModel, listModels, modelInfo } from '../index.js';
-import { registerWasmTrainingKernels } from '../wasm/index.js';
+import { registerWasmTrainingKernels } from '@cxrkit/tfjs-ext';
 import { expectNoLeaks } from '../../../../test/helpers.js';
 
 // tfjs-backend-wasm 4.22 lacks Conv2DBackpropFilter: cxrkit's own wasm training kernels supply it.

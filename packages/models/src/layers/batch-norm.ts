@@ -27,7 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { batchNormTraining } from '../wasm/batch-norm-training.js';
+import { batchNormTraining } from '@cxrkit/tfjs-ext/base';
 
 type StockBatchNorm = ReturnType<typeof tfl.layers.batchNormalization>;
 type BatchNormArgs = NonNullable<Parameters<typeof tfl.layers.batchNormalization>[0]>;

@@ -1,4 +1,3 @@
-// Inference with one contract for every engine: the tfjs predictor here, the onnxruntime one in @cxrkit/onnx.
+// Barrel for predictors: the tfjs predictor and the engine-independent contract (./contract.ts).
 export { createTfjsPredictor } from './tfjs-predictor.js';
-export { orderInputs, sliceRows, concatChunks, resolveBatchSize, isArrayBatch } from './normalize-inputs.js';
-export type { ArrayBatch, PredictInputs, PredictOutputs, Predictor, PredictorOptions } from './types.js';
+export * from './contract.js';

@@ -1,9 +1,14 @@
-import { CxrkitError, describeValue, didYouMean } from '@cxrkit/core';
+import { CxrkitError, assertKnownKeys, describeValue } from '@cxrkit/core/tfjs-free';
 import type { ArrayBatch, PredictInputs, PredictOutputs } from './types.js';
 
 /** True when `v` looks like an {@link ArrayBatch}. */
 export function isArrayBatch(v: unknown): v is ArrayBatch {
-  return typeof v === 'object' && v !== null && (v as ArrayBatch).data instanceof Float32Array && Array.isArray((v as ArrayBatch).shape);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    (v as ArrayBatch).data instanceof Float32Array &&
+    Array.isArray((v as ArrayBatch).shape)
+  );
 }
 
 /**
@@ -11,51 +16,76 @@ export function isArrayBatch(v: unknown): v is ArrayBatch {
  * batch size. Used by every predictor so they reject the same mistakes with the same errors.
  * @throws CxrkitError `PREDICT_BAD_INPUT` for a missing, extra or malformed input, or a batch-size mismatch.
  */
-export function orderInputs(inputs: PredictInputs, inputNames: readonly string[], pkg = 'models'): { batches: ArrayBatch[]; batch: number } {
+export function orderInputs(
+  inputs: PredictInputs,
+  inputNames: readonly string[],
+  pkg = 'models',
+): { batches: ArrayBatch[]; batch: number } {
   let named: Record<string, ArrayBatch>;
   if (isArrayBatch(inputs)) {
     if (inputNames.length !== 1) {
-      throw new CxrkitError('PREDICT_BAD_INPUT', `the model has ${inputNames.length} inputs but one unnamed batch was given`, {
-        received: 'one ArrayBatch',
-        fix: `pass an object keyed by input name: { ${inputNames.map((n) => `${n}: …`).join(', ')} }`,
-        pkg,
-      });
+      throw new CxrkitError(
+        'PREDICT_BAD_INPUT',
+        `the model has ${inputNames.length} inputs but one unnamed batch was given`,
+        {
+          received: 'one ArrayBatch',
+          fix: `pass an object keyed by input name: { ${inputNames.map((n) => `${n}: …`).join(', ')} }`,
+          pkg,
+        },
+      );
     }
     named = { [inputNames[0]!]: inputs };
   } else if (typeof inputs === 'object' && inputs !== null) {
     named = inputs as Record<string, ArrayBatch>;
   } else {
-    throw new CxrkitError('PREDICT_BAD_INPUT', 'inputs must be a { data: Float32Array, shape } batch or an object of them', { received: inputs, pkg, fix: 'see ArrayBatch' });
+    throw new CxrkitError(
+      'PREDICT_BAD_INPUT',
+      'inputs must be a { data: Float32Array, shape } batch or an object of them',
+      { received: inputs, pkg, fix: 'see ArrayBatch' },
+    );
   }
-  for (const key of Object.keys(named)) {
-    if (!inputNames.includes(key)) {
-      const guess = didYouMean(key, inputNames);
-      throw new CxrkitError('PREDICT_BAD_INPUT', `no model input is named '${key}'${guess ? ` — did you mean '${guess}'?` : ''}`, {
-        received: key,
-        fix: `use the model's input names: ${inputNames.join(', ')}`,
-        pkg,
-      });
-    }
-  }
+  const fix = `use the model's input names: ${inputNames.join(', ')}`;
+  assertKnownKeys(named, inputNames, { code: 'PREDICT_BAD_INPUT', pkg, what: 'model input', fix });
   const batches = inputNames.map((name) => {
     const b = named[name];
     if (b === undefined) {
-      throw new CxrkitError('PREDICT_BAD_INPUT', `input '${name}' is missing`, { received: Object.keys(named), fix: `pass all of: ${inputNames.join(', ')}`, pkg });
+      throw new CxrkitError('PREDICT_BAD_INPUT', `input '${name}' is missing`, {
+        received: Object.keys(named),
+        fix: `pass all of: ${inputNames.join(', ')}`,
+        pkg,
+      });
     }
     if (!isArrayBatch(b) || b.shape.length < 1) {
-      throw new CxrkitError('PREDICT_BAD_INPUT', `input '${name}' is not a { data: Float32Array, shape: number[] } batch`, { received: describeValue(b), fix: 'convert it with Float32Array.from(...) and give its shape', pkg });
+      throw new CxrkitError(
+        'PREDICT_BAD_INPUT',
+        `input '${name}' is not a { data: Float32Array, shape: number[] } batch`,
+        { received: describeValue(b), fix: 'convert it with Float32Array.from(...) and give its shape', pkg },
+      );
     }
     const size = b.shape.reduce((a, d) => a * d, 1);
     if (size !== b.data.length || b.shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new CxrkitError('PREDICT_BAD_INPUT', `input '${name}' has ${b.data.length} values but its shape [${b.shape.join(', ')}] needs ${size}`, { received: b.shape, fix: 'fix the shape or the data', pkg });
+      throw new CxrkitError(
+        'PREDICT_BAD_INPUT',
+        `input '${name}' has ${b.data.length} values but its shape [${b.shape.join(', ')}] needs ${size}`,
+        { received: b.shape, fix: 'fix the shape or the data', pkg },
+      );
     }
     return b;
   });
   const batch = batches[0]!.shape[0]!;
-  if (batch === 0) throw new CxrkitError('PREDICT_BAD_INPUT', 'the batch is empty (0 rows)', { received: batches[0]!.shape, fix: 'pass at least one image', pkg });
+  if (batch === 0)
+    throw new CxrkitError('PREDICT_BAD_INPUT', 'the batch is empty (0 rows)', {
+      received: batches[0]!.shape,
+      fix: 'pass at least one image',
+      pkg,
+    });
   batches.forEach((b, i) => {
     if (b.shape[0] !== batch) {
-      throw new CxrkitError('PREDICT_BAD_INPUT', `input '${inputNames[i]}' has batch ${b.shape[0]} but '${inputNames[0]}' has ${batch}`, { received: b.shape, fix: 'give every input the same number of rows', pkg });
+      throw new CxrkitError(
+        'PREDICT_BAD_INPUT',
+        `input '${inputNames[i]}' has batch ${b.shape[0]} but '${inputNames[0]}' has ${batch}`,
+        { received: b.shape, fix: 'give every input the same number of rows', pkg },
+      );
     }
   });
   return { batches, batch };
@@ -92,7 +122,11 @@ export function concatChunks(chunks: PredictOutputs[], outputNames: readonly str
 export function resolveBatchSize(batchSize: number | undefined, pkg = 'models', fallback = 8): number {
   if (batchSize === undefined) return fallback;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new CxrkitError('PREDICT_BAD_OPTION', 'batchSize must be a positive integer', { received: batchSize, fix: 'pass e.g. batchSize: 8', pkg });
+    throw new CxrkitError('PREDICT_BAD_OPTION', 'batchSize must be a positive integer', {
+      received: batchSize,
+      fix: 'pass e.g. batchSize: 8',
+      pkg,
+    });
   }
   return batchSize;
 }

@@ -17,8 +17,14 @@ import type { PredictInputs, PredictOutputs, Predictor, PredictorOptions } from 
 export function createTfjsPredictor(model: tfl.LayersModel, options: PredictorOptions = {}): Predictor {
   const batchSize = resolveBatchSize(options.batchSize);
   // An unbuilt Sequential has empty inputNames/outputNames: use the Keras rule (source layer names).
-  const inputNames = model.inputNames.length === model.inputs.length ? [...model.inputNames] : model.inputs.map((t) => t.sourceLayer.name);
-  const outputNames = model.outputNames.length === model.outputs.length ? [...model.outputNames] : model.outputs.map((t) => t.sourceLayer.name);
+  const inputNames =
+    model.inputNames.length === model.inputs.length
+      ? [...model.inputNames]
+      : model.inputs.map((t) => t.sourceLayer.name);
+  const outputNames =
+    model.outputNames.length === model.outputs.length
+      ? [...model.outputNames]
+      : model.outputs.map((t) => t.sourceLayer.name);
   return {
     inputNames,
     outputNames,

@@ -7,11 +7,12 @@
 //   latest-s000120-<id>/weights.bin raw little-endian tensor data (model weights, then optimizer state)
 //   best-e0003-<id>/…               the same, for the best epoch so far
 //   train-log.jsonl                 one JSON line per finished epoch
-// A checkpoint is written into a `.tmp-…` folder, fsync'ed, renamed into place, and only then named in
-// a new manifest (itself written to a temp file and renamed). Loading verifies the manifest, the
-// state, the byte length and the SHA-256 of the weights, and raises a typed error on any mismatch.
+// A checkpoint is written into a temporary folder, fsync'ed, renamed into place (core's writeDirAtomic),
+// and only then named in a new manifest (itself written to a temp file and renamed: writeFileAtomic).
+// Loading verifies the manifest, the state, the byte length and the SHA-256 of the weights, and raises a
+// typed error on any mismatch.
 import { modelsError } from '../errors.js';
-import { syncDir, writeFileAtomic, writeFileSynced } from '../durable-write.js';
+import { writeDirAtomic, writeFileAtomic, writeFileSynced } from '@cxrkit/core';
 
 /** Identifies the files; bump VERSION on an incompatible change. */
 export const CHECKPOINT_FORMAT = 'cxrkit-train-checkpoint';
@@ -97,12 +98,10 @@ async function readManifest(dir: string): Promise<Manifest | undefined> {
  * `tag` becomes part of the folder name (e.g. `s000120` or `e0003`).
  */
 export async function writeCheckpoint<T>(dir: string, kind: 'latest' | 'best', tag: string, trainer: T, tensors: readonly StoredTensor[]): Promise<string> {
-  const { mkdir, rename, readdir, rm } = await fsp();
+  const { mkdir, readdir, rm } = await fsp();
   const { join } = await pathMod();
   await mkdir(dir, { recursive: true });
   const name = `${kind}-${tag}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const tmp = join(dir, `.tmp-${name}`);
-  await mkdir(tmp, { recursive: true });
 
   let bytes = 0;
   const entries: TensorEntry[] = tensors.map((t) => {
@@ -123,22 +122,22 @@ export async function writeCheckpoint<T>(dir: string, kind: 'latest' | 'best', t
     tensors: entries,
     weightsFile: { name: WEIGHTS, bytes, sha256: await sha256(blob) },
   };
-  await writeFileSynced(join(tmp, WEIGHTS), blob);
-  await writeFileSynced(join(tmp, STATE), JSON.stringify(file));
-  await syncDir(tmp);
   const final = join(dir, name);
-  await rename(tmp, final);
-  await syncDir(dir);
+  await writeDirAtomic(final, async (tmp) => {
+    await writeFileSynced(join(tmp, WEIGHTS), blob);
+    await writeFileSynced(join(tmp, STATE), JSON.stringify(file));
+  });
 
   const old = (await readManifest(dir).catch(() => undefined)) ?? { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, updatedAt: '' };
   const manifest: Manifest = { ...old, format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, [kind]: name, updatedAt: new Date().toISOString() };
   await writeFileAtomic(join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
 
-  // Only now is the previous checkpoint of this kind unreferenced: prune it (and any crash leftovers).
+  // Only now is the previous checkpoint of this kind unreferenced: prune it, and any crash leftovers
+  // (temporary folders are named `<kind>-….tmp-…`; `.tmp-…` ones come from cxrkit 0.1's writer).
   const keep = new Set([manifest.latest, manifest.best]);
   for (const entry of await readdir(dir)) {
     const stale = (entry.startsWith('latest-') || entry.startsWith('best-')) && !keep.has(entry);
-    if (stale || (entry.startsWith('.tmp-') && entry !== `.tmp-${name}`)) await rm(join(dir, entry), { recursive: true, force: true });
+    if (stale || entry.startsWith('.tmp-')) await rm(join(dir, entry), { recursive: true, force: true });
   }
   return final;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { isCxrkitError, type GrayImage } from '@cxrkit/core';
-import { registerWasmTrainingKernels } from '../wasm/index.js';
+import { registerWasmTrainingKernels } from '@cxrkit/tfjs-ext';
 import { train, readCheckpoint, type TrainingSample, type TrainOptions } from './index.js';
 import { testOutputDir, expectNoLeaks } from '../../../../test/helpers.js';
 
@@ -331,4 +331,35 @@ test('a batch that cannot fit the 4 GiB wasm heap is refused up front (WASM_OUT_
     const r = await run;
     assert.equal(r.globalSteps, 1);
   }
+});
+
+test('by default train() writes nothing: progress goes to callbacks only (no stderr, no stdout)', async () => {
+  const written: string[] = [];
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  const capture = (chunk: unknown) => {
+    written.push(String(chunk));
+    return true;
+  };
+  const seen: string[] = [];
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
+  try {
+    // batch 2 with BatchNormalization: a note is due (small batches) — it goes to onNote, not to stderr
+    await train(tinyNet(), { train: toyData(8), tune: toyData(4, 20) }, {
+      epochs: 2, batchSize: 2, seed: 1,
+      callbacks: {
+        onNote: (m) => void seen.push(`note ${m}`),
+        onEpochEnd: (r) => void seen.push(`epoch ${r.epoch}`),
+        onBatchEnd: (b) => void seen.push(`step ${b.samplesSeen}/${b.samplesPerEpoch}`),
+      },
+    });
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+  assert.deepEqual(written, []);
+  assert.match(seen[0]!, /^note batch size 2 gives noisy BatchNormalization statistics/);
+  assert.deepEqual(seen.filter((s) => s.startsWith('epoch')), ['epoch 1', 'epoch 2']);
+  assert.deepEqual(seen.filter((s) => s.startsWith('step')).slice(0, 4), ['step 2/8', 'step 4/8', 'step 6/8', 'step 8/8']);
 });

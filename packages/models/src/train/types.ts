@@ -79,14 +79,46 @@ export interface BatchInfo {
   loss: number;
   /** Running mean loss over the epoch so far. */
   runningLoss: number;
+  /** Training samples of this epoch done so far (what a progress bar shows), out of `samplesPerEpoch`. */
+  samplesSeen: number;
+  samplesPerEpoch: number;
 }
 
-/** Callbacks for custom logging or control; each may return a promise. */
+/** Information given to `onTrainBegin`. */
+export interface TrainBeginInfo {
+  epochs: number;
+  stepsPerEpoch: number;
+  /** Training samples per epoch. */
+  samplesPerEpoch: number;
+  resumedFrom?: string;
+  /** 0-based epoch and step the run starts at (non-zero when resumed). */
+  startEpoch: number;
+  startStep: number;
+}
+
+/** Information given to `onEpochBegin`. */
+export interface EpochBeginInfo {
+  epoch: number;
+  epochs: number;
+  /** Optimizer steps and training samples of this epoch already done (a resumed run). */
+  step: number;
+  samplesSeen: number;
+  samplesPerEpoch: number;
+}
+
+/**
+ * Callbacks: how `train` reports progress (it writes nothing itself unless `progress` asks it to) and
+ * how a caller stops it. Each may return a promise; `train` awaits it.
+ */
 export interface TrainCallbacks {
-  onTrainBegin?(info: { epochs: number; stepsPerEpoch: number; resumedFrom?: string; startEpoch: number; startStep: number }, control: TrainControl): void | Promise<void>;
+  onTrainBegin?(info: TrainBeginInfo, control: TrainControl): void | Promise<void>;
+  /** Before the first step of an epoch (1-based `epoch`; `step`, `samplesSeen` > 0 when a resumed run starts mid-epoch). */
+  onEpochBegin?(info: EpochBeginInfo, control: TrainControl): void | Promise<void>;
   onBatchEnd?(info: BatchInfo, control: TrainControl): void | Promise<void>;
   onEpochEnd?(record: EpochRecord, control: TrainControl): void | Promise<void>;
   onCheckpoint?(info: { path: string; kind: 'latest' | 'best'; epoch: number; step: number; globalStep: number }): void | Promise<void>;
+  /** A message for the person watching: a warning (tiny batches with BatchNorm), a resume, a learning-rate reduction, early stopping. */
+  onNote?(message: string): void | Promise<void>;
   onTrainEnd?(result: TrainResult): void | Promise<void>;
 }
 
@@ -186,9 +218,14 @@ export interface TrainOptions {
   resumeFrom?: string;
   /** JSON-lines log of every epoch. Default `<checkpointDir>/train-log.jsonl` when checkpointing. */
   logFile?: string;
-  /** 'auto' (default): a live bar on a TTY, plain lines otherwise; 'bar', 'lines' or 'none' to force. */
+  /**
+   * Built-in progress output, written only when asked: 'auto' (a live bar on a TTY, plain lines
+   * otherwise), 'bar', 'lines', or 'none' — the default unless a `progressStream` is given (then 'auto').
+   * Progress is reported through `callbacks` either way; CLIs can render them with `createProgressBar()`
+   * from `@cxrkit/models/progress-bar` (cli-progress).
+   */
   progress?: 'auto' | 'bar' | 'lines' | 'none';
-  /** Where progress goes. Default process.stderr. */
+  /** Where the built-in progress output goes. Default process.stderr (when `progress` asks for output). */
   progressStream?: ProgressStream;
   /** Batch size for evaluating the tuning set. Default batchSize × accumulationSteps (at most 64). */
   evalBatchSize?: number;

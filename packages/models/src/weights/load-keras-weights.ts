@@ -3,7 +3,7 @@
 // Every check runs before the first weight is written: a load that throws leaves the model untouched.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { didYouMean } from '@cxrkit/core';
+import { assertKnownKeys, didYouMean } from '@cxrkit/core';
 import { fail, modelsError } from '../errors.js';
 import { SCREENING_HEAD_LAYERS } from '../screening.js';
 import type { TransferReport, TransferSkip } from '../transfer.js';
@@ -143,17 +143,8 @@ function checkOptions(options: KerasWeightsOptions): void {
   if (options == null || typeof options !== 'object') {
     fail('KERAS_WEIGHTS_OPTION_INVALID', 'options must be an object', options, "pass e.g. { rgbToGray: 'sum' }");
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key)) {
-      const guess = didYouMean(key, OPTION_KEYS);
-      fail(
-        'KERAS_WEIGHTS_OPTION_INVALID',
-        `unknown option '${key}'${guess ? ` — did you mean '${guess}'?` : ''}`,
-        key,
-        `use ${OPTION_KEYS.join(', ')}`,
-      );
-    }
-  }
+  const fix = `use ${OPTION_KEYS.join(', ')}`;
+  assertKnownKeys(options, OPTION_KEYS, { code: 'KERAS_WEIGHTS_OPTION_INVALID', pkg: 'models', fix });
   if (options.rgbToGray !== undefined && options.rgbToGray !== 'sum' && options.rgbToGray !== 'skip') {
     fail(
       'KERAS_WEIGHTS_OPTION_INVALID',
