@@ -55,6 +55,8 @@ export { createWorkerCommand, enqueueCommand, exportCommand } from './cli/queue-
 export type { WorkerCommandOptions } from './cli/queue-commands.js';
 export { runArchiveCli, archiveCommands } from './cli/run-archive-cli.js';
 export { mergeCommand } from './cli/merge-command.js';
+export { addArchiveCommands, archiveCommandFactories, commanderCommand } from './cli/mount-commands.js';
+export type { MountContext } from './cli/mount-commands.js';
 export type { ArchiveCliOptions } from './cli/run-archive-cli.js';
 export { openEngine, ENGINES } from './cli/engines.js';
 export type { Engine, EngineLoaders, EngineName, EngineSettings } from './cli/engines.js';
