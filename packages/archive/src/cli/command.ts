@@ -1,6 +1,6 @@
-// The shape of a `cxrkit` subcommand, as @cxrkit/core's CLI defines it (core/src/cli/command.ts): the
-// commands of this package satisfy it, so that the `cxrkit` executable (@cxrkit/cli) mounts them as they are.
-// Restated, not imported: core does not export its CLI types from a tfjs-free entry.
+// The shape of an archive command: a name, a summary, its help, and `run(args, io)` resolving to the exit code.
+// The package's own bin dispatches them (run-archive-cli.ts); another commander program, such as the `cxrkit`
+// executable of @cxrkit/cli, mounts them with mount-commands.ts.
 
 /** Where a command writes (injectable so tests can capture output). */
 export interface CliIo {
