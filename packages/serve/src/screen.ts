@@ -4,7 +4,13 @@
 // An image outside the intended use never reaches the model: it is "not screened", with the reasons.
 import { CxrkitError, type DicomMeta, type GrayImage } from '@cxrkit/core/tfjs-free';
 import { checkLungFields, overlayHeatmap } from '@cxrkit/gradcam/tfjs-free';
-import { modelInputs, resolvePatient, type InputOverrides, type ModelCard } from '@cxrkit/models/card';
+import {
+  modelInputs,
+  resolvePatient,
+  screeningVerdict,
+  type InputOverrides,
+  type ModelCard,
+} from '@cxrkit/models/card';
 import type { ScreeningExplainer } from './explainer.js';
 import { intendedUseGate } from './gate/intended-use-gate.js';
 import { prepareDicom, previewImage, type PreparedImage } from './prepare/prepare-dicom.js';
@@ -210,17 +216,14 @@ export async function screenPrepared(
       score,
       'check the model weights and the input preprocessing',
     );
-  const threshold = card.threshold!.value;
-  const positive = score >= threshold;
+  const { threshold, positive, recommendation } = screeningVerdict(card, score);
   const result: ScreenedResult = {
     screened: true,
     reasons: [],
     score,
     threshold,
     positive,
-    recommendation: positive
-      ? `High risk of ${condition} on screening: refer for a DXA scan.`
-      : `Low risk of ${condition} on screening: no DXA referral indicated by this screen.`,
+    recommendation,
     ...common,
   };
   if (options.gradcam === false) return result;

@@ -32,6 +32,8 @@ export { fusionValue } from './fusion-values.js';
 export { modelInputs, modelInputsFromDicom, cardInputNames, cardImagePixels } from './model-inputs.js';
 export type { ModelInputs, DicomLike, CardImageSpec } from './model-inputs.js';
 export { intendedUseWarnings } from './intended-use.js';
+export { screeningVerdict } from './screening-verdict.js';
+export type { ScreeningVerdict } from './screening-verdict.js';
 export type { StudyFacts } from './intended-use.js';
 export { checkCardMatchesModel } from './model-match.js';
 export type { ModelSignature } from './model-match.js';
