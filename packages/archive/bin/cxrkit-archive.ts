@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `cxrkit-archive` executable: the application that picks the engines (onnxruntime-node; TensorFlow.js
 // on its wasm backend, or the one CXRKIT_BACKEND names) and runs the archive commands. The `cxrkit`
-// executable of @cxrkit/cli can mount the same commands with its own loaders (addArchiveCommands).
+// executable of @cxrkit/cli mounts the same commands with its own loaders.
 import { runArchiveCli } from '@cxrkit/archive';
 
 const kind = process.env.CXRKIT_BACKEND ?? 'wasm';

@@ -1,6 +1,6 @@
 // The commands of this package behind one dispatcher, for its own `cxrkit-archive` bin: `screen`,
 // `screen-merge`, `screen-enqueue`, `screen-worker`, `screen-export` (the `cxrkit` executable of @cxrkit/cli
-// can mount the same commands: mount-commands.ts).
+// mounts the same commands as delegated commands; another commander program can use mount-commands.ts).
 import { EXIT, processIo, type CliCommand, type CliIo } from './command.js';
 import type { EngineLoaders } from './engines.js';
 import { mergeCommand } from './merge-command.js';

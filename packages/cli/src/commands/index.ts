@@ -1,6 +1,7 @@
 // Every `cxrkit` command, in the order `cxrkit --help` lists them: one line per command, each made by
 // the factory in its own file (or exported by the package that implements it). Add a command here.
 import type { CommandFactory } from '../context.js';
+import { archiveCommands } from './archive.js';
 import { datasetCommand } from './dataset.js';
 import { delegatedCommand } from './delegated.js';
 import { evaluateCommand } from './evaluate.js';
@@ -28,7 +29,7 @@ export const COMMANDS: CommandFactory[] = [
   ),
   evaluateCommand,
   explainCommand,
-  // screen: from @cxrkit/archive (coming)
+  ...archiveCommands,
   exportCommand,
   inspectCommand,
 ];

@@ -16,9 +16,9 @@ import { createOnnxPredictor, readOnnxInfo } from '@cxrkit/onnx';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { cliError } from './cli-error.js';
 import type { Engine } from './common-options.js';
+import { ONNXRUNTIME_PACKAGE } from './onnxruntime-package.js';
 
-/** The npm package that runs ONNX models in Node (an optional peer of @cxrkit/cli). */
-export const ONNXRUNTIME_PACKAGE = 'onnxruntime-node';
+export { ONNXRUNTIME_PACKAGE };
 
 /** A loaded model: its card, a predictor, and (tfjs) the layers model for Grad-CAM and export. */
 export interface LoadedModel {
