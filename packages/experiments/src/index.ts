@@ -33,7 +33,7 @@ export { loadExperiment, parseExperiment, transferLabel } from './schema/load-ex
 export type { ResolvedExperiment, RunSpec, LoadExperimentOptions } from './schema/load-experiment.js';
 export { syntheticStudyData, manifestStudyData, taskTarget, STUDY_PREPROCESSING } from './dataset/study-data.js';
 export type { StudyData, StudyRecord, SplitName } from './dataset/study-data.js';
-export { runExperiment, loadStudyData, featureCacheHook } from './run/run-experiment.js';
+export { runExperiment, loadStudyData, featureCacheHook, featureCacheSkipReason } from './run/run-experiment.js';
 export type { RunExperimentOptions, ExperimentResult } from './run/run-experiment.js';
 export { trainRun, readRunRecord, readRunPredictions } from './run/train-run.js';
 export type { RunRecord, RunPredictions, ExperimentProgress } from './run/train-run.js';

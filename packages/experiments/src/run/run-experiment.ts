@@ -11,7 +11,10 @@ import { renderReport } from '../report/render-report.js';
 import type { ReportJson } from '../report/report-types.js';
 import { type ResolvedExperiment, type RunSpec, loadExperiment } from '../schema/load-experiment.js';
 import { buildRunAtlas } from './cam-atlas.js';
+import { featureCacheHook } from './feature-cache-hook.js';
 import { type ExperimentProgress, type RunRecord, readRunPredictions, trainRun } from './train-run.js';
+
+export { featureCacheHook, featureCacheSkipReason } from './feature-cache-hook.js';
 
 /** Options of {@link runExperiment}. */
 export interface RunExperimentOptions {
@@ -28,8 +31,9 @@ export interface RunExperimentOptions {
   /** Resume into a folder that holds another experiment's runs (they are kept, not deleted). Default false. */
   force?: boolean;
   /**
-   * Extra train() options per run — the hook for train()'s frozen-prefix feature cache
-   * (`featureCache: { dir }`) on `freeze: last-block` runs; see {@link featureCacheHook}.
+   * Extra train() options per run. Default {@link featureCacheHook}: train()'s frozen-prefix feature cache
+   * (`featureCache: { dir: <run>/feature-cache }`) on `freeze: last-block` runs without augmentation. Pass
+   * `() => ({})` to train every run end to end.
    */
   trainOptionsFor?: (run: RunSpec, runDir: string) => Record<string, unknown>;
 }
@@ -43,14 +47,6 @@ export interface ExperimentResult {
   report?: ReportJson;
 }
 
-/**
- * The train() options that turn on its frozen-prefix feature cache for `freeze: last-block` runs
- * (`featureCache: { dir: <run>/feature-cache }`). Pass it as `trainOptionsFor` once train() has that
- * option (it is being added); until then it stays off, and every run trains end to end.
- */
-export function featureCacheHook(run: RunSpec, runDir: string): Record<string, unknown> {
-  return run.freeze === 'last-block' ? { featureCache: { dir: join(runDir, 'feature-cache') } } : {};
-}
 
 /** Makes the data a study names (paths relative to the experiment file). */
 export async function loadStudyData(experiment: ResolvedExperiment): Promise<StudyData> {
@@ -114,7 +110,7 @@ export async function runExperiment(file: string, options: RunExperimentOptions)
         index: k + 1,
         total: experiment.runs.length,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.trainOptionsFor ? { trainOptionsFor: options.trainOptionsFor } : {}),
+        trainOptionsFor: options.trainOptionsFor ?? featureCacheHook,
       }),
     );
   }

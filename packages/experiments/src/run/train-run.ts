@@ -5,7 +5,7 @@
 // with result.json is finished and is never redone).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { type GrayImage, deriveSeed, sampleBalanced, thesisAugmentation } from '@cxrkit/core';
 import {
   type FreezePolicy,
@@ -34,6 +34,7 @@ import {
   taskTarget,
 } from '../dataset/study-data.js';
 import { experimentsError } from '../errors.js';
+import { featureCacheSkipReason } from './feature-cache-hook.js';
 import type { ResolvedExperiment, RunSpec } from '../schema/load-experiment.js';
 
 /** Scores of one run on the images it was evaluated on (parallel arrays). */
@@ -65,6 +66,8 @@ export interface RunRecord {
   training?: { epochs: number; bestEpoch: number; bestValue: number; monitor: string; history: unknown[] };
   transfer?: { source: string; copiedLayers: number; copiedParams: number };
   freeze?: { trainableParams: number; frozenParams: number };
+  /** Whether train() ran from the frozen-prefix feature cache (its folder), or why not. */
+  featureCache?: { used: true; dir: string } | { used: false; reason: string };
   threshold?: { value: number; rule: unknown; sensitivity: number; specificity: number };
   cardId?: string;
 }
@@ -90,8 +93,8 @@ export interface RunContext {
   index: number;
   total: number;
   /**
-   * Hook for the frozen-prefix feature cache of train() (`featureCache: { dir }`), used for `freeze:
-   * last-block` runs once train() has it: extra options merged into train()'s options for such a run.
+   * Extra options merged into train()'s options for a run: the runner passes the frozen-prefix feature
+   * cache (`featureCache: { dir }`) for `freeze: last-block` runs (featureCacheHook).
    */
   trainOptionsFor?: (run: RunSpec, runDir: string) => Record<string, unknown>;
 }
@@ -300,6 +303,16 @@ export async function trainRun(run: RunSpec, ctx: RunContext): Promise<RunRecord
     const checkpointDir = join(dir, 'checkpoints');
     const resumable = existsSync(join(checkpointDir, 'manifest.json'));
     const augment = run.training.augment === 'thesis' ? thesisAugmentation() : undefined;
+    const extraOptions = ctx.trainOptionsFor?.(run, dir) ?? {};
+    const cacheOption = extraOptions.featureCache as { dir?: string } | undefined;
+    const featureCache: RunRecord['featureCache'] = cacheOption?.dir
+      ? { used: true, dir: relative(dir, cacheOption.dir) || '.' }
+      : {
+          used: false,
+          reason: ctx.trainOptionsFor
+            ? (featureCacheSkipReason(run) ?? 'trainOptionsFor passed no featureCache')
+            : 'no trainOptionsFor',
+        };
     const t0 = Date.now();
     const result = await train(
       model,
@@ -334,7 +347,7 @@ export async function trainRun(run: RunSpec, ctx: RunContext): Promise<RunRecord
               }`,
             }),
         },
-        ...(ctx.trainOptionsFor?.(run, dir) ?? {}),
+        ...extraOptions,
       },
     );
     const trainSeconds = (Date.now() - t0) / 1000;
@@ -470,6 +483,7 @@ export async function trainRun(run: RunSpec, ctx: RunContext): Promise<RunRecord
       },
       ...(transfer ? { transfer } : {}),
       freeze: { trainableParams: freeze.trainableParams, frozenParams: freeze.frozenParams },
+      featureCache,
       ...(threshold ? { threshold } : {}),
       ...(saved.card ? { cardId: saved.card.id } : {}),
     };
