@@ -29,15 +29,27 @@ const width = Number(arg('width', '0.25'));
 const batch = Number(arg('batch', '1'));
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-await initBackend({ kind: backend, load: backend === 'wasm' ? () => import('@tensorflow/tfjs-backend-wasm') : () => import('@tensorflow/tfjs-backend-cpu') });
+await initBackend({
+  kind: backend,
+  load:
+    backend === 'wasm' ? () => import('@tensorflow/tfjs-backend-wasm') : () => import('@tensorflow/tfjs-backend-cpu'),
+});
 // the forward+backward baseline goes through tfjs' fused convolutions, whose gradient needs
 // Conv2DBackpropFilter: stock wasm lacks it, @cxrkit/models supplies it
 if (backend === 'wasm') registerWasmTrainingKernels();
 
 const SPECS = [
   { backbone: 'inception_v3', last: ['conv2d_94'], many: Array.from({ length: 9 }, (_, i) => `conv2d_${86 + i}`) },
-  { backbone: 'densenet121', last: ['conv5_block16_2_conv'], many: ['conv5_block14_2_conv', 'conv5_block15_2_conv', 'conv5_block16_2_conv'] },
-  { backbone: 'resnet50', last: ['conv5_block3_3_conv'], many: ['conv5_block3_1_conv', 'conv5_block3_2_conv', 'conv5_block3_3_conv'] },
+  {
+    backbone: 'densenet121',
+    last: ['conv5_block16_2_conv'],
+    many: ['conv5_block14_2_conv', 'conv5_block15_2_conv', 'conv5_block16_2_conv'],
+  },
+  {
+    backbone: 'resnet50',
+    last: ['conv5_block3_3_conv'],
+    many: ['conv5_block3_1_conv', 'conv5_block3_2_conv', 'conv5_block3_3_conv'],
+  },
 ];
 
 function median(xs: number[]): number {
@@ -58,12 +70,19 @@ async function time(fn: () => unknown): Promise<number> {
 const rows: Record<string, string | number>[] = [];
 const only = arg('models', SPECS.map((s) => s.backbone).join(',')).split(',');
 for (const spec of SPECS.filter((s) => only.includes(s.backbone))) {
-  const model = buildScreeningModel({ backbone: spec.backbone, inputShape: [size, size, 1], backboneOptions: { widthMultiplier: width }, task: 'binary', fusion: ['age', 'sex'] }) as tfl.LayersModel;
+  const model = buildScreeningModel({
+    backbone: spec.backbone,
+    inputShape: [size, size, 1],
+    backboneOptions: { widthMultiplier: width },
+    task: 'binary',
+    fusion: ['age', 'sex'],
+  }) as tfl.LayersModel;
   const image = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1);
   const age = tf.fill([batch, 1], 0.6);
   const sex = tf.fill([batch, 1], 1);
   const inputs = { image, age, sex };
-  const order = (x: tf.Tensor): tf.Tensor[] => model.inputNames.map((n) => (n === 'image' ? x : inputs[n as keyof typeof inputs]));
+  const order = (x: tf.Tensor): tf.Tensor[] =>
+    model.inputNames.map((n) => (n === 'image' ? x : inputs[n as keyof typeof inputs]));
   const ordered = order(image);
   const forward = await time(() => tf.tidy(() => (model.predict(ordered) as tf.Tensor).dataSync()));
   const backward = await time(() =>
@@ -95,7 +114,14 @@ for (const spec of SPECS.filter((s) => only.includes(s.backbone))) {
   model.dispose();
 }
 
-console.log(`gradcam bench — backend ${backend}, reps ${reps}, load average ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+console.log(
+  `gradcam bench — backend ${backend}, reps ${reps}, load average ${loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ')}`,
+);
 console.table(rows);
 mkdirSync(join(root, 'bench-output'), { recursive: true });
-writeFileSync(join(root, 'bench-output', 'gradcam.json'), JSON.stringify({ backend, reps, size, width, batch, loadavg: loadavg(), rows }, null, 2));
+writeFileSync(
+  join(root, 'bench-output', 'gradcam.json'),
+  JSON.stringify({ backend, reps, size, width, batch, loadavg: loadavg(), rows }, null, 2),
+);

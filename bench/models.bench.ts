@@ -95,18 +95,39 @@ const models = arg('models', listModels().join(',')).split(',');
 const reps: Record<string, number> = { cpu: Number(arg('cpu-reps', '1')), wasm: Number(arg('wasm-reps', '3')) };
 const self = fileURLToPath(import.meta.url);
 const rows: Row[] = [];
-console.log(`backbones at ${size}×${size}×3, batch 1 — ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other jobs running make these noisy)`);
+console.log(
+  `backbones at ${size}×${size}×3, batch 1 — ${cpus().length} cores, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (other jobs running make these noisy)`,
+);
 console.log('| backend | model | params | build s | first s | median s (n) | peak tf MB | weights MB | peak RSS MB |');
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const backend of backends) {
   for (const model of models) {
-    const r = spawnSync(process.execPath, ['--conditions=cxrkit-source', '--import', 'tsx', self, '--child', backend, model, String(reps[backend] ?? 1), '--size', String(size)], {
-      encoding: 'utf8',
-      maxBuffer: 16 * MB,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--conditions=cxrkit-source',
+        '--import',
+        'tsx',
+        self,
+        '--child',
+        backend,
+        model,
+        String(reps[backend] ?? 1),
+        '--size',
+        String(size),
+      ],
+      {
+        encoding: 'utf8',
+        maxBuffer: 16 * MB,
+      },
+    );
     const line = r.stdout.split('\n').find((l) => l.startsWith('@@ROW '));
     if (!line) {
-      console.log(`| ${backend} | ${model} | failed: ${(r.stderr || '').split('\n').filter(Boolean).slice(-2).join(' ')} |`);
+      console.log(
+        `| ${backend} | ${model} | failed: ${(r.stderr || '').split('\n').filter(Boolean).slice(-2).join(' ')} |`,
+      );
       continue;
     }
     const row = JSON.parse(line.slice(6)) as Row;
@@ -119,5 +140,8 @@ for (const backend of backends) {
 }
 const outDir = join(fileURLToPath(new URL('..', import.meta.url)), 'bench-output');
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'models.json'), JSON.stringify({ size, batch: 1, date: new Date().toISOString(), loadavg: loadavg(), rows }, null, 2));
+writeFileSync(
+  join(outDir, 'models.json'),
+  JSON.stringify({ size, batch: 1, date: new Date().toISOString(), loadavg: loadavg(), rows }, null, 2),
+);
 console.log(`wrote ${join(outDir, 'models.json')}`);

@@ -44,9 +44,13 @@ const wasmThreads = `${wasm.getThreadsCount()} thread(s), SIMD ${String(await tf
 /** One real radiograph (NIH thumbnail) preprocessed by @cxrkit/core (clip, bicubic to `size`, z-score), stacked to 3 channels, repeated `batch` times. */
 async function radiographBatch(size: number, batch: number): Promise<Float32Array> {
   const dataRoot = process.env.CXRKIT_DATA ?? join(root, '..', 'shared', 'data');
-  const gray = preprocessRadiograph(await readImageFile(join(dataRoot, 'cxr', 'nih-thumbs64', 'NIH1000', 'test', '0_normal', '00000231_013.png')), { size, normalize: 'zscore' }).data;
+  const gray = preprocessRadiograph(
+    await readImageFile(join(dataRoot, 'cxr', 'nih-thumbs64', 'NIH1000', 'test', '0_normal', '00000231_013.png')),
+    { size, normalize: 'zscore' },
+  ).data;
   const out = new Float32Array(gray.length * 3 * batch);
-  for (let b = 0; b < batch; b++) for (let i = 0; i < gray.length; i++) out.fill(gray[i]!, (b * gray.length + i) * 3, (b * gray.length + i) * 3 + 3);
+  for (let b = 0; b < batch; b++)
+    for (let i = 0; i < gray.length; i++) out.fill(gray[i]!, (b * gray.length + i) * 3, (b * gray.length + i) * 3 + 3);
   return out;
 }
 
@@ -55,7 +59,13 @@ async function radiographBatch(size: number, batch: number): Promise<Float32Arra
  * system): under load from other processes the wall time grows but the CPU time barely does, so it shows
  * what the run costs when the machine is quiet (divided by the threads that were busy).
  */
-async function time(p: Predictor, data: Float32Array, shape: number[], n: number, warmUp = true): Promise<{ median: number; min: number; all: number[]; cpuPerRun: number; y: Float32Array }> {
+async function time(
+  p: Predictor,
+  data: Float32Array,
+  shape: number[],
+  n: number,
+  warmUp = true,
+): Promise<{ median: number; min: number; all: number[]; cpuPerRun: number; y: Float32Array }> {
   const all1 = async () => {
     const out = await p.predict({ data, shape });
     return Float32Array.from(p.outputNames.flatMap((name) => [...out[name]!.data]));
@@ -98,20 +108,44 @@ interface Row {
 }
 
 const rows: Row[] = [];
-const meta: Record<string, unknown> = { backend, wasmThreads, threads, spinning: allowSpinning ?? true, ort: ort.env.versions, node: process.version, start: new Date().toISOString(), loadStart: loadavg() };
-console.log(`tfjs backend '${backend}' (${threads} threads requested; running ${wasmThreads}), onnxruntime-node ${ort.env.versions.node}, ${threads} intra-op threads; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const meta: Record<string, unknown> = {
+  backend,
+  wasmThreads,
+  threads,
+  spinning: allowSpinning ?? true,
+  ort: ort.env.versions,
+  node: process.version,
+  start: new Date().toISOString(),
+  loadStart: loadavg(),
+};
+console.log(
+  `tfjs backend '${backend}' (${threads} threads requested; running ${wasmThreads}), onnxruntime-node ${ort.env.versions.node}, ${threads} intra-op threads; load average at start ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 
 for (const name of models) {
   for (const size of sizes) {
     // Linear (regression) output, plus the pooled backbone features as a second output so the full-size
     // parity check sees values of a useful scale (the random head squashes them).
     const screening = buildScreeningModel({ backbone: name, inputShape: [size, size, 3], task: 'regression' });
-    const model = tfl.model({ inputs: screening.inputs, outputs: [screening.outputs[0]!, screening.getLayer('avg_pool').output as tfl.SymbolicTensor], name: screening.name });
+    const model = tfl.model({
+      inputs: screening.inputs,
+      outputs: [screening.outputs[0]!, screening.getLayer('avg_pool').output as tfl.SymbolicTensor],
+      name: screening.name,
+    });
     const t0 = performance.now();
     const bytes = await exportOnnx(model, { preprocessing: { size, normalize: 'zscore' } });
     const exportS = (performance.now() - t0) / 1000;
-    console.log(`${name} @${size}: ${model.countParams().toLocaleString('en')} parameters, ONNX ${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB, exported in ${exportS.toFixed(1)} s`);
-    const onnx = await createOnnxPredictor(bytes, { load: () => ort, threads, batchSize: Math.max(...batches), allowSpinning });
+    console.log(
+      `${name} @${size}: ${model.countParams().toLocaleString('en')} parameters, ONNX ${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB, exported in ${exportS.toFixed(1)} s`,
+    );
+    const onnx = await createOnnxPredictor(bytes, {
+      load: () => ort,
+      threads,
+      batchSize: Math.max(...batches),
+      allowSpinning,
+    });
     const tfjs = createTfjsPredictor(model, { batchSize: Math.max(...batches) });
     // tfjs runs are slow (seconds each): warm it up once per model (batch 1), not before every batch size.
     if (withTfjs) await tfjs.predict({ data: await radiographBatch(size, 1), shape: [1, size, size, 3] });
@@ -119,7 +153,17 @@ for (const name of models) {
       const data = await radiographBatch(size, batch);
       const shape = [batch, size, size, 3];
       const o = await time(onnx, data, shape, reps);
-      const row: Row = { model: name, size, batch, ortMedianS: o.median, ortImgPerS: batch / o.median, ortCpuS: o.cpuPerRun, ortMinS: o.min, load1: loadavg()[0]!, ortRuns: o.all };
+      const row: Row = {
+        model: name,
+        size,
+        batch,
+        ortMedianS: o.median,
+        ortImgPerS: batch / o.median,
+        ortCpuS: o.cpuPerRun,
+        ortMinS: o.min,
+        load1: loadavg()[0]!,
+        ortRuns: o.all,
+      };
       if (withTfjs) {
         const t = await time(tfjs, data, shape, tfjsReps, false);
         row.tfjsMedianS = t.median;
@@ -134,7 +178,9 @@ for (const name of models) {
       rows.push(row);
       console.log(
         `  batch ${batch}: onnxruntime ${o.median.toFixed(3)} s (min ${o.min.toFixed(3)}, ${row.ortImgPerS.toFixed(2)} img/s, cpu ${o.cpuPerRun.toFixed(3)} s)` +
-          (withTfjs ? `, tfjs-${backend} ${row.tfjsMedianS!.toFixed(3)} s (${row.tfjsImgPerS!.toFixed(2)} img/s), ×${row.speedup!.toFixed(1)}, max |Δ| ${row.maxAbsDiff!.toExponential(1)} (|y| ≤ ${row.maxAbsY!.toExponential(1)})` : '') +
+          (withTfjs
+            ? `, tfjs-${backend} ${row.tfjsMedianS!.toFixed(3)} s (${row.tfjsImgPerS!.toFixed(2)} img/s), ×${row.speedup!.toFixed(1)}, max |Δ| ${row.maxAbsDiff!.toExponential(1)} (|y| ≤ ${row.maxAbsY!.toExponential(1)})`
+            : '') +
           `, load ${row.load1.toFixed(2)}`,
       );
     }
@@ -144,20 +190,31 @@ for (const name of models) {
 }
 
 const fmt = (v: number | undefined, d = 3) => (v === undefined ? '—' : v.toFixed(d));
-console.log(`\n| model | size | batch | tfjs-${backend} median (s) | tfjs img/s | tfjs min (s) | tfjs cpu (s) | onnxruntime median (s) | onnxruntime img/s | onnxruntime min (s) | onnxruntime cpu (s) | speed-up | max abs diff | load (1 min) |`);
+console.log(
+  `\n| model | size | batch | tfjs-${backend} median (s) | tfjs img/s | tfjs min (s) | tfjs cpu (s) | onnxruntime median (s) | onnxruntime img/s | onnxruntime min (s) | onnxruntime cpu (s) | speed-up | max abs diff | load (1 min) |`,
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.model} | ${r.size} | ${r.batch} | ${fmt(r.tfjsMedianS)} | ${fmt(r.tfjsImgPerS, 2)} | ${fmt(r.tfjsMinS)} | ${fmt(r.tfjsCpuS)} | ${fmt(r.ortMedianS)} | ${fmt(r.ortImgPerS, 2)} | ${fmt(r.ortMinS)} | ${fmt(r.ortCpuS)} | ${r.speedup ? `×${r.speedup.toFixed(1)}` : '—'} | ${r.maxAbsDiff === undefined ? '—' : r.maxAbsDiff.toExponential(1)} | ${r.load1.toFixed(2)} |`);
+  console.log(
+    `| ${r.model} | ${r.size} | ${r.batch} | ${fmt(r.tfjsMedianS)} | ${fmt(r.tfjsImgPerS, 2)} | ${fmt(r.tfjsMinS)} | ${fmt(r.tfjsCpuS)} | ${fmt(r.ortMedianS)} | ${fmt(r.ortImgPerS, 2)} | ${fmt(r.ortMinS)} | ${fmt(r.ortCpuS)} | ${r.speedup ? `×${r.speedup.toFixed(1)}` : '—'} | ${r.maxAbsDiff === undefined ? '—' : r.maxAbsDiff.toExponential(1)} | ${r.load1.toFixed(2)} |`,
+  );
 }
 const target = rows.find((r) => r.model === 'inception_v3' && r.size === 512 && r.batch === 1);
 if (target) {
   const limit = 0.5 * PYTORCH_INCEPTION_512_S;
-  console.log(`\nTarget: InceptionV3 @512, batch 1 on onnxruntime ≤ 0.5 × PyTorch CPU (${PYTORCH_INCEPTION_512_S} s) = ${limit.toFixed(3)} s → median ${target.ortMedianS.toFixed(3)} s (${target.ortMedianS <= limit ? 'MET' : 'NOT MET'}), fastest run ${target.ortMinS.toFixed(3)} s (${target.ortMinS <= limit ? 'MET' : 'NOT MET'}) at load ${target.load1.toFixed(2)}`);
+  console.log(
+    `\nTarget: InceptionV3 @512, batch 1 on onnxruntime ≤ 0.5 × PyTorch CPU (${PYTORCH_INCEPTION_512_S} s) = ${limit.toFixed(3)} s → median ${target.ortMedianS.toFixed(3)} s (${target.ortMedianS <= limit ? 'MET' : 'NOT MET'}), fastest run ${target.ortMinS.toFixed(3)} s (${target.ortMinS <= limit ? 'MET' : 'NOT MET'}) at load ${target.load1.toFixed(2)}`,
+  );
 }
 let uptime = '';
 try {
   uptime = execSync('uptime', { encoding: 'utf8' }).trim();
 } catch {}
-console.log(`load at end: ${uptime || loadavg().join(' ')} (other helpers share the ${cpus().length} cores: figures taken under load are noisy)`);
+console.log(
+  `load at end: ${uptime || loadavg().join(' ')} (other helpers share the ${cpus().length} cores: figures taken under load are noisy)`,
+);
 mkdirSync(join(root, 'bench-output'), { recursive: true });
-writeFileSync(join(root, 'bench-output', 'onnx.json'), JSON.stringify({ ...meta, end: new Date().toISOString(), loadEnd: loadavg(), rows }, null, 2));
+writeFileSync(
+  join(root, 'bench-output', 'onnx.json'),
+  JSON.stringify({ ...meta, end: new Date().toISOString(), loadEnd: loadavg(), rows }, null, 2),
+);

@@ -56,17 +56,45 @@ async function child(config: string): Promise<Omit<Row, 'loadBefore' | 'loadAfte
   const root = fileURLToPath(new URL('..', import.meta.url));
   const dataRoot = process.env.CXRKIT_DATA ?? join(root, '..', 'shared', 'data');
   const { records } = await core.readNihThumbsManifest(join(dataRoot, 'cxr', 'nih-thumbs64'));
-  const samples = await Promise.all(records.slice(0, limit).map(async (r) => ({ image: core.zScore(await core.readImageFile(r.path)), target: r.sex === 'M' ? 1 : 0 })));
-  const model = models.buildScreeningModel({ backbone: 'resnet50', inputShape: [64, 64, 1], backboneOptions: { widthMultiplier: 1 / 16 }, head: { units: [64, 32], dropout: [0.3, 0.1] }, task: 'binary' });
+  const samples = await Promise.all(
+    records
+      .slice(0, limit)
+      .map(async (r) => ({ image: core.zScore(await core.readImageFile(r.path)), target: r.sex === 'M' ? 1 : 0 })),
+  );
+  const model = models.buildScreeningModel({
+    backbone: 'resnet50',
+    inputShape: [64, 64, 1],
+    backboneOptions: { widthMultiplier: 1 / 16 },
+    head: { units: [64, 32], dropout: [0.3, 0.1] },
+    task: 'binary',
+  });
   const stamps: number[] = [];
   const t0 = performance.now();
-  const r = await models.train(model, { train: samples }, { epochs: 1, batchSize: batch, seed: 1, progress: 'none', callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } });
+  const r = await models.train(
+    model,
+    { train: samples },
+    {
+      epochs: 1,
+      batchSize: batch,
+      seed: 1,
+      progress: 'none',
+      callbacks: { onBatchEnd: () => void stamps.push(performance.now()) },
+    },
+  );
   const epochSeconds = (performance.now() - t0) / 1000;
   const steadyImages = samples.length - Math.min(batch, samples.length);
   const steady = stamps.length > 1 ? steadyImages / ((stamps[stamps.length - 1]! - stamps[0]!) / 1000) : NaN;
   return {
-    config, backend: tf.getBackend(), threads, images: samples.length, batch, params: model.countParams(), epochSeconds,
-    imagesPerSecond: samples.length / epochSeconds, steadyImagesPerSecond: steady, loss: r.history[0]!.loss,
+    config,
+    backend: tf.getBackend(),
+    threads,
+    images: samples.length,
+    batch,
+    params: model.countParams(),
+    epochSeconds,
+    imagesPerSecond: samples.length / epochSeconds,
+    steadyImagesPerSecond: steady,
+    loss: r.history[0]!.loss,
   };
 }
 
@@ -79,24 +107,52 @@ if (args[0] === '--child') {
 const configs = arg('configs', 'cpu,wasm1,wasm2').split(',');
 const self = fileURLToPath(import.meta.url);
 const rows: Row[] = [];
-console.log(`train(): one epoch of ${limit} NIH images 64×64, ResNet-50 ×1/16 + screening head, batch ${batch} — ${cpus().length} cores (other jobs running make these noisy)`);
+console.log(
+  `train(): one epoch of ${limit} NIH images 64×64, ResNet-50 ×1/16 + screening head, batch ${batch} — ${cpus().length} cores (other jobs running make these noisy)`,
+);
 console.log('| config | backend | threads | images | epoch s | img/s | steady img/s | load before/after |');
 console.log('|---|---|---:|---:|---:|---:|---:|---|');
 for (const config of configs) {
   const loadBefore = loadavg()[0]!;
-  const r = spawnSync(process.execPath, ['--conditions=cxrkit-source', '--import', 'tsx', self, '--child', config, '--limit', String(limit), '--batch', String(batch)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--conditions=cxrkit-source',
+      '--import',
+      'tsx',
+      self,
+      '--child',
+      config,
+      '--limit',
+      String(limit),
+      '--batch',
+      String(batch),
+    ],
+    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
   const line = r.stdout.split('\n').find((l) => l.startsWith('@@ROW '));
   if (!line) {
     console.log(`| ${config} | failed: ${(r.stderr || '').split('\n').filter(Boolean).slice(-2).join(' ')} |`);
     continue;
   }
-  const row: Row = { ...(JSON.parse(line.slice(6)) as Omit<Row, 'loadBefore' | 'loadAfter'>), loadBefore, loadAfter: loadavg()[0]! };
+  const row: Row = {
+    ...(JSON.parse(line.slice(6)) as Omit<Row, 'loadBefore' | 'loadAfter'>),
+    loadBefore,
+    loadAfter: loadavg()[0]!,
+  };
   rows.push(row);
-  console.log(`| ${row.config} | ${row.backend} | ${row.threads} | ${row.images} | ${row.epochSeconds.toFixed(1)} | ${row.imagesPerSecond.toFixed(1)} | ${row.steadyImagesPerSecond.toFixed(1)} | ${row.loadBefore.toFixed(1)} / ${row.loadAfter.toFixed(1)} |`);
+  console.log(
+    `| ${row.config} | ${row.backend} | ${row.threads} | ${row.images} | ${row.epochSeconds.toFixed(1)} | ${row.imagesPerSecond.toFixed(1)} | ${row.steadyImagesPerSecond.toFixed(1)} | ${row.loadBefore.toFixed(1)} / ${row.loadAfter.toFixed(1)} |`,
+  );
 }
 const cpu = rows.find((r) => r.backend === 'cpu');
-for (const r of rows) if (cpu && r !== cpu) console.log(`speed-up of ${r.config} over cpu: ${(r.imagesPerSecond / cpu.imagesPerSecond).toFixed(1)}×`);
+for (const r of rows)
+  if (cpu && r !== cpu)
+    console.log(`speed-up of ${r.config} over cpu: ${(r.imagesPerSecond / cpu.imagesPerSecond).toFixed(1)}×`);
 const outDir = join(fileURLToPath(new URL('..', import.meta.url)), 'bench-output');
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'train.json'), JSON.stringify({ date: new Date().toISOString(), limit, batch, rows }, null, 2));
+writeFileSync(
+  join(outDir, 'train.json'),
+  JSON.stringify({ date: new Date().toISOString(), limit, batch, rows }, null, 2),
+);
 console.log(`wrote ${join(outDir, 'train.json')}`);

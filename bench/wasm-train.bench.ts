@@ -60,16 +60,27 @@ async function child(cfg: Config): Promise<Omit<Result, 'loadBefore' | 'loadAfte
   } else {
     await initBackend({ kind: 'cpu', load: () => import('@tensorflow/tfjs-backend-cpu') });
   }
-  const model = models.createModel('inception_v3', { inputShape: [cfg.size, cfg.size, 3], includeTop: true, classes: 1, classifierActivation: 'sigmoid' });
+  const model = models.createModel('inception_v3', {
+    inputShape: [cfg.size, cfg.size, 3],
+    includeTop: true,
+    classes: 1,
+    classifierActivation: 'sigmoid',
+  });
   const base = { ...cfg, threadsUsed };
   try {
     if (!cfg.noPrecheck) models.assertWasmTrainingFits(model, cfg.batch);
     // What train() uses: tfjs's Adam, fused into one kernel per variable on wasm with cxrkit's kernels.
     const optimizer = cfg.kernels === 'cxrkit' ? models.fusedAdam(1e-3) : tf.train.adam(1e-3);
     const x = tf.randomUniform([cfg.batch, cfg.size, cfg.size, 3], -1, 1, 'float32', 1);
-    const y = tf.tensor2d(Array.from({ length: cfg.batch }, (_, i) => i % 2), [cfg.batch, 1]);
+    const y = tf.tensor2d(
+      Array.from({ length: cfg.batch }, (_, i) => i % 2),
+      [cfg.batch, 1],
+    );
     const step = (): number => {
-      const loss = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as never) as never, true) as unknown as { dataSync(): Float32Array; dispose(): void };
+      const loss = optimizer.minimize(
+        () => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as never) as never,
+        true,
+      ) as unknown as { dataSync(): Float32Array; dispose(): void };
       const v = loss.dataSync()[0]!;
       loss.dispose();
       return v;
@@ -91,11 +102,20 @@ async function child(cfg: Config): Promise<Omit<Result, 'loadBefore' | 'loadAfte
       wallS.push(t.wall);
       cpuS.push(t.cpu);
     }
-    const heap = cfg.backend === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 2 ** 20 : undefined;
+    const heap =
+      cfg.backend === 'wasm'
+        ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 2 ** 20
+        : undefined;
     return { ...base, warmupS: warm?.wall, wallS, cpuS, heapMiB: heap };
   } catch (e) {
     const err = e as { code?: string; message?: string };
-    return { ...base, error: { code: err.code ?? (models.isWasmOutOfMemoryError(e) ? 'WASM_OUT_OF_MEMORY(raw)' : undefined), message: String(err.message ?? e).slice(0, 400) } };
+    return {
+      ...base,
+      error: {
+        code: err.code ?? (models.isWasmOutOfMemoryError(e) ? 'WASM_OUT_OF_MEMORY(raw)' : undefined),
+        message: String(err.message ?? e).slice(0, 400),
+      },
+    };
   }
 }
 
@@ -111,7 +131,16 @@ function configs(quick: boolean): Config[] {
     { label: 'wasm cxrkit 2 threads', backend: 'wasm', kernels: 'cxrkit', threads: 2, size: 512, batch: 4, steps: 1 },
   ];
   if (!quick) {
-    list.push({ label: 'wasm cxrkit 2 threads, no pre-check', backend: 'wasm', kernels: 'cxrkit', threads: 2, size: 512, batch: 4, steps: 1, noPrecheck: true });
+    list.push({
+      label: 'wasm cxrkit 2 threads, no pre-check',
+      backend: 'wasm',
+      kernels: 'cxrkit',
+      threads: 2,
+      size: 512,
+      batch: 4,
+      steps: 1,
+      noPrecheck: true,
+    });
     list.push({ label: 'cpu', backend: 'cpu', size: 512, batch: 2, steps: 1 });
   }
   return list;
@@ -134,10 +163,14 @@ async function main(): Promise<void> {
   const outName = opt('--out') ?? 'wasm-train.json';
   const self = fileURLToPath(import.meta.url);
   const results: Result[] = [];
-  const selected = configs(quick).filter((c) => !only || only.some((o) => `${c.label} ${c.size}×${c.size} b${c.batch}`.includes(o)));
+  const selected = configs(quick).filter(
+    (c) => !only || only.some((o) => `${c.label} ${c.size}×${c.size} b${c.batch}`.includes(o)),
+  );
   for (const cfg of selected) {
     const loadBefore = loadavg()[0]!;
-    process.stdout.write(`… ${cfg.label}, ${cfg.size}×${cfg.size} batch ${cfg.batch} (load ${loadBefore.toFixed(2)})\n`);
+    process.stdout.write(
+      `… ${cfg.label}, ${cfg.size}×${cfg.size} batch ${cfg.batch} (load ${loadBefore.toFixed(2)})\n`,
+    );
     const r = spawnSync(process.execPath, ['--conditions=cxrkit-source', '--import', 'tsx', self], {
       env: { ...process.env, [CHILD_ENV]: JSON.stringify(cfg) },
       encoding: 'utf8',
@@ -146,9 +179,22 @@ async function main(): Promise<void> {
     const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
     const loadAfter = loadavg()[0]!;
     if (line) results.push({ ...(JSON.parse(line.slice(7)) as Result), loadBefore, loadAfter });
-    else results.push({ ...cfg, loadBefore, loadAfter, error: { message: `child exited ${r.status ?? r.signal}: ${(r.stderr || '').split('\n').filter((l) => l.trim() && l.length < 400).slice(-3).join(' | ')}` } });
+    else
+      results.push({
+        ...cfg,
+        loadBefore,
+        loadAfter,
+        error: {
+          message: `child exited ${r.status ?? r.signal}: ${(r.stderr || '')
+            .split('\n')
+            .filter((l) => l.trim() && l.length < 400)
+            .slice(-3)
+            .join(' | ')}`,
+        },
+      });
   }
-  const cpuAt = (size: number, batch: number) => mean(results.find((r) => r.backend === 'cpu' && r.size === size && r.batch === batch)?.wallS);
+  const cpuAt = (size: number, batch: number) =>
+    mean(results.find((r) => r.backend === 'cpu' && r.size === size && r.batch === batch)?.wallS);
   const rows = results.map((r) => {
     const wall = mean(r.wallS);
     const cpuRef = cpuAt(r.size, r.batch);

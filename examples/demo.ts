@@ -23,8 +23,18 @@ import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  initBackend, backendKindFromEnv, readDicom, preprocessRadiograph, synthesizeDataset, splitByPatient,
-  thesisAugmentation, imagesToTensor, writePng, encodeDicom, resize, type GrayImage,
+  initBackend,
+  backendKindFromEnv,
+  readDicom,
+  preprocessRadiograph,
+  synthesizeDataset,
+  splitByPatient,
+  thesisAugmentation,
+  imagesToTensor,
+  writePng,
+  encodeDicom,
+  resize,
+  type GrayImage,
 } from '@cxrkit/core';
 import { buildScreeningModel, train, createTfjsPredictor, saveModel, prepareWasmThreads } from '@cxrkit/models';
 import { createProgressBar } from '@cxrkit/models/progress-bar';
@@ -77,15 +87,25 @@ log(`cxrkit demo — backend ${tf.getBackend()}${threadsNote}, output in ${out}\
 
 // ── 1. real chest radiograph DICOMs ──────────────────────────────────────────────────────────────
 const realDicoms = [
-  join(dataRoot, 'dicom', 'nhsx-nccid-testdata', '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm'),
+  join(
+    dataRoot,
+    'dicom',
+    'nhsx-nccid-testdata',
+    '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm',
+  ),
   join(dataRoot, 'dicom', 'torchxrayvision-tests', '1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm'),
 ].filter((p) => existsSync(p));
 log('1. Real chest radiograph DICOMs');
 for (const [i, path] of realDicoms.entries()) {
   const d = await readDicom(path);
   const m = d.meta;
-  log(`   ${m.modality ?? '?'} ${m.viewPosition ?? ''} ${d.columns}×${d.rows}, ${d.photometric}, ${d.transferSyntax}: age ${m.age ?? '?'} (${m.ageSource ?? '-'}), sex ${m.sex ?? '?'}`);
-  await writePng(join(out, `real-${i + 1}-preprocessed.png`), preprocessRadiograph(d.grayscale(), { size: 512, normalize: 'percentile' }));
+  log(
+    `   ${m.modality ?? '?'} ${m.viewPosition ?? ''} ${d.columns}×${d.rows}, ${d.photometric}, ${d.transferSyntax}: age ${m.age ?? '?'} (${m.ageSource ?? '-'}), sex ${m.sex ?? '?'}`,
+  );
+  await writePng(
+    join(out, `real-${i + 1}-preprocessed.png`),
+    preprocessRadiograph(d.grayscale(), { size: 512, normalize: 'percentile' }),
+  );
 }
 if (realDicoms.length === 0) log(`   (none found under ${dataRoot}; set CXRKIT_DATA)`);
 
@@ -112,23 +132,33 @@ await writePng(join(out, 'synthetic-example.png'), trainSet[0]!.radiograph!.imag
 
 // ── 3. the screening model, trained ──────────────────────────────────────────────────────────────
 log('\n3. Training InceptionV3 (width × 1/8) + GAP/dense/dropout head, Adam lr 1e-3, binary cross-entropy');
-const model = buildScreeningModel({ backbone: 'inception_v3', inputShape: [SIZE, SIZE, 1], backboneOptions: { widthMultiplier: 1 / 8 }, task: 'binary', name: 'demo_osteoporosis' });
+const model = buildScreeningModel({
+  backbone: 'inception_v3',
+  inputShape: [SIZE, SIZE, 1],
+  backboneOptions: { widthMultiplier: 1 / 8 },
+  task: 'binary',
+  name: 'demo_osteoporosis',
+});
 log(`   ${model.countParams().toLocaleString('en')} parameters, ${model.layers.length} layers`);
 const augment = thesisAugmentation();
 // train() reports progress through callbacks; the demo draws them (cli-progress) on its stderr.
 const progressBar = createProgressBar();
-const result = await train(model, { train: trainSet.map(sample), tune: tuneSet.map(sample) }, {
-  epochs: EPOCHS,
-  batchSize: 16,
-  seed,
-  augment: (image, rng) => augment(image, rng),
-  monitor: 'auc',
-  checkpointDir: join(out, 'checkpoints'),
-  preciseBatchNorm: 256, // re-estimate BN statistics before each evaluation (few steps per epoch)
-  initOutputBias: true,
-  reduceLrOnPlateau: { patience: 2, factor: 0.3 },
-  callbacks: progressBar,
-}).finally(() => progressBar.stop());
+const result = await train(
+  model,
+  { train: trainSet.map(sample), tune: tuneSet.map(sample) },
+  {
+    epochs: EPOCHS,
+    batchSize: 16,
+    seed,
+    augment: (image, rng) => augment(image, rng),
+    monitor: 'auc',
+    checkpointDir: join(out, 'checkpoints'),
+    preciseBatchNorm: 256, // re-estimate BN statistics before each evaluation (few steps per epoch)
+    initOutputBias: true,
+    reduceLrOnPlateau: { patience: 2, factor: 0.3 },
+    callbacks: progressBar,
+  },
+).finally(() => progressBar.stop());
 log(`   best tuning AUC ${result.bestValue.toFixed(3)} at epoch ${result.bestEpoch} of ${result.history.length}`);
 
 // ── 4. evaluation on the held-out test split ─────────────────────────────────────────────────────
@@ -144,17 +174,38 @@ async function scores(set: typeof rows): Promise<number[]> {
 const tuneY = tuneSet.map((r) => r.osteoporosis);
 const testY = testSet.map((r) => r.osteoporosis);
 const [tuneS, testS] = [await scores(tuneSet), await scores(testSet)];
-const ev = evaluateWithTunedThreshold({ yTrue: tuneY, yScore: tuneS }, { yTrue: testY, yScore: testS }, { method: 'youden' });
+const ev = evaluateWithTunedThreshold(
+  { yTrue: tuneY, yScore: tuneS },
+  { yTrue: testY, yScore: testS },
+  { method: 'youden' },
+);
 const ci = delongCi(testY, testS);
 const t = ev.test;
 const fmtP = (p: { value: number; ci: [number, number] }) => `${pct(p.value)} (${pct(p.ci[0])}–${pct(p.ci[1])})`;
-log(`   AUC ${ci.auc.toFixed(3)} (95 % DeLong CI ${ci.lower.toFixed(3)}–${ci.upper.toFixed(3)}), threshold ${ev.threshold.threshold.toFixed(3)}`);
+log(
+  `   AUC ${ci.auc.toFixed(3)} (95 % DeLong CI ${ci.lower.toFixed(3)}–${ci.upper.toFixed(3)}), threshold ${ev.threshold.threshold.toFixed(3)}`,
+);
 log(`   sensitivity ${fmtP(t.sensitivity)}, specificity ${fmtP(t.specificity)}`);
 log(`   PPV ${fmtP(t.ppv)}, NPV ${fmtP(t.npv)}, accuracy ${fmtP(t.accuracy)}, F1 ${pct(t.f1)}`);
 log(`   confusion matrix: TP ${t.tp}  FN ${t.fn}  FP ${t.fp}  TN ${t.tn}`);
-await writePlot(rocPlotSpec([{ name: 'tuning', yTrue: tuneY, yScore: tuneS }, { name: 'test', yTrue: testY, yScore: testS }], { title: 'Synthetic osteoporosis screen — ROC' }), join(out, 'roc'));
-await writePlot(confusionMatrixSpec(t, { title: `Test set at threshold ${ev.threshold.threshold.toFixed(3)}` }), join(out, 'confusion-matrix'));
-await writeFile(join(out, 'metrics.json'), JSON.stringify({ auc: ci, threshold: ev.threshold, test: t, tuning: ev.tuning, training: result.history }, null, 2));
+await writePlot(
+  rocPlotSpec(
+    [
+      { name: 'tuning', yTrue: tuneY, yScore: tuneS },
+      { name: 'test', yTrue: testY, yScore: testS },
+    ],
+    { title: 'Synthetic osteoporosis screen — ROC' },
+  ),
+  join(out, 'roc'),
+);
+await writePlot(
+  confusionMatrixSpec(t, { title: `Test set at threshold ${ev.threshold.threshold.toFixed(3)}` }),
+  join(out, 'confusion-matrix'),
+);
+await writeFile(
+  join(out, 'metrics.json'),
+  JSON.stringify({ auc: ci, threshold: ev.threshold, test: t, tuning: ev.tuning, training: result.history }, null, 2),
+);
 log(`   wrote roc.png/.svg, confusion-matrix.png/.svg, metrics.json`);
 
 // ── 5. Grad-CAM over mixed10's nine convolutions, atlas over true positives ─────────────────────
@@ -176,7 +227,14 @@ for (let start = 0; start < tpIdx.length; start += 8) {
     const peak = heatmapPeak(maps[k]!);
     if (r.signalMask[peak.y * SIZE + peak.x]) hits++;
     chance += r.signalMask.reduce((a, v) => a + v, 0) / r.signalMask.length;
-    camCases.push({ image: r.image, cam: maps[k]!, lungMask: { data: r.lungMask, width: SIZE, height: SIZE }, prediction: testS[i], label: 1, id: testSet[i]!.id });
+    camCases.push({
+      image: r.image,
+      cam: maps[k]!,
+      lungMask: { data: r.lungMask, width: SIZE, height: SIZE },
+      prediction: testS[i],
+      label: 1,
+      id: testSet[i]!.id,
+    });
   });
   if (start === 0) {
     for (let k = 0; k < Math.min(4, idx.length); k++) {
@@ -191,7 +249,9 @@ if (camCases.length > 0) {
   const atlas = buildCamAtlas(camCases);
   await writePng(join(out, 'gradcam', 'atlas-overlay.png'), atlas.overlay);
   await writePng(join(out, 'gradcam', 'atlas.png'), atlas.image8);
-  log(`   ${atlas.count} true positives registered and averaged; CAM peak on the bones that carry the signal in ${pct(hits / camCases.length)} of them (those bones cover ${pct(chance / camCases.length)} of the image; mixed10's map is only ${camGrid}×${camGrid} here, 14×14 at the thesis's 512)`);
+  log(
+    `   ${atlas.count} true positives registered and averaged; CAM peak on the bones that carry the signal in ${pct(hits / camCases.length)} of them (those bones cover ${pct(chance / camCases.length)} of the image; mixed10's map is only ${camGrid}×${camGrid} here, 14×14 at the thesis's 512)`,
+  );
   log('   wrote gradcam/tp-*.png, gradcam/atlas.png, gradcam/atlas-overlay.png');
 } else {
   log('   no true positives on the test set: nothing to explain');
@@ -253,8 +313,10 @@ const cardInput: ModelCardInput = {
   info: { epochs: result.history.length, bestEpoch: result.bestEpoch, backend: tf.getBackend() },
 };
 const { card } = await saveModel(model, modelDir, { card: cardInput });
-log(`   model card ${card!.id}: threshold ${card!.threshold!.value.toFixed(3)}`
-  + ` (Youden, tuning n = ${tuneY.length}), test AUC ${ci.auc.toFixed(3)}`);
+log(
+  `   model card ${card!.id}: threshold ${card!.threshold!.value.toFixed(3)}` +
+    ` (Youden, tuning n = ${tuneY.length}), test AUC ${ci.auc.toFixed(3)}`,
+);
 try {
   const { exportOnnx } = await import('@cxrkit/onnx');
   const bytes = await exportOnnx(model, { card });
@@ -278,6 +340,10 @@ for (const path of [synthPath, ...realDicoms]) {
   const warned = r.warnings.length ? ` — ${r.warnings.join(' ')}` : '';
   log(`   ${name}: ${verdict}; age ${r.patient.age ?? '?'}, sex ${r.patient.sex ?? '?'}${warned}`);
 }
-log('   (the model learnt synthetic bone density; its scores on real radiographs demonstrate the pipeline, not a diagnosis)');
-log(`\nDone in ${((performance.now() - started) / 1000).toFixed(0)} s. Serve this model to a clinic: npm run serve (then open http://127.0.0.1:8080/)`);
+log(
+  '   (the model learnt synthetic bone density; its scores on real radiographs demonstrate the pipeline, not a diagnosis)',
+);
+log(
+  `\nDone in ${((performance.now() - started) / 1000).toFixed(0)} s. Serve this model to a clinic: npm run serve (then open http://127.0.0.1:8080/)`,
+);
 log(`Tuning AUC ${rocAuc(tuneY, tuneS).toFixed(3)}, test AUC ${ci.auc.toFixed(3)}.`);

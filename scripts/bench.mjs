@@ -12,17 +12,29 @@ const args = process.argv.slice(2);
 const fi = args.indexOf('--filter');
 const filter = fi >= 0 ? args[fi + 1] : undefined;
 mkdirSync(join(root, 'bench-output'), { recursive: true });
-const all = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.bench.ts')).sort();
+const all = readdirSync(join(root, 'bench'))
+  .filter((f) => f.endsWith('.bench.ts'))
+  .sort();
 // An exact name (`train`, `train.bench`, `train.bench.ts`) selects that file alone; otherwise a substring.
 const exact = filter && all.filter((f) => [f, f.replace(/\.ts$/, ''), f.replace(/\.bench\.ts$/, '')].includes(filter));
 const files = exact && exact.length ? exact : all.filter((f) => !filter || f.includes(filter));
 let failed = 0;
 for (const f of files) {
   console.log(`\n### ${f}`);
-  const r = spawnSync(process.execPath, ['--conditions=cxrkit-source', '--import', 'tsx', join('bench', f), ...args.filter((a, i) => i !== fi && i !== fi + 1)], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--conditions=cxrkit-source',
+      '--import',
+      'tsx',
+      join('bench', f),
+      ...args.filter((a, i) => i !== fi && i !== fi + 1),
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -80,13 +80,16 @@ for (const [backend, list] of byBackend) {
     process.execPath,
     [
       ...nodeArgs,
-      '--import', join(root, 'test', 'setup.ts'),
+      '--import',
+      join(root, 'test', 'setup.ts'),
       '--test',
       // an unavailable backend: a name pattern nothing matches turns every test into a skip
       ...(missing ? ['--test-name-pattern=^(?!)'] : []),
       '--test-timeout=900000',
-      '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
       ...list.map((f) => relative(root, f)),
     ],
     {
@@ -108,5 +111,7 @@ for (const [backend, list] of byBackend) {
     exitCode ||= 1;
   }
 }
-console.log(`\n${totals.pass} passed, ${totals.fail + totals.cancelled} failed, ${totals.skipped + totals.todo} skipped`);
+console.log(
+  `\n${totals.pass} passed, ${totals.fail + totals.cancelled} failed, ${totals.skipped + totals.todo} skipped`,
+);
 process.exit(exitCode || (totals.fail + totals.cancelled > 0 ? 1 : 0));

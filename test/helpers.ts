@@ -38,7 +38,8 @@ export function sharedData(...required: string[]): SharedData {
 /** `../shared/data` beside the checkout, or `$CXRKIT_DATA`. Throws a clear error when absent. */
 export function dataDir(...parts: string[]): string {
   const base = sharedDataRoot();
-  if (!existsSync(base)) throw new Error(`shared data not found at ${base}: set CXRKIT_DATA to the folder holding dicom/ and cxr/`);
+  if (!existsSync(base))
+    throw new Error(`shared data not found at ${base}: set CXRKIT_DATA to the folder holding dicom/ and cxr/`);
   return join(base, ...parts);
 }
 

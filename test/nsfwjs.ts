@@ -14,6 +14,14 @@ export async function loadNsfwjsInceptionV3(): Promise<tfl.LayersModel> {
     weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
   };
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const shards = json.weightsManifest.flatMap((g) => g.paths).map((p) => Buffer.from(require(`${base}/${p}.min.js`) as string, 'base64'));
-  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: new Uint8Array(Buffer.concat(shards)).buffer }));
+  const shards = json.weightsManifest
+    .flatMap((g) => g.paths)
+    .map((p) => Buffer.from(require(`${base}/${p}.min.js`) as string, 'base64'));
+  return tfl.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: specs,
+      weightData: new Uint8Array(Buffer.concat(shards)).buffer,
+    }),
+  );
 }

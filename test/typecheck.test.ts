@@ -10,6 +10,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 test('tsc --noEmit over the workspace reports no errors', () => {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit'], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 2 ** 20 });
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 16 * 2 ** 20,
+  });
   assert.equal(r.status, 0, `tsc reported errors:\n${(r.stdout + r.stderr).split('\n').slice(0, 40).join('\n')}`);
 });

@@ -18,32 +18,42 @@ const samples = records.map((r) => ({ image: r.radiograph!.image, target: r.labe
 
 const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
 const inp = tfl.input({ shape: [SIZE, SIZE, 1], name: 'image' });
-let x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init(1), name: 'conv1' }).apply(inp) as tfl.SymbolicTensor;
+let x = tfl.layers
+  .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init(1), name: 'conv1' })
+  .apply(inp) as tfl.SymbolicTensor;
 x = tfl.layers.batchNormalization({ name: 'bn1' }).apply(x) as tfl.SymbolicTensor;
 x = tfl.layers.activation({ activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
-x = tfl.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init(2), name: 'conv2' }).apply(x) as tfl.SymbolicTensor;
+x = tfl.layers
+  .conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init(2), name: 'conv2' })
+  .apply(x) as tfl.SymbolicTensor;
 x = tfl.layers.batchNormalization({ name: 'bn2' }).apply(x) as tfl.SymbolicTensor;
 x = tfl.layers.activation({ activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
 x = tfl.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as tfl.SymbolicTensor;
 x = tfl.layers.dropout({ rate: 0.3 }).apply(x) as tfl.SymbolicTensor;
-x = tfl.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: init(3), name: 'out' }).apply(x) as tfl.SymbolicTensor;
+x = tfl.layers
+  .dense({ units: 1, activation: 'sigmoid', kernelInitializer: init(3), name: 'out' })
+  .apply(x) as tfl.SymbolicTensor;
 const model = tfl.model({ inputs: inp, outputs: x });
 
-const result = await train(model, { train: samples.slice(0, 40), tune: samples.slice(40) }, {
-  epochs: 3,
-  batchSize: 4,
-  seed: 1234,
-  checkpointDir: ckptDir,
-  checkpointEverySteps: 1,
-  progress: 'none',
-  augment: (im, rng) => ({ ...im, data: im.data.map((v) => v + 0.02 * rng.normal()) }),
-  ...(resume ? { resumeFrom: ckptDir } : {}),
-  callbacks: {
-    onCheckpoint: ({ kind, globalStep, epoch, step }) => {
-      if (kind === 'latest') process.stdout.write(`CKPT ${globalStep} ${epoch} ${step}\n`);
+const result = await train(
+  model,
+  { train: samples.slice(0, 40), tune: samples.slice(40) },
+  {
+    epochs: 3,
+    batchSize: 4,
+    seed: 1234,
+    checkpointDir: ckptDir,
+    checkpointEverySteps: 1,
+    progress: 'none',
+    augment: (im, rng) => ({ ...im, data: im.data.map((v) => v + 0.02 * rng.normal()) }),
+    ...(resume ? { resumeFrom: ckptDir } : {}),
+    callbacks: {
+      onCheckpoint: ({ kind, globalStep, epoch, step }) => {
+        if (kind === 'latest') process.stdout.write(`CKPT ${globalStep} ${epoch} ${step}\n`);
+      },
     },
   },
-});
+);
 const parts = model.weights.map((w) => w.read().dataSync() as Float32Array);
 const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
 let o = 0;

@@ -11,13 +11,20 @@ import { repoRoot, testOutputDir } from '../helpers.js';
 const child = join(repoRoot, 'test', 'learning', 'kill-resume-child.ts');
 
 /** Runs the child; `killAt(line)` returning true SIGKILLs it right after that stdout line. */
-function runChild(args: string[], killAt?: (line: string) => boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: string[] }> {
+function runChild(
+  args: string[],
+  killAt?: (line: string) => boolean,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: string[] }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--conditions=cxrkit-source', '--import', 'tsx', '--import', join(repoRoot, 'test', 'setup.ts'), child, ...args], {
-      cwd: repoRoot,
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const p = spawn(
+      process.execPath,
+      ['--conditions=cxrkit-source', '--import', 'tsx', '--import', join(repoRoot, 'test', 'setup.ts'), child, ...args],
+      {
+        cwd: repoRoot,
+        env: process.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const lines: string[] = [];
     let buf = '';
     let stderr = '';
@@ -46,7 +53,10 @@ test('kill -9 mid-epoch, resume → bit-identical final weights to an uninterrup
   mkdirSync(dir, { recursive: true });
 
   const full = await runChild([join(dir, 'ckpt-full'), join(dir, 'full.bin')]);
-  assert.ok(full.lines.some((l) => l.startsWith('DONE 30 -')), full.lines.join('\n'));
+  assert.ok(
+    full.lines.some((l) => l.startsWith('DONE 30 -')),
+    full.lines.join('\n'),
+  );
 
   // 10 steps per epoch; kill right after the checkpoint of epoch 2, step 3 (global step 13) is reported,
   // i.e. while the child is computing step 4 of epoch 2 (and may be writing the next checkpoint).

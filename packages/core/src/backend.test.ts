@@ -17,7 +17,10 @@ test('the test setup activated the backend named by CXRKIT_BACKEND', async () =>
 test('an unknown kind is a typed error with a suggestion', async () => {
   await assert.rejects(
     initBackend({ kind: 'wsam' as never }),
-    (e: unknown) => isCxrkitError(e, 'BACKEND_UNKNOWN') && /did you mean 'wasm'/.test((e as Error).message) && /"wsam"/.test((e as Error).message),
+    (e: unknown) =>
+      isCxrkitError(e, 'BACKEND_UNKNOWN') &&
+      /did you mean 'wasm'/.test((e as Error).message) &&
+      /"wsam"/.test((e as Error).message),
   );
 });
 
@@ -38,6 +41,9 @@ test('the default loader (no `load`) reports tfjs-node as not installed on this 
 });
 
 test('CXRKIT_BACKEND with a typo is refused', () => {
-  assert.throws(() => backendKindFromEnv({ CXRKIT_BACKEND: 'cpuu' }), (e: unknown) => isCxrkitError(e, 'BACKEND_UNKNOWN'));
+  assert.throws(
+    () => backendKindFromEnv({ CXRKIT_BACKEND: 'cpuu' }),
+    (e: unknown) => isCxrkitError(e, 'BACKEND_UNKNOWN'),
+  );
   assert.equal(backendKindFromEnv({}), 'cpu');
 });

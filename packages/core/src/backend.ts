@@ -90,7 +90,10 @@ export async function initBackend(options: InitBackendOptions): Promise<string> 
     throw new CxrkitError(
       'BACKEND_NOT_REGISTERED',
       `${pkg} loaded but did not register '${name}' with this copy of @tensorflow/tfjs-core (two copies installed?)`,
-      { received: tf.version_core, fix: 'install exactly one @tensorflow/tfjs-core (4.22.0): run `npm ls @tensorflow/tfjs-core` and dedupe' },
+      {
+        received: tf.version_core,
+        fix: 'install exactly one @tensorflow/tfjs-core (4.22.0): run `npm ls @tensorflow/tfjs-core` and dedupe',
+      },
     );
   }
   let ok = false;
@@ -98,10 +101,17 @@ export async function initBackend(options: InitBackendOptions): Promise<string> 
     ok = await tf.setBackend(name);
     await tf.ready();
   } catch (cause) {
-    throw new CxrkitError('BACKEND_INIT_FAILED', `the '${name}' backend failed to initialise`, { received: kind, fix: 'see the cause; for wasm check `wasmPaths`', cause });
+    throw new CxrkitError('BACKEND_INIT_FAILED', `the '${name}' backend failed to initialise`, {
+      received: kind,
+      fix: 'see the cause; for wasm check `wasmPaths`',
+      cause,
+    });
   }
   if (!ok) {
-    throw new CxrkitError('BACKEND_INIT_FAILED', `tf.setBackend('${name}') returned false`, { received: kind, fix: 'see the console output of tfjs for the reason' });
+    throw new CxrkitError('BACKEND_INIT_FAILED', `tf.setBackend('${name}') returned false`, {
+      received: kind,
+      fix: 'see the console output of tfjs for the reason',
+    });
   }
   return tf.getBackend();
 }
@@ -130,7 +140,9 @@ interface WasmModule {
 }
 
 function configureWasm(mod: unknown, options: InitBackendOptions): void {
-  const m = ((mod as { setWasmPaths?: unknown })?.setWasmPaths ? mod : (mod as { default?: unknown })?.default) as WasmModule | undefined;
+  const m = ((mod as { setWasmPaths?: unknown })?.setWasmPaths ? mod : (mod as { default?: unknown })?.default) as
+    | WasmModule
+    | undefined;
   if (options.wasmPaths !== undefined) {
     if (!m?.setWasmPaths) {
       throw new CxrkitError('BACKEND_INIT_FAILED', 'the loaded wasm module has no setWasmPaths()', {
@@ -144,15 +156,22 @@ function configureWasm(mod: unknown, options: InitBackendOptions): void {
 }
 
 /** The kind to use when the environment names one (`CXRKIT_BACKEND`), else `fallback`. */
-export function backendKindFromEnv(env: Record<string, string | undefined> = globalThis.process?.env ?? {}, fallback: BackendKind = 'cpu'): BackendKind {
+export function backendKindFromEnv(
+  env: Record<string, string | undefined> = globalThis.process?.env ?? {},
+  fallback: BackendKind = 'cpu',
+): BackendKind {
   const v = env.CXRKIT_BACKEND;
   if (v === undefined || v === '') return fallback;
   if (!BACKEND_KINDS.includes(v as BackendKind)) {
     const guess = didYouMean(v, BACKEND_KINDS);
-    throw new CxrkitError('BACKEND_UNKNOWN', `CXRKIT_BACKEND names no backend${guess ? ` — did you mean '${guess}'?` : ''}`, {
-      received: v,
-      fix: `set CXRKIT_BACKEND to one of ${BACKEND_KINDS.join(', ')}`,
-    });
+    throw new CxrkitError(
+      'BACKEND_UNKNOWN',
+      `CXRKIT_BACKEND names no backend${guess ? ` — did you mean '${guess}'?` : ''}`,
+      {
+        received: v,
+        fix: `set CXRKIT_BACKEND to one of ${BACKEND_KINDS.join(', ')}`,
+      },
+    );
   }
   return v as BackendKind;
 }

@@ -1,7 +1,7 @@
 // assertKnownKeys: the one "unknown key — did you mean …?" check of cxrkit (options, config files, input maps).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertKnownKeys, CxrkitError, isCxrkitError } from './errors.js';
+import { assertKnownKeys, type CxrkitError, isCxrkitError } from './errors.js';
 
 const allowed = ['batchSize', 'prefetch', 'seed'];
 

@@ -33,13 +33,20 @@ async function readGray(path: string): Promise<GrayImage> {
   return image;
 }
 
-test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model registered onto a reference PA film and averaged', { skip: sharedData('cxr/nih-thumbs64').missing }, async () => {
+test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model registered onto a reference PA film and averaged', {
+  skip: sharedData('cxr/nih-thumbs64').missing,
+}, async () => {
   // training kernels only for this test: the other wasm tests check Grad-CAM on stock wasm
   const registered = tf.getBackend() === 'wasm' && registerWasmTrainingKernels();
   try {
     // strict: a row the manifest reader rejects fails the test instead of shifting the split
     const { records } = await readNihThumbsManifest(dataDir('cxr', 'nih-thumbs64'), { strict: true });
-    const rows: Row[] = records.map((r) => ({ file: r.path, id: r.id, patient: Number(r.patientId), pa: r.extra.view === 'PA' ? 1 : 0 }));
+    const rows: Row[] = records.map((r) => ({
+      file: r.path,
+      id: r.id,
+      patient: Number(r.patientId),
+      pa: r.extra.view === 'PA' ? 1 : 0,
+    }));
     // split by patient: every 4th patient id (in sorted order) is held out
     const patients = [...new Set(rows.map((r) => r.patient))].sort((a, b) => a - b);
     const heldOut = new Set(patients.filter((_, i) => i % 4 === 0));
@@ -48,13 +55,22 @@ test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model regi
     const images = new Map<string, GrayImage>();
     for (const r of [...train, ...held]) images.set(r.file, await readGray(r.file));
     // per-image z-score (exposure differs a lot between these films)
-    const stack = (set: Row[]): tf.Tensor4D => tf.tensor4d(Float32Array.from(set.flatMap((r) => Array.from(zScore(images.get(r.file)!).data))), [set.length, SIZE, SIZE, 1]);
+    const stack = (set: Row[]): tf.Tensor4D =>
+      tf.tensor4d(Float32Array.from(set.flatMap((r) => Array.from(zScore(images.get(r.file)!).data))), [
+        set.length,
+        SIZE,
+        SIZE,
+        1,
+      ]);
 
     const t0 = performance.now();
     const model = tinyClassifier(SIZE, 8, 2);
     model.compile({ optimizer: tf.train.adam(0.003), loss: 'binaryCrossentropy' });
     const xTrain = stack(train);
-    const yTrain = tf.tensor2d(train.map((r) => r.pa), [train.length, 1]);
+    const yTrain = tf.tensor2d(
+      train.map((r) => r.pa),
+      [train.length, 1],
+    );
     await model.fit(xTrain, yTrain, { epochs: 3, batchSize: 16, shuffle: false, verbose: 0 });
     const tTrain = performance.now();
     const xHeld = stack(held);
@@ -65,19 +81,32 @@ test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model regi
     const accuracy = held.filter((r, i) => (probs[i]! >= 0.5 ? 1 : 0) === r.pa).length / held.length;
     const pos = probs.filter((_, i) => labels[i] === 1);
     const neg = probs.filter((_, i) => labels[i] === 0);
-    const auc = pos.reduce((s, p) => s + neg.reduce((t, q) => t + (p > q ? 1 : p === q ? 0.5 : 0), 0), 0) / (pos.length * neg.length);
+    const auc =
+      pos.reduce((s, p) => s + neg.reduce((t, q) => t + (p > q ? 1 : p === q ? 0.5 : 0), 0), 0) /
+      (pos.length * neg.length);
     assert.ok(auc >= 0.7, `view model AUC ${auc}`);
     assert.ok(tp.length >= 10, `${tp.length} true positives among ${held.length} held-out radiographs`);
 
     const xs = tf.gather(xHeld, tp);
-    const cams = await expectNoLeaks(() => gradCam(model, xs, { layers: ['lb_1x1', 'lb_3x3', 'lb_dbl_b', 'conv_top'], target: 'positive' }), 'gradCam');
+    const cams = await expectNoLeaks(
+      () => gradCam(model, xs, { layers: ['lb_1x1', 'lb_3x3', 'lb_dbl_b', 'conv_top'], target: 'positive' }),
+      'gradCam',
+    );
     xs.dispose();
-    const cases = tp.map((i, k) => ({ image: images.get(held[i]!.file)!, cam: cams[k]!, prediction: probs[i]!, label: labels[i]!, id: held[i]!.id }));
+    const cases = tp.map((i, k) => ({
+      image: images.get(held[i]!.file)!,
+      cam: cams[k]!,
+      prediction: probs[i]!,
+      label: labels[i]!,
+      id: held[i]!.id,
+    }));
     // reference: among the held-out PA films, the most left-right symmetric lung segmentation made of
     // two similar components covering 15–45 % of the image (a clean bilateral mask)
     const score = (image: GrayImage): number => {
       const m = segmentLungs(image).data;
-      const comps = labelComponents(m, SIZE, SIZE).areas.slice(1).sort((a, b) => b - a);
+      const comps = labelComponents(m, SIZE, SIZE)
+        .areas.slice(1)
+        .sort((a, b) => b - a);
       const area = comps.reduce((a, b) => a + b, 0) / (SIZE * SIZE);
       if (comps.length !== 2 || comps[1]! < 0.6 * comps[0]! || area < 0.15 || area > 0.45) return 0;
       const flipped = Uint8Array.from(m, (_, i) => m[Math.floor(i / SIZE) * SIZE + (SIZE - 1 - (i % SIZE))]!);
@@ -85,7 +114,12 @@ test('CAM atlas on NIH thumbnails: true positives of a quick PA-vs-AP model regi
     };
     const scores = held.map((r) => (r.pa ? score(images.get(r.file)!) : 0));
     const reference = { image: images.get(held[scores.indexOf(Math.max(...scores))]!.file)! };
-    const atlas = buildCamAtlas(cases, { reference, select: 'TP', minDice: 0.6, overlay: { colormap: 'jet', alpha: 0.45 } });
+    const atlas = buildCamAtlas(cases, {
+      reference,
+      select: 'TP',
+      minDice: 0.6,
+      overlay: { colormap: 'jet', alpha: 0.45 },
+    });
     const used = atlas.cases.filter((c) => c.used);
     const meanBefore = used.reduce((s, c) => s + c.registration!.diceBefore, 0) / used.length;
     const meanAfter = used.reduce((s, c) => s + c.registration!.dice, 0) / used.length;

@@ -67,23 +67,44 @@ test('segmentLungs (classical) against the synthetic generator lung masks: Dice 
     }
   }
   const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
-  console.log(`# segmentLungs Dice vs generator lungMask (${SIZE} px, 20 radiographs): mean ${mean.toFixed(3)}, min ${Math.min(...scores).toFixed(3)}`);
+  console.log(
+    `# segmentLungs Dice vs generator lungMask (${SIZE} px, 20 radiographs): mean ${mean.toFixed(3)}, min ${Math.min(...scores).toFixed(3)}`,
+  );
   assert.ok(mean >= 0.85, `mean Dice ${mean}`);
   assert.ok(Math.min(...scores) >= 0.75, `min Dice ${Math.min(...scores)}`);
   // a custom segmenter plugs in, and a wrong-sized result is a typed error
   const r = synthesizeRadiograph({ seed: 1, size: 32 });
   const fixed = segmentLungs(r.image, { segmenter: () => ({ data: r.lungMask, width: 32, height: 32 }) });
   assert.equal(fixed.data, r.lungMask);
-  assert.throws(() => segmentLungs(r.image, { segmenter: () => ({ data: new Uint8Array(4), width: 2, height: 2 }) }), (e) => isCxrkitError(e, 'GRADCAM_BAD_SEGMENTATION'));
+  assert.throws(
+    () => segmentLungs(r.image, { segmenter: () => ({ data: new Uint8Array(4), width: 2, height: 2 }) }),
+    (e) => isCxrkitError(e, 'GRADCAM_BAD_SEGMENTATION'),
+  );
 });
 
 test('a learned segmenter plugs in through modelLungSegmenter (resized in and out, thresholded, no leaks)', async () => {
   // a 1×1 conv with sigmoid: p = σ(20·(0.5 − x)) — "lung" where the normalised image is below 0.5
-  const model = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 1, kernelSize: 1, activation: 'sigmoid', weights: [tf.tensor4d([-20], [1, 1, 1, 1]), tf.tensor1d([10])] })] });
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 1,
+        kernelSize: 1,
+        activation: 'sigmoid',
+        weights: [tf.tensor4d([-20], [1, 1, 1, 1]), tf.tensor1d([10])],
+      }),
+    ],
+  });
   // 16 × 16 image: left half dark (0.1), right half bright (0.9); the model runs at 8 × 8
   const image = { data: Float32Array.from({ length: 256 }, (_, i) => (i % 16 < 8 ? 0.1 : 0.9)), width: 16, height: 16 };
-  const mask = await expectNoLeaks(() => segmentLungs(image, { segmenter: modelLungSegmenter(model, { preprocess: (im) => im.data }) }), 'model segmenter');
-  assert.deepEqual(Array.from(mask.data), Array.from({ length: 256 }, (_, i) => (i % 16 < 8 ? 1 : 0)));
+  const mask = await expectNoLeaks(
+    () => segmentLungs(image, { segmenter: modelLungSegmenter(model, { preprocess: (im) => im.data }) }),
+    'model segmenter',
+  );
+  assert.deepEqual(
+    Array.from(mask.data),
+    Array.from({ length: 256 }, (_, i) => (i % 16 < 8 ? 1 : 0)),
+  );
   model.dispose();
 });
 
@@ -97,10 +118,11 @@ test('rigid transforms by hand: apply, invert, warp by an integer shift', () => 
   const img = { data: Float32Array.from({ length: 20 }, (_, i) => i + 1), width: 5, height: 4 };
   const shifted = warpRigid(img, { angleDeg: 0, scale: 1, tx: 2, ty: 1 });
   // out(x, y) = in(x − 2, y − 1), 0 outside
-  for (let yy = 0; yy < 4; yy++) for (let xx = 0; xx < 5; xx++) {
-    const expected = xx >= 2 && yy >= 1 ? img.data[(yy - 1) * 5 + xx - 2]! : 0;
-    assert.equal(shifted.data[yy * 5 + xx], expected, `(${xx}, ${yy})`);
-  }
+  for (let yy = 0; yy < 4; yy++)
+    for (let xx = 0; xx < 5; xx++) {
+      const expected = xx >= 2 && yy >= 1 ? img.data[(yy - 1) * 5 + xx - 2]! : 0;
+      assert.equal(shifted.data[yy * 5 + xx], expected, `(${xx}, ${yy})`);
+    }
 });
 
 /** Largest distance (px) between where `found` and `truth` send a pixel of the mask (row-major, `size` wide). */
@@ -119,25 +141,40 @@ test('registerRigid recovers known rotations, translations and scales within 2 p
   const ref = synthesizeRadiograph({ seed: 1, size: SIZE, pose: false });
   const refMask = { data: ref.lungMask, width: SIZE, height: SIZE };
   for (const truth of KNOWN) {
-    const moving = { data: Uint8Array.from(moveBy(Float32Array.from(ref.lungMask), truth, true)), width: SIZE, height: SIZE };
+    const moving = {
+      data: Uint8Array.from(moveBy(Float32Array.from(ref.lungMask), truth, true)),
+      width: SIZE,
+      height: SIZE,
+    };
     const r = registerRigid(moving, refMask);
     const maxErr = maxDisplacementError(moving.data, SIZE, r, truth);
     const angleErr = Math.abs(r.angleDeg - truth.angleDeg);
-    console.log(`# registerRigid θ=${truth.angleDeg}° s=${truth.scale}: angle error ${angleErr.toFixed(3)}°, max displacement error ${maxErr.toFixed(2)} px over the lungs, Dice ${r.diceBefore.toFixed(3)} → ${r.dice.toFixed(3)}`);
+    console.log(
+      `# registerRigid θ=${truth.angleDeg}° s=${truth.scale}: angle error ${angleErr.toFixed(3)}°, max displacement error ${maxErr.toFixed(2)} px over the lungs, Dice ${r.diceBefore.toFixed(3)} → ${r.dice.toFixed(3)}`,
+    );
     assert.ok(angleErr <= 1, `angle error ${angleErr}`);
     assert.ok(maxErr <= 2, `displacement error ${maxErr}`);
     assert.ok(r.dice > 0.95);
   }
-  assert.throws(() => registerRigid({ data: new Uint8Array(16), width: 4, height: 4 }, refMask), (e) => isCxrkitError(e, 'GRADCAM_EMPTY_MASK'));
+  assert.throws(
+    () => registerRigid({ data: new Uint8Array(16), width: 4, height: 4 }, refMask),
+    (e) => isCxrkitError(e, 'GRADCAM_EMPTY_MASK'),
+  );
   // larger films are registered on block-averaged masks (≤ 128 px) and mapped back to full resolution
   const big = 300;
   const refBig = synthesizeRadiograph({ seed: 2, size: big, pose: false, supersample: 1 });
   for (const truth of [aboutCentre(-9, 1.08, 12, -7, big), aboutCentre(6, 0.92, -10, 15, big)]) {
-    const moving = { data: Uint8Array.from(moveBy(Float32Array.from(refBig.lungMask), truth, true, big)), width: big, height: big };
+    const moving = {
+      data: Uint8Array.from(moveBy(Float32Array.from(refBig.lungMask), truth, true, big)),
+      width: big,
+      height: big,
+    };
     const r = registerRigid(moving, { data: refBig.lungMask, width: big, height: big });
     const maxErr = maxDisplacementError(moving.data, big, r, truth);
     const angleErr = Math.abs(r.angleDeg - truth.angleDeg);
-    console.log(`# registerRigid at ${big} px (working size 100 px) θ=${truth.angleDeg}° s=${truth.scale}: angle error ${angleErr.toFixed(3)}°, max displacement error ${maxErr.toFixed(2)} px`);
+    console.log(
+      `# registerRigid at ${big} px (working size 100 px) θ=${truth.angleDeg}° s=${truth.scale}: angle error ${angleErr.toFixed(3)}°, max displacement error ${maxErr.toFixed(2)} px`,
+    );
     assert.ok(angleErr <= 1 && maxErr <= 2, `${angleErr}° ${maxErr} px`);
   }
 });
@@ -152,8 +189,14 @@ test('case selection by outcome', () => {
   assert.deepEqual(selectCases(preds, labels, 'TP'), [0, 4]);
   assert.deepEqual(selectCases(preds, labels, ['FN', 'FP']), [1, 2]);
   assert.deepEqual(selectCases(preds, labels, 'TP', 0.85), [0]);
-  assert.throws(() => selectCases(preds, labels, 'XX' as never), (e) => isCxrkitError(e, 'GRADCAM_BAD_OPTION'));
-  assert.throws(() => selectCases([1], [2], 'TP'), (e) => isCxrkitError(e, 'GRADCAM_BAD_LABEL'));
+  assert.throws(
+    () => selectCases(preds, labels, 'XX' as never),
+    (e) => isCxrkitError(e, 'GRADCAM_BAD_OPTION'),
+  );
+  assert.throws(
+    () => selectCases([1], [2], 'TP'),
+    (e) => isCxrkitError(e, 'GRADCAM_BAD_LABEL'),
+  );
 });
 
 test('the CAM atlas brings blobs at one anatomical point of moved radiographs back onto that point', () => {
@@ -171,7 +214,9 @@ test('the CAM atlas brings blobs at one anatomical point of moved radiographs ba
   });
   const point: [number, number] = [sx / n, sy / n];
   const blobAt = ([px, py]: [number, number]): Float32Array =>
-    Float32Array.from({ length: SIZE * SIZE }, (_, i) => Math.exp(-((i % SIZE - px) ** 2 + (Math.floor(i / SIZE) - py) ** 2) / (2 * 3 ** 2)));
+    Float32Array.from({ length: SIZE * SIZE }, (_, i) =>
+      Math.exp(-(((i % SIZE) - px) ** 2 + (Math.floor(i / SIZE) - py) ** 2) / (2 * 3 ** 2)),
+    );
   const cases = KNOWN.map((truth, k) => {
     const image: GrayImage = { data: moveBy(ref.image.data, truth, false), width: SIZE, height: SIZE };
     // the point seen in the moved radiograph: T⁻¹(point)
@@ -180,9 +225,13 @@ test('the CAM atlas brings blobs at one anatomical point of moved radiographs ba
   });
   const atlas = buildCamAtlas(cases, { reference: { image: ref.image }, select: 'TP' });
   assert.equal(atlas.count, 4);
-  assert.deepEqual(atlas.cases.map((c) => c.used), [true, true, true, true, false]);
+  assert.deepEqual(
+    atlas.cases.map((c) => c.used),
+    [true, true, true, true, false],
+  );
   assert.equal(atlas.cases[4]!.outcome, 'FN');
-  for (const c of atlas.cases.slice(0, 4)) assert.ok(c.registration!.dice > 0.9, `case ${c.id}: registration Dice ${c.registration!.dice}`);
+  for (const c of atlas.cases.slice(0, 4))
+    assert.ok(c.registration!.dice > 0.9, `case ${c.id}: registration Dice ${c.registration!.dice}`);
   const peak = heatmapPeak(atlas.mean);
   const err = Math.hypot(peak.x - point[0], peak.y - point[1]);
   console.log(`# atlas peak ${err.toFixed(2)} px from the true point (registration on classically segmented lungs)`);
@@ -196,6 +245,12 @@ test('the CAM atlas brings blobs at one anatomical point of moved radiographs ba
   writePngSync(testOutputDir('gradcam', 'atlas-synthetic-8bit.png'), atlas.image8);
   const unregistered = overlayHeatmap(ref.image, { data: raw, width: SIZE, height: SIZE }, { alpha: 0.45 });
   writePngSync(testOutputDir('gradcam', 'atlas-synthetic-unregistered.png'), unregistered);
-  assert.throws(() => buildCamAtlas([]), (e) => isCxrkitError(e, 'GRADCAM_NO_CASES'));
-  assert.throws(() => buildCamAtlas(cases, { select: 'FP' }), (e) => isCxrkitError(e, 'GRADCAM_NO_CASES'));
+  assert.throws(
+    () => buildCamAtlas([]),
+    (e) => isCxrkitError(e, 'GRADCAM_NO_CASES'),
+  );
+  assert.throws(
+    () => buildCamAtlas(cases, { select: 'FP' }),
+    (e) => isCxrkitError(e, 'GRADCAM_NO_CASES'),
+  );
 });

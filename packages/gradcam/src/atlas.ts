@@ -30,18 +30,37 @@ export function classifyOutcome(prediction: number, label: number, threshold = 0
  * @param outcome e.g. `'TP'` (the thesis averaged true positives) or `['TP', 'FN']` (all positives)
  * @param threshold operating point on the prediction scale. Default 0.5.
  */
-export function selectCases(predictions: ArrayLike<number>, labels: ArrayLike<number>, outcome: Outcome | Outcome[], threshold = 0.5): number[] {
+export function selectCases(
+  predictions: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  outcome: Outcome | Outcome[],
+  threshold = 0.5,
+): number[] {
   if (predictions.length !== labels.length) {
-    throw new CxrkitError('GRADCAM_SIZE_MISMATCH', `${predictions.length} predictions but ${labels.length} labels`, { pkg: 'gradcam', received: [predictions.length, labels.length], fix: 'pass one prediction and one label per case' });
+    throw new CxrkitError('GRADCAM_SIZE_MISMATCH', `${predictions.length} predictions but ${labels.length} labels`, {
+      pkg: 'gradcam',
+      received: [predictions.length, labels.length],
+      fix: 'pass one prediction and one label per case',
+    });
   }
   const wanted = new Set(Array.isArray(outcome) ? outcome : [outcome]);
   for (const o of wanted) {
-    if (!OUTCOMES.includes(o)) throw new CxrkitError('GRADCAM_BAD_OPTION', `unknown outcome "${o}"`, { pkg: 'gradcam', received: o, fix: 'use "TP", "FN", "FP" or "TN"' });
+    if (!OUTCOMES.includes(o))
+      throw new CxrkitError('GRADCAM_BAD_OPTION', `unknown outcome "${o}"`, {
+        pkg: 'gradcam',
+        received: o,
+        fix: 'use "TP", "FN", "FP" or "TN"',
+      });
   }
   const out: number[] = [];
   for (let i = 0; i < predictions.length; i++) {
     const y = labels[i]!;
-    if (y !== 0 && y !== 1) throw new CxrkitError('GRADCAM_BAD_LABEL', `label ${i} is ${y}, not 0 or 1`, { pkg: 'gradcam', received: y, fix: 'binarise the labels first (e.g. osteoporosis = 1)' });
+    if (y !== 0 && y !== 1)
+      throw new CxrkitError('GRADCAM_BAD_LABEL', `label ${i} is ${y}, not 0 or 1`, {
+        pkg: 'gradcam',
+        received: y,
+        fix: 'binarise the labels first (e.g. osteoporosis = 1)',
+      });
     if (wanted.has(classifyOutcome(predictions[i]!, y, threshold))) out.push(i);
   }
   return out;
@@ -90,7 +109,14 @@ export interface CamAtlas {
   /** How many cases were averaged. */
   count: number;
   /** Per input case: outcome, whether it was used, and its registration. */
-  cases: { index: number; id?: string; outcome?: Outcome; used: boolean; reason?: string; registration?: RegistrationResult }[];
+  cases: {
+    index: number;
+    id?: string;
+    outcome?: Outcome;
+    used: boolean;
+    reason?: string;
+    registration?: RegistrationResult;
+  }[];
   reference: { image: GrayImage; lungMask: LungMask };
 }
 
@@ -102,18 +128,28 @@ export interface CamAtlas {
  */
 export function buildCamAtlas(cases: AtlasCase[], options: CamAtlasOptions = {}): CamAtlas {
   if (!Array.isArray(cases) || cases.length === 0) {
-    throw new CxrkitError('GRADCAM_NO_CASES', 'buildCamAtlas needs at least one case', { pkg: 'gradcam', received: cases, fix: 'pass [{ image, cam, prediction, label }, …]' });
+    throw new CxrkitError('GRADCAM_NO_CASES', 'buildCamAtlas needs at least one case', {
+      pkg: 'gradcam',
+      received: cases,
+      fix: 'pass [{ image, cam, prediction, label }, …]',
+    });
   }
   const seg = (image: GrayImage): LungMask => segmentLungs(image, { segmenter: options.segmenter });
   const refOpt = options.reference ?? 0;
   const refSrc = typeof refOpt === 'number' ? cases[refOpt] : refOpt;
-  if (!refSrc) throw new CxrkitError('GRADCAM_BAD_OPTION', `reference case ${refOpt} does not exist`, { pkg: 'gradcam', received: refOpt, fix: `use an index 0…${cases.length - 1} or { image }` });
+  if (!refSrc)
+    throw new CxrkitError('GRADCAM_BAD_OPTION', `reference case ${refOpt} does not exist`, {
+      pkg: 'gradcam',
+      received: refOpt,
+      fix: `use an index 0…${cases.length - 1} or { image }`,
+    });
   assertHeatmap(refSrc.image, 'reference image');
   const reference = { image: refSrc.image, lungMask: refSrc.lungMask ?? seg(refSrc.image) };
   const { width: W, height: H } = reference.image;
   const threshold = options.threshold ?? 0.5;
   const minDice = options.minDice ?? 0.5;
-  const wanted = options.select === undefined ? null : new Set(Array.isArray(options.select) ? options.select : [options.select]);
+  const wanted =
+    options.select === undefined ? null : new Set(Array.isArray(options.select) ? options.select : [options.select]);
   const sum = new Float32Array(W * H);
   const report: CamAtlas['cases'] = [];
   let count = 0;
@@ -121,12 +157,21 @@ export function buildCamAtlas(cases: AtlasCase[], options: CamAtlasOptions = {})
     assertHeatmap(c.image, `case ${index} image`);
     assertHeatmap(c.cam, `case ${index} cam`);
     let outcome: Outcome | undefined;
-    if (c.prediction !== undefined && c.label !== undefined) outcome = classifyOutcome(c.prediction, c.label, threshold);
+    if (c.prediction !== undefined && c.label !== undefined)
+      outcome = classifyOutcome(c.prediction, c.label, threshold);
     const entry: CamAtlas['cases'][number] = { index, id: c.id, outcome, used: false };
     report.push(entry);
     if (wanted) {
       if (outcome === undefined) {
-        throw new CxrkitError('GRADCAM_BAD_OPTION', `case ${index} has no prediction/label, so it cannot be selected by outcome`, { pkg: 'gradcam', received: { prediction: c.prediction, label: c.label }, fix: 'give every case prediction and label, or drop options.select' });
+        throw new CxrkitError(
+          'GRADCAM_BAD_OPTION',
+          `case ${index} has no prediction/label, so it cannot be selected by outcome`,
+          {
+            pkg: 'gradcam',
+            received: { prediction: c.prediction, label: c.label },
+            fix: 'give every case prediction and label, or drop options.select',
+          },
+        );
       }
       if (!wanted.has(outcome)) {
         entry.reason = `outcome ${outcome}`;
@@ -144,9 +189,10 @@ export function buildCamAtlas(cases: AtlasCase[], options: CamAtlasOptions = {})
       entry.reason = `registration Dice ${reg.dice.toFixed(2)} < ${minDice}`;
       return;
     }
-    let cam = c.cam.width === c.image.width && c.cam.height === c.image.height
-      ? c.cam
-      : resize(c.cam, { width: c.image.width, height: c.image.height, filter: 'bilinear', antialias: false });
+    let cam =
+      c.cam.width === c.image.width && c.cam.height === c.image.height
+        ? c.cam
+        : resize(c.cam, { width: c.image.width, height: c.image.height, filter: 'bilinear', antialias: false });
     if (options.normalizeEach ?? true) cam = normalizeHeatmap(cam);
     const warped = warpRigid(cam, reg, W, H);
     for (let i = 0; i < sum.length; i++) sum[i] += warped.data[i]!;
@@ -154,16 +200,24 @@ export function buildCamAtlas(cases: AtlasCase[], options: CamAtlasOptions = {})
     count++;
   });
   if (count === 0) {
-    throw new CxrkitError('GRADCAM_NO_CASES', 'no case was left to average (selection, segmentation or registration removed all)', {
-      pkg: 'gradcam',
-      received: report.map((r) => r.reason),
-      fix: 'check options.select/threshold, or lower minDice',
-    });
+    throw new CxrkitError(
+      'GRADCAM_NO_CASES',
+      'no case was left to average (selection, segmentation or registration removed all)',
+      {
+        pkg: 'gradcam',
+        received: report.map((r) => r.reason),
+        fix: 'check options.select/threshold, or lower minDice',
+      },
+    );
   }
   const mean = { data: sum.map((v) => v / count), width: W, height: H };
   let max = 0;
   for (const v of mean.data) if (v > max) max = v;
-  const image8 = { data: Uint8Array.from(mean.data, (v) => (max > 0 ? Math.round((255 * v) / max) : 0)), width: W, height: H };
+  const image8 = {
+    data: Uint8Array.from(mean.data, (v) => (max > 0 ? Math.round((255 * v) / max) : 0)),
+    width: W,
+    height: H,
+  };
   const overlay = overlayHeatmap(reference.image, mean, { colormap: 'jet', alpha: 0.45, ...options.overlay });
   return { mean, image8, overlay, count, cases: report, reference };
 }

@@ -91,12 +91,16 @@ function gcError(code: string, message: string, received: unknown, fix: string):
 
 /** `GRADCAM_LAYER_NOT_ON_PATH` for the layers at `paths` (of the requested `names`). */
 function notOnPathError(paths: string[], names: string[], cause?: unknown): CxrkitError {
-  return new CxrkitError('GRADCAM_LAYER_NOT_ON_PATH', `layer(s) ${paths.join(', ')} do not lead to the explained output`, {
-    pkg: 'gradcam',
-    received: names,
-    fix: 'pick layers between the image input and the explained output (for a multi-output model, set target.output)',
-    cause,
-  });
+  return new CxrkitError(
+    'GRADCAM_LAYER_NOT_ON_PATH',
+    `layer(s) ${paths.join(', ')} do not lead to the explained output`,
+    {
+      pkg: 'gradcam',
+      received: names,
+      fix: 'pick layers between the image input and the explained output (for a multi-output model, set target.output)',
+      cause,
+    },
+  );
 }
 
 /**
@@ -118,19 +122,35 @@ export function gradCam(model: LayersModel, inputs: GradCamInputs, options: Grad
 export function gradCamDetailed(model: LayersModel, inputs: GradCamInputs, options: GradCamOptions): GradCamResult {
   const m = checkModel(model);
   if (options == null || options.layers == null || (Array.isArray(options.layers) && options.layers.length === 0)) {
-    throw gcError('GRADCAM_NO_LAYERS', 'options.layers is required', options?.layers, 'name the conv layer(s) to explain, e.g. { layers: "conv2d_94" } or the nine convs of mixed10');
+    throw gcError(
+      'GRADCAM_NO_LAYERS',
+      'options.layers is required',
+      options?.layers,
+      'name the conv layer(s) to explain, e.g. { layers: "conv2d_94" } or the nine convs of mixed10',
+    );
   }
   const names = Array.isArray(options.layers) ? options.layers : [options.layers];
   const targets = names.map((n) => findLayer(m, n));
   const dup = targets.find((t, i) => targets.findIndex((u) => u.layer === t.layer) !== i);
-  if (dup) throw gcError('GRADCAM_LAYER_DUPLICATE', `layer "${dup.path}" is listed twice in options.layers`, names, 'list each layer once (a layer listed twice would weigh double in the average)');
+  if (dup)
+    throw gcError(
+      'GRADCAM_LAYER_DUPLICATE',
+      `layer "${dup.path}" is listed twice in options.layers`,
+      names,
+      'list each layer once (a layer listed twice would weigh double in the average)',
+    );
   const xs = orderInputs(m, inputs);
   const batch = xs[0]!.shape[0]!;
   const outIndex = resolveOutput(m, options.target);
   const [outH, outW] = resolveSize(m, xs, options);
   const scoreMode = options.score ?? 'logit';
   if (scoreMode !== 'logit' && scoreMode !== 'output') {
-    throw gcError('GRADCAM_BAD_OPTION', 'options.score must be "logit" or "output"', scoreMode, 'use score: "logit" (default) or "output"');
+    throw gcError(
+      'GRADCAM_BAD_OPTION',
+      'options.score must be "logit" or "output"',
+      scoreMode,
+      'use score: "logit" (default) or "output"',
+    );
   }
   // checked before any gradient is taken: tfjs leaks the recorded tape when asked for the gradient of
   // an output with respect to something that does not lead to it
@@ -160,7 +180,12 @@ export function gradCamDetailed(model: LayersModel, inputs: GradCamInputs, optio
             const k = targets.findIndex((t) => t.layer === layer);
             if (k < 0) return outs;
             if (acts[k] !== undefined) {
-              throw gcError('GRADCAM_LAYER_SHARED', `layer "${targets[k]!.path}" is called more than once in the graph`, targets[k]!.path, 'pick a layer that is applied once (not a shared layer)');
+              throw gcError(
+                'GRADCAM_LAYER_SHARED',
+                `layer "${targets[k]!.path}" is called more than once in the graph`,
+                targets[k]!.path,
+                'pick a layer that is applied once (not a shared layer)',
+              );
             }
             const a = tf.keep(outs[0]!);
             kept.push(a);
@@ -184,7 +209,8 @@ export function gradCamDetailed(model: LayersModel, inputs: GradCamInputs, optio
         grads = tf.valueAndGrads(f)(eps).grads;
       } catch (e) {
         const missing = targets.filter((_, k) => acts[k] === undefined).map((t) => t.path);
-        if (missing.length > 0 || /Cannot compute gradient/.test(String((e as Error)?.message))) throw notOnPathError(missing.length ? missing : names, names, e);
+        if (missing.length > 0 || /Cannot compute gradient/.test(String((e as Error)?.message)))
+          throw notOnPathError(missing.length ? missing : names, names, e);
         throw e;
       }
       const unreached = targets.filter((_, k) => acts[k] === undefined || grads[k] == null).map((t) => t.path);
@@ -198,7 +224,12 @@ export function gradCamDetailed(model: LayersModel, inputs: GradCamInputs, optio
     });
     const { width, height } = perLayer[0]![0]!;
     if (perLayer.some((maps) => maps[0]!.width !== width || maps[0]!.height !== height)) {
-      throw gcError('GRADCAM_LAYER_SIZES_DIFFER', 'size: "layer" needs layers of one spatial size to average', perLayer.map((maps) => [maps[0]!.height, maps[0]!.width]), 'use size: "input" (default) or [height, width] to average layers of different sizes');
+      throw gcError(
+        'GRADCAM_LAYER_SIZES_DIFFER',
+        'size: "layer" needs layers of one spatial size to average',
+        perLayer.map((maps) => [maps[0]!.height, maps[0]!.width]),
+        'use size: "input" (default) or [height, width] to average layers of different sizes',
+      );
     }
     const heatmaps: Heatmap[] = [];
     for (let b = 0; b < batch; b++) {
@@ -233,7 +264,11 @@ function camMaps(a: tf.Tensor, g: tf.Tensor, outH: number, outW: number, atLayer
   const maps: Heatmap[] = [];
   for (let b = 0; b < batch!; b++) {
     const map: Heatmap = { data: all.slice(b * h! * w!, (b + 1) * h! * w!), width: w!, height: h! };
-    maps.push(atLayer || (h === outH && w === outW) ? map : resize(map, { width: outW, height: outH, filter: 'bilinear', antialias: false }));
+    maps.push(
+      atLayer || (h === outH && w === outW)
+        ? map
+        : resize(map, { width: outW, height: outH, filter: 'bilinear', antialias: false }),
+    );
   }
   return maps;
 }
@@ -241,7 +276,12 @@ function camMaps(a: tf.Tensor, g: tf.Tensor, outH: number, outW: number, atLayer
 function checkModel(model: unknown): GraphLayer {
   const m = model as Partial<GraphLayer> & { layers?: unknown };
   if (m == null || typeof m.getClassName !== 'function' || !Array.isArray(m.layers)) {
-    throw gcError('GRADCAM_NOT_A_MODEL', 'gradCam needs a tfjs-layers model (tf.model(...) or tf.sequential(...))', model, 'pass a LayersModel; for a graph model (tfjs-converter) convert it to a layers model first');
+    throw gcError(
+      'GRADCAM_NOT_A_MODEL',
+      'gradCam needs a tfjs-layers model (tf.model(...) or tf.sequential(...))',
+      model,
+      'pass a LayersModel; for a graph model (tfjs-converter) convert it to a layers model first',
+    );
   }
   return model as GraphLayer;
 }
@@ -258,17 +298,38 @@ function orderInputs(model: GraphLayer, inputs: GradCamInputs): tf.Tensor[] {
       if (!(t instanceof tf.Tensor)) {
         const unknown = keys.find((k) => !names.includes(k));
         const guess = unknown ? didYouMean(unknown, names) : undefined;
-        throw gcError('GRADCAM_INPUT_MISSING', `no tensor for model input "${n}"`, keys, guess ? `did you mean "${guess}" for "${unknown}"?` : `pass { ${names.join(', ')} }`);
+        throw gcError(
+          'GRADCAM_INPUT_MISSING',
+          `no tensor for model input "${n}"`,
+          keys,
+          guess ? `did you mean "${guess}" for "${unknown}"?` : `pass { ${names.join(', ')} }`,
+        );
       }
       return t;
     });
-  } else throw gcError('GRADCAM_BAD_INPUTS', 'inputs must be a tensor, an array of tensors or a record of tensors', inputs, `pass the batch as [batch, h, w, c] (and ${names.slice(1).join(', ') || 'no other inputs'})`);
+  } else
+    throw gcError(
+      'GRADCAM_BAD_INPUTS',
+      'inputs must be a tensor, an array of tensors or a record of tensors',
+      inputs,
+      `pass the batch as [batch, h, w, c] (and ${names.slice(1).join(', ') || 'no other inputs'})`,
+    );
   if (xs.length !== names.length) {
-    throw gcError('GRADCAM_INPUT_COUNT', `the model takes ${names.length} input(s) (${names.join(', ')}), got ${xs.length}`, xs.length, `pass ${names.join(', ')} as an array or a record`);
+    throw gcError(
+      'GRADCAM_INPUT_COUNT',
+      `the model takes ${names.length} input(s) (${names.join(', ')}), got ${xs.length}`,
+      xs.length,
+      `pass ${names.join(', ')} as an array or a record`,
+    );
   }
   const batch = xs[0]!.shape[0];
   if (!xs.every((x) => x instanceof tf.Tensor && x.shape[0] === batch) || !batch) {
-    throw gcError('GRADCAM_BATCH_MISMATCH', 'every input needs the same, non-zero batch size', xs.map((x) => x?.shape), 'stack the same images/patients in every input');
+    throw gcError(
+      'GRADCAM_BATCH_MISMATCH',
+      'every input needs the same, non-zero batch size',
+      xs.map((x) => x?.shape),
+      'stack the same images/patients in every input',
+    );
   }
   return xs;
 }
@@ -284,17 +345,33 @@ function resolveOutput(model: GraphLayer, target: GradCamTargetLike | undefined)
     if (i >= 0) return i;
   }
   const guess = typeof out === 'string' ? didYouMean(out, names) : undefined;
-  throw gcError('GRADCAM_OUTPUT_NOT_FOUND', 'target.output names no output of the model', out, guess ? `did you mean "${guess}"?` : `use one of ${names.map((n) => `"${n}"`).join(', ')}`);
+  throw gcError(
+    'GRADCAM_OUTPUT_NOT_FOUND',
+    'target.output names no output of the model',
+    out,
+    guess ? `did you mean "${guess}"?` : `use one of ${names.map((n) => `"${n}"`).join(', ')}`,
+  );
 }
 
 function resolveSize(model: GraphLayer, xs: tf.Tensor[], options: GradCamOptions): [number, number] {
   const size = options.size ?? 'input';
   if (Array.isArray(size)) {
     if (size.length === 2 && size.every((v) => Number.isInteger(v) && v > 0)) return [size[0], size[1]];
-    throw gcError('GRADCAM_BAD_OPTION', 'options.size must be "input", "layer" or [height, width] in pixels', size, 'e.g. size: [299, 299]');
+    throw gcError(
+      'GRADCAM_BAD_OPTION',
+      'options.size must be "input", "layer" or [height, width] in pixels',
+      size,
+      'e.g. size: [299, 299]',
+    );
   }
   if (size === 'layer') return [0, 0];
-  if (size !== 'input') throw gcError('GRADCAM_BAD_OPTION', 'options.size must be "input", "layer" or [height, width]', size, 'use size: "input" (default)');
+  if (size !== 'input')
+    throw gcError(
+      'GRADCAM_BAD_OPTION',
+      'options.size must be "input", "layer" or [height, width]',
+      size,
+      'use size: "input" (default)',
+    );
   const names = inputNames(model);
   let k: number;
   if (options.imageInput === undefined) k = xs.findIndex((x) => x.rank === 4);
@@ -302,7 +379,12 @@ function resolveSize(model: GraphLayer, xs: tf.Tensor[], options: GradCamOptions
   else k = names.indexOf(options.imageInput);
   const x = xs[k];
   if (!x || x.rank !== 4) {
-    throw gcError('GRADCAM_NO_IMAGE_INPUT', 'could not find the image input ([batch, h, w, c])', options.imageInput ?? names, `set imageInput to one of ${names.map((n) => `"${n}"`).join(', ')}, or size: [h, w]`);
+    throw gcError(
+      'GRADCAM_NO_IMAGE_INPUT',
+      'could not find the image input ([batch, h, w, c])',
+      options.imageInput ?? names,
+      `set imageInput to one of ${names.map((n) => `"${n}"`).join(', ')}, or size: [h, w]`,
+    );
   }
   return [x.shape[1]!, x.shape[2]!];
 }
@@ -328,7 +410,12 @@ function targetShapes(model: GraphLayer, xs: tf.Tensor[], targets: LayerLocation
   }
   return shapes.map((s, k) => {
     if (s === null || s.length !== 3) {
-      throw gcError('GRADCAM_LAYER_NOT_SPATIAL', `layer "${targets[k]!.path}" has output shape [batch, ${s?.join(', ')}], not [batch, h, w, channels]`, targets[k]!.path, 'pick a convolutional layer (or a block output such as mixed10) before global pooling');
+      throw gcError(
+        'GRADCAM_LAYER_NOT_SPATIAL',
+        `layer "${targets[k]!.path}" has output shape [batch, ${s?.join(', ')}], not [batch, h, w, channels]`,
+        targets[k]!.path,
+        'pick a convolutional layer (or a block output such as mixed10) before global pooling',
+      );
     }
     return s;
   });
@@ -356,31 +443,62 @@ function callWithoutActivation(layer: GraphLayer, ins: tf.Tensor[], kwargs: Reco
 }
 
 /** The per-image score tensor and the class explained. `y` is `[batch, units]`. */
-function selectScore(y: tf.Tensor, target: GradCamTargetLike | undefined, squashed: boolean): { perImage: tf.Tensor; classes: number[] } {
+function selectScore(
+  y: tf.Tensor,
+  target: GradCamTargetLike | undefined,
+  squashed: boolean,
+): { perImage: tf.Tensor; classes: number[] } {
   if (y.rank !== 2) {
-    throw gcError('GRADCAM_OUTPUT_SHAPE', `the explained output must be [batch, units], got [${y.shape.join(', ')}]`, y.shape, 'explain a classification/regression head output');
+    throw gcError(
+      'GRADCAM_OUTPUT_SHAPE',
+      `the explained output must be [batch, units], got [${y.shape.join(', ')}]`,
+      y.shape,
+      'explain a classification/regression head output',
+    );
   }
   const [batch, units] = y.shape as [number, number];
   const t = normalizeTarget(target, units, squashed);
   const column = (c: number): tf.Tensor => tf.reshape(tf.slice(y, [0, c], [batch, 1]), [batch]);
   const checkClass = (c: number): number => {
     if (!Number.isInteger(c) || c < 0 || c >= units) {
-      throw gcError('GRADCAM_BAD_TARGET', `class ${c} does not exist: the output has ${units} unit(s)`, c, `use a class index 0…${units - 1}`);
+      throw gcError(
+        'GRADCAM_BAD_TARGET',
+        `class ${c} does not exist: the output has ${units} unit(s)`,
+        c,
+        `use a class index 0…${units - 1}`,
+      );
     }
     return c;
   };
   if (t.task === 'binary') {
     const positive = (t.class ?? 'positive') === 'positive';
     if (t.class !== undefined && t.class !== 'positive' && t.class !== 'negative') {
-      throw gcError('GRADCAM_BAD_TARGET', 'a binary target class is "positive" or "negative"', t.class, 'use { task: "binary", class: "positive" }');
+      throw gcError(
+        'GRADCAM_BAD_TARGET',
+        'a binary target class is "positive" or "negative"',
+        t.class,
+        'use { task: "binary", class: "positive" }',
+      );
     }
-    if (units === 1) return { perImage: positive ? column(0) : tf.neg(column(0)), classes: new Array(batch).fill(positive ? 1 : 0) };
+    if (units === 1)
+      return { perImage: positive ? column(0) : tf.neg(column(0)), classes: new Array(batch).fill(positive ? 1 : 0) };
     if (units === 2) return { perImage: column(positive ? 1 : 0), classes: new Array(batch).fill(positive ? 1 : 0) };
-    throw gcError('GRADCAM_BAD_TARGET', `a binary target needs a 1- or 2-unit output, this one has ${units}`, units, 'use { task: "multiclass", class: k }');
+    throw gcError(
+      'GRADCAM_BAD_TARGET',
+      `a binary target needs a 1- or 2-unit output, this one has ${units}`,
+      units,
+      'use { task: "multiclass", class: k }',
+    );
   }
   if (t.task === 'regression') {
     const sign = t.sign ?? 1;
-    if (sign !== 1 && sign !== -1) throw gcError('GRADCAM_BAD_TARGET', 'regression sign must be 1 or -1', sign, 'sign: 1 explains a higher value, -1 a lower one');
+    if (sign !== 1 && sign !== -1)
+      throw gcError(
+        'GRADCAM_BAD_TARGET',
+        'regression sign must be 1 or -1',
+        sign,
+        'sign: 1 explains a higher value, -1 a lower one',
+      );
     const unit = checkClass(t.unit ?? 0);
     return { perImage: sign === 1 ? column(unit) : tf.neg(column(unit)), classes: new Array(batch).fill(unit) };
   }
@@ -402,5 +520,10 @@ function normalizeTarget(target: GradCamTargetLike | undefined, units: number, s
   if (typeof target === 'object' && TASKS.includes(target.task as (typeof TASKS)[number])) return target;
   const task = typeof target === 'object' ? (target as { task?: string }).task : undefined;
   const guess = typeof task === 'string' ? didYouMean(task, TASKS) : undefined;
-  throw gcError('GRADCAM_BAD_TARGET', 'target must be { task: "binary" | "multiclass" | "regression", … }, a class index, "positive", "negative" or "predicted"', target, guess ? `did you mean task: "${guess}"?` : 'e.g. { task: "binary", class: "positive" }');
+  throw gcError(
+    'GRADCAM_BAD_TARGET',
+    'target must be { task: "binary" | "multiclass" | "regression", … }, a class index, "positive", "negative" or "predicted"',
+    target,
+    guess ? `did you mean task: "${guess}"?` : 'e.g. { task: "binary", class: "positive" }',
+  );
 }

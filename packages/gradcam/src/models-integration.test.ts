@@ -40,7 +40,9 @@ function referenceCam(model: tfl.LayersModel, xs: tf.Tensor[], b: number, name: 
     }, [beta]);
     const gamma = bn.scale && bn.gamma ? bn.gamma.read() : tf.onesLike(beta);
     const sumGrad = tf.mul(grads[beta.name]!, tf.div(gamma, tf.sqrt(tf.add(bn.movingVariance.read(), bn.epsilon))));
-    const act = tfl.model({ inputs: model.inputs, outputs: conv.output as tfl.SymbolicTensor }).predict(single) as tf.Tensor4D;
+    const act = tfl
+      .model({ inputs: model.inputs, outputs: conv.output as tfl.SymbolicTensor })
+      .predict(single) as tf.Tensor4D;
     const [, h, w] = act.shape;
     return tf.relu(tf.sum(tf.mul(act, tf.div(sumGrad, h * w)), -1)).dataSync() as Float32Array;
   });
@@ -60,14 +62,38 @@ async function onReferenceBackend<T>(fn: () => T): Promise<T> {
 }
 
 const SPECS = [
-  { backbone: 'inception_v3', size: 139, layers: Array.from({ length: 9 }, (_, i) => `conv2d_${86 + i}`), task: 'binary' as const, sign: 1 as const },
-  { backbone: 'densenet121', size: 64, layers: ['conv5_block16_1_conv', 'conv5_block15_1_conv'], task: 'regression' as const, sign: -1 as const },
-  { backbone: 'resnet50', size: 64, layers: ['conv5_block3_3_conv', 'conv5_block3_2_conv', 'conv5_block1_0_conv'], task: 'binary' as const, sign: 1 as const },
+  {
+    backbone: 'inception_v3',
+    size: 139,
+    layers: Array.from({ length: 9 }, (_, i) => `conv2d_${86 + i}`),
+    task: 'binary' as const,
+    sign: 1 as const,
+  },
+  {
+    backbone: 'densenet121',
+    size: 64,
+    layers: ['conv5_block16_1_conv', 'conv5_block15_1_conv'],
+    task: 'regression' as const,
+    sign: -1 as const,
+  },
+  {
+    backbone: 'resnet50',
+    size: 64,
+    layers: ['conv5_block3_3_conv', 'conv5_block3_2_conv', 'conv5_block1_0_conv'],
+    task: 'binary' as const,
+    sign: 1 as const,
+  },
 ];
 
 for (const spec of SPECS) {
   test(`${spec.backbone} (width 1/16) screening model with age/sex fusion: Grad-CAM per layer matches the BN-β reference`, async () => {
-    const model = buildScreeningModel({ backbone: spec.backbone, inputShape: [spec.size, spec.size, 1], backboneOptions: { widthMultiplier: 1 / 16 }, task: spec.task, fusion: ['age', 'sex'] });
+    const model = buildScreeningModel({
+      backbone: spec.backbone,
+      inputShape: [spec.size, spec.size, 1],
+      backboneOptions: { widthMultiplier: 1 / 16 },
+      task: spec.task,
+      fusion: ['age', 'sex'],
+    });
     const inputs = {
       image: tf.randomUniform([2, spec.size, spec.size, 1], 0, 1, 'float32', 3),
       age: tf.tensor2d([[0.55], [0.8]]),
@@ -75,7 +101,10 @@ for (const spec of SPECS) {
     };
     const ordered = model.inputNames.map((n) => inputs[n as keyof typeof inputs]);
     const target = spec.task === 'binary' ? ('positive' as const) : { task: 'regression' as const, sign: spec.sign };
-    const res = await expectNoLeaks(() => gradCamDetailed(model, inputs, { layers: spec.layers, target, size: 'layer' }), spec.backbone);
+    const res = await expectNoLeaks(
+      () => gradCamDetailed(model, inputs, { layers: spec.layers, target, size: 'layer' }),
+      spec.backbone,
+    );
     const full = gradCamDetailed(model, inputs, { layers: spec.layers, target });
     assert.equal(full.heatmaps[0]!.width, spec.size);
     assert.ok(full.heatmaps.every((m) => m.data.every((v) => Number.isFinite(v) && v >= 0)));
@@ -84,7 +113,9 @@ for (const spec of SPECS) {
         const ref = await onReferenceBackend(() => referenceCam(model, ordered, b, name, spec.sign));
         const got = res.perLayer[l]![b]!.data;
         const scale = Math.max(1e-12, ...Array.from(ref, Math.abs));
-        got.forEach((v, i) => assert.ok(Math.abs(v - ref[i]!) <= 1e-3 * scale + 1e-9, `${name} image ${b} [${i}]: ${v} vs ${ref[i]}`));
+        got.forEach((v, i) =>
+          assert.ok(Math.abs(v - ref[i]!) <= 1e-3 * scale + 1e-9, `${name} image ${b} [${i}]: ${v} vs ${ref[i]}`),
+        );
       }
     }
     tf.dispose(Object.values(inputs));

@@ -104,9 +104,11 @@ function maxFilter(mask: Uint8Array, width: number, height: number, r: number, v
 }
 
 /** Binary dilation with a (2r+1)² square. */
-export const dilate = (m: Uint8Array, w: number, h: number, r: number): Uint8Array => (r > 0 ? maxFilter(m, w, h, r, 1) : m.slice());
+export const dilate = (m: Uint8Array, w: number, h: number, r: number): Uint8Array =>
+  r > 0 ? maxFilter(m, w, h, r, 1) : m.slice();
 /** Binary erosion with a (2r+1)² square (pixels outside the image are ignored, not background). */
-export const erode = (m: Uint8Array, w: number, h: number, r: number): Uint8Array => (r > 0 ? maxFilter(m, w, h, r, 0) : m.slice());
+export const erode = (m: Uint8Array, w: number, h: number, r: number): Uint8Array =>
+  r > 0 ? maxFilter(m, w, h, r, 0) : m.slice();
 /** Closing (dilate then erode). */
 export const close = (m: Uint8Array, w: number, h: number, r: number): Uint8Array => erode(dilate(m, w, h, r), w, h, r);
 /** Opening (erode then dilate). */
@@ -116,7 +118,11 @@ export const open = (m: Uint8Array, w: number, h: number, r: number): Uint8Array
  * Connected components (8-connected) of the 1-pixels: `labels` (0 = background, 1…n) and per label its
  * area and whether it touches the image border.
  */
-export function labelComponents(mask: Uint8Array, width: number, height: number): { labels: Int32Array; areas: number[]; touchesBorder: boolean[] } {
+export function labelComponents(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+): { labels: Int32Array; areas: number[]; touchesBorder: boolean[] } {
   const labels = new Int32Array(mask.length);
   const areas: number[] = [0];
   const touchesBorder: boolean[] = [false];

@@ -15,7 +15,10 @@ test('jet, viridis and inferno look up values exactly as matplotlib cmap(x, byte
   for (const name of COLORMAP_NAMES) {
     fx.x.forEach((x: number, i: number) => assert.deepEqual(colormapRgb(name, x), fx[name][i], `${name}(${x})`));
   }
-  assert.throws(() => colormapRgb('virdis' as never, 0.5), (e) => isCxrkitError(e, 'GRADCAM_UNKNOWN_COLORMAP') && /did you mean "viridis"/.test(e.message));
+  assert.throws(
+    () => colormapRgb('virdis' as never, 0.5),
+    (e) => isCxrkitError(e, 'GRADCAM_UNKNOWN_COLORMAP') && /did you mean "viridis"/.test(e.message),
+  );
 });
 
 test('overlayHeatmap blends (1 − α)·grey + α·colour, resizing the map to the image', () => {
@@ -27,16 +30,26 @@ test('overlayHeatmap blends (1 − α)·grey + α·colour, resizing the map to t
   const v = [0, 0.25, 0.5, 1];
   for (let i = 0; i < 4; i++) {
     const c = colormapRgb('viridis', v[i]!);
-    for (let k = 0; k < 3; k++) assert.equal(out.data[4 * i + k], Math.round(0.5 * grey[i]! + 0.5 * c[k]!), `pixel ${i} channel ${k}`);
+    for (let k = 0; k < 3; k++)
+      assert.equal(out.data[4 * i + k], Math.round(0.5 * grey[i]! + 0.5 * c[k]!), `pixel ${i} channel ${k}`);
     assert.equal(out.data[4 * i + 3], 255);
   }
   const thr = overlayHeatmap(image, heat, { threshold: 0.3 });
   assert.deepEqual(Array.from(thr.data.slice(0, 8)), [0, 0, 0, 255, 64, 64, 64, 255]); // below threshold: grey only
   const small = { data: Float32Array.from([1]), width: 1, height: 1 };
-  const big = overlayHeatmap({ data: new Float32Array(12), width: 4, height: 3 }, small, { colormap: 'inferno', alpha: 1 });
+  const big = overlayHeatmap({ data: new Float32Array(12), width: 4, height: 3 }, small, {
+    colormap: 'inferno',
+    alpha: 1,
+  });
   assert.deepEqual(Array.from(big.data.slice(0, 4)), [...colormapRgb('inferno', 1), 255]);
-  assert.throws(() => overlayHeatmap(image, { data: new Float32Array(3), width: 2, height: 2 }), (e) => isCxrkitError(e, 'GRADCAM_BAD_IMAGE'));
-  assert.throws(() => overlayHeatmap(image, heat, { alpha: 2 }), (e) => isCxrkitError(e, 'GRADCAM_BAD_OPTION'));
+  assert.throws(
+    () => overlayHeatmap(image, { data: new Float32Array(3), width: 2, height: 2 }),
+    (e) => isCxrkitError(e, 'GRADCAM_BAD_IMAGE'),
+  );
+  assert.throws(
+    () => overlayHeatmap(image, heat, { alpha: 2 }),
+    (e) => isCxrkitError(e, 'GRADCAM_BAD_OPTION'),
+  );
 });
 
 test('overlays and 8-bit grey round-trip through core encodePng and pngjs', () => {
@@ -50,7 +63,10 @@ test('overlays and 8-bit grey round-trip through core encodePng and pngjs', () =
   }
   const gray = { data: Uint8Array.from({ length: 12 }, (_, i) => i * 20), width: 4, height: 3 };
   const g = PNG.sync.read(Buffer.from(encodePng(gray)));
-  assert.deepEqual(Array.from({ length: 12 }, (_, i) => g.data[4 * i]), Array.from(gray.data));
+  assert.deepEqual(
+    Array.from({ length: 12 }, (_, i) => g.data[4 * i]),
+    Array.from(gray.data),
+  );
   const badShape = (e: unknown) => isCxrkitError(e, 'IMAGE_BAD_SHAPE');
   assert.throws(() => encodePng({ data: new Uint8Array(5), width: 2, height: 2 }), badShape);
 });

@@ -44,13 +44,23 @@ test('pointing game: the Grad-CAM peak of true positives falls on the humeral he
     // Training pairs share the anatomy, pose and exposure (same seed) and differ only in the T-score, so
     // the humeral heads' density is the only thing that separates the classes; test images are new seeds.
     const make = (seed: number, positive: boolean, k: number): SyntheticRadiograph =>
-      synthesizeRadiograph({ seed, size: SIZE, signalRegion: 'humeral-heads', tScore: positive ? -3 - (k % 7) * 0.25 : 0.5 - (k % 5) * 0.25 });
+      synthesizeRadiograph({
+        seed,
+        size: SIZE,
+        signalRegion: 'humeral-heads',
+        tScore: positive ? -3 - (k % 7) * 0.25 : 0.5 - (k % 5) * 0.25,
+      });
     const train: { r: SyntheticRadiograph; y: number }[] = [];
-    for (let i = 0; i < TRAIN_PAIRS; i++) train.push({ r: make(1000 + i, false, i), y: 0 }, { r: make(1000 + i, true, i), y: 1 });
+    for (let i = 0; i < TRAIN_PAIRS; i++)
+      train.push({ r: make(1000 + i, false, i), y: 0 }, { r: make(1000 + i, true, i), y: 1 });
     const testSet = Array.from({ length: TEST }, (_, i) => ({ r: make(50_000 + i, i % 2 === 1, i), y: i % 2 }));
-    const stack = (set: typeof train): tf.Tensor4D => tf.tensor4d(Float32Array.from(set.flatMap((s) => Array.from(s.r.image.data))), [set.length, SIZE, SIZE, 1]);
+    const stack = (set: typeof train): tf.Tensor4D =>
+      tf.tensor4d(Float32Array.from(set.flatMap((s) => Array.from(s.r.image.data))), [set.length, SIZE, SIZE, 1]);
     const xTrain = stack(train);
-    const yTrain = tf.tensor2d(train.map((s) => s.y), [train.length, 1]);
+    const yTrain = tf.tensor2d(
+      train.map((s) => s.y),
+      [train.length, 1],
+    );
     const xTest = stack(testSet);
     const tData = performance.now();
 
@@ -84,10 +94,16 @@ test('pointing game: the Grad-CAM peak of true positives falls on the humeral he
     }
     console.log(
       `# pointing game (${truePositives.length} true positives of ${TEST} test images, accuracy ${accuracy.toFixed(3)}): ` +
-        Object.entries(scores).map(([n, s]) => `${n} ${LAYER_SETS[n as keyof typeof LAYER_SETS].join('+')}: ${(100 * s.tolerant).toFixed(1)} % within ${TOLERANCE_PX} px, ${(100 * s.strict).toFixed(1)} % on the mask`).join('; ') +
+        Object.entries(scores)
+          .map(
+            ([n, s]) =>
+              `${n} ${LAYER_SETS[n as keyof typeof LAYER_SETS].join('+')}: ${(100 * s.tolerant).toFixed(1)} % within ${TOLERANCE_PX} px, ${(100 * s.strict).toFixed(1)} % on the mask`,
+          )
+          .join('; ') +
         ` — synthesis ${((tData - t0) / 1000).toFixed(1)} s, training ${((tTrain - tData) / 1000).toFixed(1)} s (${tf.getBackend()})`,
     );
-    for (const [name, s] of Object.entries(scores)) assert.ok(s.tolerant >= 0.9, `${name}: pointing score ${s.tolerant}`);
+    for (const [name, s] of Object.entries(scores))
+      assert.ok(s.tolerant >= 0.9, `${name}: pointing score ${s.tolerant}`);
     tf.dispose([xTrain, yTrain, xTest]);
     model.dispose();
   } finally {

@@ -85,7 +85,12 @@ export function warpRigid(map: Heatmap, t: RigidTransform, outWidth = map.width,
 
 /** Warps a 0/1 mask (bilinear, ≥ 0.5 → 1). */
 export function warpMask(mask: LungMask, t: RigidTransform, outWidth = mask.width, outHeight = mask.height): LungMask {
-  const f = warpRigid({ data: Float32Array.from(mask.data), width: mask.width, height: mask.height }, t, outWidth, outHeight);
+  const f = warpRigid(
+    { data: Float32Array.from(mask.data), width: mask.width, height: mask.height },
+    t,
+    outWidth,
+    outHeight,
+  );
   return { data: Uint8Array.from(f.data, (v) => (v >= 0.5 ? 1 : 0)), width: outWidth, height: outHeight };
 }
 
@@ -99,7 +104,10 @@ function sampleBilinear(data: Float32Array, w: number, h: number, x: number, y: 
   const y1 = Math.min(y0 + 1, h - 1);
   const fx = cx - x0;
   const fy = cy - y0;
-  return (data[y0 * w + x0]! * (1 - fx) + data[y0 * w + x1]! * fx) * (1 - fy) + (data[y1 * w + x0]! * (1 - fx) + data[y1 * w + x1]! * fx) * fy;
+  return (
+    (data[y0 * w + x0]! * (1 - fx) + data[y0 * w + x1]! * fx) * (1 - fy) +
+    (data[y1 * w + x0]! * (1 - fx) + data[y1 * w + x1]! * fx) * fy
+  );
 }
 
 interface Moments {
@@ -142,10 +150,18 @@ function moments(mask: Uint8Array, w: number): Moments {
 
 function checkMask(m: LungMask, what: string): void {
   if (!m || !(m.data instanceof Uint8Array) || m.data.length !== m.width * m.height) {
-    throw new CxrkitError('GRADCAM_BAD_IMAGE', `${what} must be a { data: Uint8Array, width, height } 0/1 mask`, { pkg: 'gradcam', received: m ? { width: m.width, height: m.height } : m, fix: 'pass the result of segmentLungs' });
+    throw new CxrkitError('GRADCAM_BAD_IMAGE', `${what} must be a { data: Uint8Array, width, height } 0/1 mask`, {
+      pkg: 'gradcam',
+      received: m ? { width: m.width, height: m.height } : m,
+      fix: 'pass the result of segmentLungs',
+    });
   }
   if (!m.data.some((v) => v)) {
-    throw new CxrkitError('GRADCAM_EMPTY_MASK', `${what} lung mask is empty: nothing to register`, { pkg: 'gradcam', received: { width: m.width, height: m.height }, fix: 'check the segmentation of this radiograph (or exclude it from the atlas)' });
+    throw new CxrkitError('GRADCAM_EMPTY_MASK', `${what} lung mask is empty: nothing to register`, {
+      pkg: 'gradcam',
+      received: { width: m.width, height: m.height },
+      fix: 'check the segmentation of this radiograph (or exclude it from the atlas)',
+    });
   }
 }
 
@@ -154,14 +170,22 @@ function checkMask(m: LungMask, what: string): void {
  * lung mask onto the `reference` lung mask (the two may differ in size). Apply it to that radiograph's
  * CAM with {@link warpRigid}. On synthetic masks, known transforms are recovered within 2 px and 1°.
  */
-export function registerRigid(moving: LungMask, reference: LungMask, options: RegisterRigidOptions = {}): RegistrationResult {
+export function registerRigid(
+  moving: LungMask,
+  reference: LungMask,
+  options: RegisterRigidOptions = {},
+): RegistrationResult {
   checkMask(moving, 'moving');
   checkMask(reference, 'reference');
   const maxSide = options.maxWorkingSize ?? 128;
   const fm = Math.max(1, Math.ceil(Math.max(moving.width, moving.height) / maxSide));
   const fr = Math.max(1, Math.ceil(Math.max(reference.width, reference.height) / maxSide));
-  const t = fm === 1 && fr === 1 ? registerAtWorkingSize(moving, reference, options) : registerDownsampled(moving, reference, fm, fr, options);
-  const diceAfter = (transform: RigidTransform): number => dice(warpMask(moving, transform, reference.width, reference.height).data, reference.data);
+  const t =
+    fm === 1 && fr === 1
+      ? registerAtWorkingSize(moving, reference, options)
+      : registerDownsampled(moving, reference, fm, fr, options);
+  const diceAfter = (transform: RigidTransform): number =>
+    dice(warpMask(moving, transform, reference.width, reference.height).data, reference.data);
   return { ...t, dice: diceAfter(t), diceBefore: diceAfter({ angleDeg: 0, scale: 1, tx: 0, ty: 0 }) };
 }
 
@@ -169,7 +193,13 @@ export function registerRigid(moving: LungMask, reference: LungMask, options: Re
  * Registers masks block-averaged by `fm` (moving) and `fr` (reference), then maps the transform back:
  * p_small = (p − c_m) / f_m with c = (f − 1) / 2, and q = f_r · q_small + c_r.
  */
-function registerDownsampled(moving: LungMask, reference: LungMask, fm: number, fr: number, options: RegisterRigidOptions): RigidTransform {
+function registerDownsampled(
+  moving: LungMask,
+  reference: LungMask,
+  fm: number,
+  fr: number,
+  options: RegisterRigidOptions,
+): RigidTransform {
   const small = registerAtWorkingSize(downsampleMask(moving, fm), downsampleMask(reference, fr), options);
   const k = fr / fm;
   const a = (small.angleDeg * Math.PI) / 180;
@@ -226,7 +256,12 @@ function registerAtWorkingSize(moving: LungMask, reference: LungMask, options: R
     const a = (angleDeg * Math.PI) / 180;
     const c = Math.cos(a) * scale;
     const s = Math.sin(a) * scale;
-    return { angleDeg, scale, tx: mr.cx + p[2]! - (c * mm.cx - s * mm.cy), ty: mr.cy + p[3]! - (s * mm.cx + c * mm.cy) };
+    return {
+      angleDeg,
+      scale,
+      tx: mr.cx + p[2]! - (c * mm.cx - s * mm.cy),
+      ty: mr.cy + p[3]! - (s * mm.cx + c * mm.cy),
+    };
   };
   const size = Math.min(reference.width, reference.height);
   const movF = Float32Array.from(moving.data);
@@ -239,7 +274,12 @@ function registerAtWorkingSize(moving: LungMask, reference: LungMask, options: R
     for (const v of refB) refSum += v;
     const cost = (p: number[]): number => {
       if (Math.abs(p[0]!) > maxAngle || Math.exp(p[1]!) < sMin || Math.exp(p[1]!) > sMax) return 1e9;
-      const warped = warpRigid({ data: movB, width: moving.width, height: moving.height }, toTransform(p), reference.width, reference.height).data;
+      const warped = warpRigid(
+        { data: movB, width: moving.width, height: moving.height },
+        toTransform(p),
+        reference.width,
+        reference.height,
+      ).data;
       let inter = 0;
       let sum = 0;
       for (let i = 0; i < warped.length; i++) {
@@ -281,7 +321,9 @@ function nelderMead(f: (x: number[]) => number, x0: number[], steps: number[], i
       if (fc < Math.min(fr, worst.f)) simplex[n] = { x: c, f: fc };
       else {
         const b = simplex[0]!.x;
-        simplex = simplex.map((v, i) => (i === 0 ? v : { x: v.x.map((xj, j) => b[j]! + 0.5 * (xj - b[j]!)), f: 0 })).map((v, i) => (i === 0 ? v : { x: v.x, f: f(v.x) }));
+        simplex = simplex
+          .map((v, i) => (i === 0 ? v : { x: v.x.map((xj, j) => b[j]! + 0.5 * (xj - b[j]!)), f: 0 }))
+          .map((v, i) => (i === 0 ? v : { x: v.x, f: f(v.x) }));
       }
     }
   }

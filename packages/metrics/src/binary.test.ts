@@ -30,7 +30,9 @@ interface BinCase {
   npv: number;
   f1: number;
 }
-const fixture = JSON.parse(readFileSync(new URL('../../../test/fixtures/metrics/stats.json', import.meta.url), 'utf8')) as { binary: BinCase[] };
+const fixture = JSON.parse(
+  readFileSync(new URL('../../../test/fixtures/metrics/stats.json', import.meta.url), 'utf8'),
+) as { binary: BinCase[] };
 
 test('confusionMatrix and binaryMetrics equal sklearn confusion_matrix / accuracy / recall / precision / f1', () => {
   assert.equal(fixture.binary.length, 3);
@@ -63,10 +65,22 @@ test('undefined ratios are NaN with a warning, never a silent 0', async () => {
   assert.equal(m.specificity.value, 1);
   assert.ok(warnings.some((w) => w.includes('METRICS_UNDEFINED_SENSITIVITY')));
   assert.ok(warnings.some((w) => w.includes('METRICS_UNDEFINED_PPV')));
-  assert.throws(() => binaryMetrics([0, 1], [0.1, NaN]), (e) => isCxrkitError(e, 'METRICS_NAN'));
-  assert.throws(() => confusionMatrix([0, 1], [1]), (e) => isCxrkitError(e, 'METRICS_LENGTH_MISMATCH'));
-  assert.throws(() => binaryMetrics([0, 1], [0.1, 0.2], { threshold: NaN }), (e) => isCxrkitError(e, 'METRICS_BAD_THRESHOLD'));
-  assert.throws(() => metricsFromCounts({ tp: -1, fp: 0, tn: 0, fn: 0 }), (e) => isCxrkitError(e, 'METRICS_BAD_COUNTS'));
+  assert.throws(
+    () => binaryMetrics([0, 1], [0.1, NaN]),
+    (e) => isCxrkitError(e, 'METRICS_NAN'),
+  );
+  assert.throws(
+    () => confusionMatrix([0, 1], [1]),
+    (e) => isCxrkitError(e, 'METRICS_LENGTH_MISMATCH'),
+  );
+  assert.throws(
+    () => binaryMetrics([0, 1], [0.1, 0.2], { threshold: NaN }),
+    (e) => isCxrkitError(e, 'METRICS_BAD_THRESHOLD'),
+  );
+  assert.throws(
+    () => metricsFromCounts({ tp: -1, fp: 0, tn: 0, fn: 0 }),
+    (e) => isCxrkitError(e, 'METRICS_BAD_COUNTS'),
+  );
 });
 
 // ---- The thesis's Tables 4.5–4.19 (/work/shared/THESIS.md), read back.
@@ -114,7 +128,8 @@ const decimals = (x: number) => {
 };
 // A printed 76.1 or 51.3 has one decimal, 80.0 was typed as 80.0 → treat integers-with-".0" as 2 decimals.
 const half = (x: number, printedDecimals?: number) => 0.5 * 10 ** -(printedDecimals ?? Math.max(2, decimals(x)));
-const within = (value: number, printed: number, d?: number) => Math.abs(100 * value - printed) <= half(printed, d) + 1e-9;
+const within = (value: number, printed: number, d?: number) =>
+  Math.abs(100 * value - printed) <= half(printed, d) + 1e-9;
 
 function readBack(P: number, N: number, sen: number, spe: number, senDec: number, speDec: number) {
   const out: { tp: number; tn: number }[] = [];
@@ -126,7 +141,13 @@ function readBack(P: number, N: number, sen: number, spe: number, senDec: number
 }
 // Sensitivity/specificity printed with one decimal in Tables 4.15–4.19 (the + sex external row prints
 // 78.90 / 72.00, which only 1-decimal rounding padded with a zero explains: 251/318 = 78.93, 555/771 = 71.98).
-const oneDecimal = new Set(['4.15 stress baseline internal', '4.15 stress baseline external', '4.18/4.19 stress + age internal', '4.18/4.19 stress + sex external', '4.18/4.19 stress + age and sex external']);
+const oneDecimal = new Set([
+  '4.15 stress baseline internal',
+  '4.15 stress baseline external',
+  '4.18/4.19 stress + age internal',
+  '4.18/4.19 stress + sex external',
+  '4.18/4.19 stress + age and sex external',
+]);
 
 test('thesis Tables 4.5–4.19: ACC/PPV/NPV/F1 recomputed from read-back confusion matrices agree to the rounding (27 rows)', () => {
   for (const [name, P, N, [acc, sen, spe, ppv, npv, f1]] of reproducible) {
@@ -137,13 +158,19 @@ test('thesis Tables 4.5–4.19: ACC/PPV/NPV/F1 recomputed from read-back confusi
       const m = metricsFromCounts({ tp, fn: P - tp, tn, fp: N - tn });
       return within(m.accuracy.value, acc) && within(m.ppv.value, ppv) && within(m.npv.value, npv) && within(m.f1, f1);
     });
-    assert.equal(ok.length, 1, `${name}: exactly one read-back matrix reproduces ACC/PPV/NPV/F1 (candidates ${JSON.stringify(candidates)})`);
+    assert.equal(
+      ok.length,
+      1,
+      `${name}: exactly one read-back matrix reproduces ACC/PPV/NPV/F1 (candidates ${JSON.stringify(candidates)})`,
+    );
   }
 });
 
 test('thesis Table 4.6 external (male): TP 23, FN 4, TN 57, FP 36 reproduce everything but the printed PPV 39.98 (a typo: 23/59 = 38.98 %)', () => {
   const m = metricsFromCounts({ tp: 23, fn: 4, tn: 57, fp: 36 });
-  assert.ok(within(m.accuracy.value, 66.67) && within(m.sensitivity.value, 85.19) && within(m.specificity.value, 61.29));
+  assert.ok(
+    within(m.accuracy.value, 66.67) && within(m.sensitivity.value, 85.19) && within(m.specificity.value, 61.29),
+  );
   assert.ok(within(m.npv.value, 93.44) && within(m.f1, 53.49));
   assert.ok(within(m.ppv.value, 38.98), `PPV ${m.ppv.value}`);
   assert.ok(!within(m.ppv.value, 39.98));
@@ -153,11 +180,21 @@ test('thesis rows that do NOT reproduce from Table 4.2 sizes (documented, see RE
   // 4.6 male internal: SEN 68.24 is not k/107 for any k (73/107 = 68.22; ACC/PPV/NPV/F1 do match TP 73, TN 169).
   assert.equal(readBack(107, 214, 68.24, 78.97, 2, 2).length, 0);
   const m46 = metricsFromCounts({ tp: 73, fn: 34, tn: 169, fp: 45 });
-  assert.ok(within(m46.accuracy.value, 75.39) && within(m46.ppv.value, 61.86) && within(m46.npv.value, 83.25) && within(m46.f1, 64.89));
+  assert.ok(
+    within(m46.accuracy.value, 75.39) &&
+      within(m46.ppv.value, 61.86) &&
+      within(m46.npv.value, 83.25) &&
+      within(m46.f1, 64.89),
+  );
   // 4.11 internal: SPE 84.61 is not k/1326 rounded (1122/1326 = 84.615 → 84.62; looks truncated); TP 528, TN 1122 match the rest.
   assert.equal(readBack(663, 1326, 79.64, 84.61, 2, 2).length, 0);
   const m411 = metricsFromCounts({ tp: 528, fn: 135, tn: 1122, fp: 204 });
-  assert.ok(within(m411.accuracy.value, 82.96) && within(m411.ppv.value, 72.13) && within(m411.npv.value, 89.26) && within(m411.f1, 75.7));
+  assert.ok(
+    within(m411.accuracy.value, 82.96) &&
+      within(m411.ppv.value, 72.13) &&
+      within(m411.npv.value, 89.26) &&
+      within(m411.f1, 75.7),
+  );
   // 4.10 internal: SEN 71.07 equals its PPV cell and is not k/663 — a copied cell; the row is not recoverable.
   assert.equal(readBack(663, 1326, 71.07, 83.33, 2, 2).length, 0);
   // Fusion rows (Tables 4.13/4.14 internal + age, + sex; + age and sex; 4.18/4.19 internal + sex, + age and sex):
@@ -171,7 +208,10 @@ test('thesis rows that do NOT reproduce from Table 4.2 sizes (documented, see RE
     [66.4, 85.5, 79.13, 1], // stress + age and sex internal
   ] as const) {
     const c = readBack(663, 1326, sen, spe, d, d);
-    assert.ok(c.every(({ tp, tn }) => !within((tp + tn) / 1989, acc)), `SEN ${sen} SPE ${spe}: no candidate gives ACC ${acc}`);
+    assert.ok(
+      c.every(({ tp, tn }) => !within((tp + tn) / 1989, acc)),
+      `SEN ${sen} SPE ${spe}: no candidate gives ACC ${acc}`,
+    );
   }
 });
 
@@ -181,16 +221,31 @@ test('chooseThreshold: Youden, target sensitivity/specificity, fixed; tuned on o
   const s = [0.9, 0.8, 0.7, 0.6, 0.4, 0.3, 0.2, 0.1];
   // Thresholds and (sens, spec): 0.9 (.25,1) 0.8 (.5,1) 0.7 (.5,.75) 0.6 (.75,.75) 0.4 (.75,.5) …
   // Youden J: 0.8 → 0.5, 0.6 → 0.5 (tie, the higher threshold 0.8 wins), 0.2 → 0.25.
-  assert.deepEqual(chooseThreshold(y, s, { method: 'youden' }), { threshold: 0.8, rule: { method: 'youden' }, sensitivity: 0.5, specificity: 1 });
+  assert.deepEqual(chooseThreshold(y, s, { method: 'youden' }), {
+    threshold: 0.8,
+    rule: { method: 'youden' },
+    sensitivity: 0.5,
+    specificity: 1,
+  });
   assert.equal(chooseThreshold(y, s, { method: 'sensitivity', target: 0.7 }).threshold, 0.6);
   assert.equal(chooseThreshold(y, s, { method: 'sensitivity', target: 1 }).threshold, 0.2);
   assert.equal(chooseThreshold(y, s, { method: 'specificity', target: 0.75 }).threshold, 0.6);
   assert.equal(chooseThreshold(y, s, { method: 'fixed', threshold: 0.5 }).sensitivity, 0.75);
-  const ev = evaluateWithTunedThreshold({ yTrue: y, yScore: s }, { yTrue: [1, 0, 1, 0], yScore: [0.85, 0.82, 0.5, 0.1] }, { method: 'youden' });
+  const ev = evaluateWithTunedThreshold(
+    { yTrue: y, yScore: s },
+    { yTrue: [1, 0, 1, 0], yScore: [0.85, 0.82, 0.5, 0.1] },
+    { method: 'youden' },
+  );
   assert.equal(ev.threshold.threshold, 0.8);
   assert.deepEqual([ev.test.tp, ev.test.fp, ev.test.tn, ev.test.fn], [1, 1, 1, 1]);
-  assert.throws(() => chooseThreshold(y, s, { method: 'youdn' } as never), (e) => isCxrkitError(e, 'METRICS_BAD_RULE'));
-  assert.throws(() => chooseThreshold(y, s, { method: 'sensitivity', target: 90 }), (e) => isCxrkitError(e, 'METRICS_BAD_RULE'));
+  assert.throws(
+    () => chooseThreshold(y, s, { method: 'youdn' } as never),
+    (e) => isCxrkitError(e, 'METRICS_BAD_RULE'),
+  );
+  assert.throws(
+    () => chooseThreshold(y, s, { method: 'sensitivity', target: 90 }),
+    (e) => isCxrkitError(e, 'METRICS_BAD_RULE'),
+  );
 });
 
 test('thesis Tables 4.3/4.4 (normal vs osteoporosis): all four rows fit one balanced test set of 701 + 701, and no smaller one', () => {
@@ -203,7 +258,9 @@ test('thesis Tables 4.3/4.4 (normal vs osteoporosis): all four rows fit one bala
   ];
   const fits = (n: number) =>
     rows.every(([, acc, sen, spe]) =>
-      readBack(n, n, sen, spe, 2, 2).some(({ tp, tn }) => within(metricsFromCounts({ tp, fn: n - tp, tn, fp: n - tn }).accuracy.value, acc)),
+      readBack(n, n, sen, spe, 2, 2).some(({ tp, tn }) =>
+        within(metricsFromCounts({ tp, fn: n - tp, tn, fp: n - tn }).accuracy.value, acc),
+      ),
     );
   const sizes = Array.from({ length: 1400 }, (_, i) => i + 10).filter(fits);
   assert.equal(sizes[0], 701, `smallest class size fitting all rows: ${sizes.slice(0, 5)}`);
@@ -212,10 +269,18 @@ test('thesis Tables 4.3/4.4 (normal vs osteoporosis): all four rows fit one bala
 test('accuracy lies between sensitivity and specificity at one threshold; the thesis Part 1 sex rows violate it', () => {
   // ACC = w·SEN + (1 − w)·SPE with w = P / (P + N), so min(SEN, SPE) ≤ ACC ≤ max(SEN, SPE) — checked here on random matrices.
   let seed = 5;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 0; i < 500; i++) {
-    const m = metricsFromCounts({ tp: Math.floor(rand() * 50) + 1, fn: Math.floor(rand() * 50), tn: Math.floor(rand() * 50) + 1, fp: Math.floor(rand() * 50) });
-    const [lo, hi] = [Math.min(m.sensitivity.value, m.specificity.value), Math.max(m.sensitivity.value, m.specificity.value)];
+    const m = metricsFromCounts({
+      tp: Math.floor(rand() * 50) + 1,
+      fn: Math.floor(rand() * 50),
+      tn: Math.floor(rand() * 50) + 1,
+      fp: Math.floor(rand() * 50),
+    });
+    const [lo, hi] = [
+      Math.min(m.sensitivity.value, m.specificity.value),
+      Math.max(m.sensitivity.value, m.specificity.value),
+    ];
     assert.ok(m.accuracy.value >= lo - 1e-12 && m.accuracy.value <= hi + 1e-12);
   }
   // Part 1 sex models [ACC, SEN, SPE]: ACC outside [min, max] even allowing ±0.005 rounding on each value — these
@@ -231,5 +296,6 @@ test('accuracy lies between sensitivity and specificity at one threshold; the th
     assert.ok(outside, name);
   }
   // Every reproducible Table 4.5–4.19 row satisfies it.
-  for (const [name, , , [acc, sen, spe]] of reproducible) assert.ok(acc >= Math.min(sen, spe) - 0.01 && acc <= Math.max(sen, spe) + 0.01, name);
+  for (const [name, , , [acc, sen, spe]] of reproducible)
+    assert.ok(acc >= Math.min(sen, spe) - 0.01 && acc <= Math.max(sen, spe) + 0.01, name);
 });

@@ -74,7 +74,10 @@ export interface BinaryMetricsOptions {
 
 function proportion(k: number, n: number, level: number, name: string): Proportion {
   if (n === 0) {
-    warnMetrics(`METRICS_UNDEFINED_${name.toUpperCase()}`, `${name} has a zero denominator (no cases in it); returning NaN`);
+    warnMetrics(
+      `METRICS_UNDEFINED_${name.toUpperCase()}`,
+      `${name} has a zero denominator (no cases in it); returning NaN`,
+    );
     return { value: NaN, ci: [NaN, NaN], k, n };
   }
   return { value: k / n, ci: wilsonBounds(k, n, level), k, n };
@@ -97,11 +100,16 @@ export function metricsFromCounts(cm: ConfusionMatrix, level = 0.95): BinaryMetr
   }
   const { tp, fp, tn, fn } = cm;
   const n = tp + fp + tn + fn;
-  if (n === 0) throw new MetricsError('METRICS_EMPTY', 'the confusion matrix holds no cases', { received: cm, fix: 'pass at least one case' });
+  if (n === 0)
+    throw new MetricsError('METRICS_EMPTY', 'the confusion matrix holds no cases', {
+      received: cm,
+      fix: 'pass at least one case',
+    });
   const sensitivity = proportion(tp, tp + fn, level, 'sensitivity');
   const specificity = proportion(tn, tn + fp, level, 'specificity');
   const f1Den = 2 * tp + fp + fn;
-  if (f1Den === 0) warnMetrics('METRICS_UNDEFINED_F1', 'F1 has a zero denominator (no positives, none predicted); returning NaN');
+  if (f1Den === 0)
+    warnMetrics('METRICS_UNDEFINED_F1', 'F1 has a zero denominator (no positives, none predicted); returning NaN');
   return {
     tp,
     fp,
@@ -125,10 +133,17 @@ export function metricsFromCounts(cm: ConfusionMatrix, level = 0.95): BinaryMetr
  * @param yTrue 0/1 labels (1 = condition present, e.g. osteoporosis).
  * @param yScore scores (e.g. predicted probabilities), higher = more likely positive.
  */
-export function binaryMetrics(yTrue: BinaryLabels, yScore: NumericArray, options: BinaryMetricsOptions = {}): BinaryMetrics {
+export function binaryMetrics(
+  yTrue: BinaryLabels,
+  yScore: NumericArray,
+  options: BinaryMetricsOptions = {},
+): BinaryMetrics {
   const threshold = options.threshold ?? 0.5;
   if (typeof threshold !== 'number' || Number.isNaN(threshold)) {
-    throw new MetricsError('METRICS_BAD_THRESHOLD', 'threshold must be a number', { received: threshold, fix: 'pass e.g. { threshold: 0.5 }, or choose one with chooseThreshold()' });
+    throw new MetricsError('METRICS_BAD_THRESHOLD', 'threshold must be a number', {
+      received: threshold,
+      fix: 'pass e.g. { threshold: 0.5 }, or choose one with chooseThreshold()',
+    });
   }
   const { y, s } = binaryInputs(yTrue, yScore, false);
   const cm = { tp: 0, fp: 0, tn: 0, fn: 0 };
@@ -178,7 +193,10 @@ export function chooseThreshold(yTrue: BinaryLabels, yScore: NumericArray, rule:
     return { threshold: rule.threshold, rule, sensitivity: m.sensitivity.value, specificity: m.specificity.value };
   }
   if ((rule.method === 'sensitivity' || rule.method === 'specificity') && !(rule.target > 0 && rule.target <= 1)) {
-    throw new MetricsError('METRICS_BAD_RULE', `the target ${rule.method} must be in (0, 1]`, { received: rule.target, fix: 'pass e.g. 0.9 for 90 %' });
+    throw new MetricsError('METRICS_BAD_RULE', `the target ${rule.method} must be in (0, 1]`, {
+      received: rule.target,
+      fix: 'pass e.g. 0.9 for 90 %',
+    });
   }
   const { fpr, tpr, thresholds } = rocCurve(yTrue, yScore);
   let best = -1;
@@ -218,7 +236,12 @@ export interface TunedEvaluation {
  * The thesis's protocol: choose the threshold on the tuning set with `rule`, then apply it unchanged to
  * the test set (internal or external validation). Never tune on the test set.
  */
-export function evaluateWithTunedThreshold(tuning: ScoredSet, test: ScoredSet, rule: ThresholdRule, level = 0.95): TunedEvaluation {
+export function evaluateWithTunedThreshold(
+  tuning: ScoredSet,
+  test: ScoredSet,
+  rule: ThresholdRule,
+  level = 0.95,
+): TunedEvaluation {
   const chosen = chooseThreshold(tuning.yTrue, tuning.yScore, rule);
   return {
     threshold: chosen,

@@ -2,7 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ageGap, ageGapGroups, biologicalAgeAnalysis, regressionBySubgroup, chiSquareTest, AGE_GAP_GROUPS, isCxrkitError } from './index.js';
+import {
+  ageGap,
+  ageGapGroups,
+  biologicalAgeAnalysis,
+  regressionBySubgroup,
+  chiSquareTest,
+  AGE_GAP_GROUPS,
+  isCxrkitError,
+} from './index.js';
 
 interface Cat {
   categories: string[];
@@ -24,7 +32,9 @@ interface Cont {
   n: number[];
 }
 type Reg = { r2: number; mae: number; rmse: number; within4: number; within9: number };
-const fx = JSON.parse(readFileSync(new URL('../../../test/fixtures/metrics/bio-age.json', import.meta.url), 'utf8')) as {
+const fx = JSON.parse(
+  readFileSync(new URL('../../../test/fixtures/metrics/bio-age.json', import.meta.url), 'utf8'),
+) as {
   chronological: number[];
   predicted: number[];
   sex: string[];
@@ -37,14 +47,18 @@ const fx = JSON.parse(readFileSync(new URL('../../../test/fixtures/metrics/bio-a
   continuous: Record<string, Cont>;
   regression: Record<'overall' | 'F' | 'M', Reg>;
 };
-const near = (a: number, e: number, tol: number, what: string) => assert.ok(Math.abs(a - e) <= tol * Math.max(1, Math.abs(e)), `${what}: ${a} vs ${e}`);
+const near = (a: number, e: number, tol: number, what: string) =>
+  assert.ok(Math.abs(a - e) <= tol * Math.max(1, Math.abs(e)), `${what}: ${a} vs ${e}`);
 
 test('age-gap groups match numpy (gap ≥ +5 older, ≤ −5 younger, boundaries included)', () => {
   assert.deepEqual(ageGapGroups(fx.chronological, fx.predicted), fx.group);
   assert.deepEqual(ageGapGroups([50, 60, 70, 45], [55, 55, 74.5, 45.5]), ['older', 'younger', 'well', 'well']);
   assert.deepEqual(Array.from(ageGap([50, 60], [55, 52.5])), [5, -7.5]);
   assert.deepEqual(ageGapGroups([50, 60], [53, 57], 2), ['older', 'younger']); // configurable threshold
-  assert.throws(() => ageGapGroups([50], [55], -1), (e) => isCxrkitError(e, 'METRICS_BAD_OPTION'));
+  assert.throws(
+    () => ageGapGroups([50], [55], -1),
+    (e) => isCxrkitError(e, 'METRICS_BAD_OPTION'),
+  );
 });
 
 test('biologicalAgeAnalysis: group sizes, chi-square and Kruskal–Wallis p-values equal SciPy to 1e-12', () => {
@@ -58,13 +72,22 @@ test('biologicalAgeAnalysis: group sizes, chi-square and Kruskal–Wallis p-valu
   for (const [name, e] of Object.entries(fx.categorical)) {
     const c = r.categorical[name]!;
     assert.deepEqual(c.categories, e.categories, `${name} categories`);
-    assert.deepEqual(AGE_GAP_GROUPS.map((g) => c.categories.map((k) => c.counts[g][k])), e.table, `${name} table`);
+    assert.deepEqual(
+      AGE_GAP_GROUPS.map((g) => c.categories.map((k) => c.counts[g][k])),
+      e.table,
+      `${name} table`,
+    );
     assert.equal(c.nMissing, e.nMissing);
     assert.equal(c.test.dof, e.dof);
     near(c.test.statistic, e.statistic, 1e-12, `${name} chi2`);
     assert.ok(Math.abs(c.test.p - e.p) <= 1e-12, `${name} p ${c.test.p} vs ${e.p}`);
     const pct = c.percents.older;
-    near(Object.values(pct).reduce((a, b) => a + b, 0), 100, 1e-12, 'percents sum to 100');
+    near(
+      Object.values(pct).reduce((a, b) => a + b, 0),
+      100,
+      1e-12,
+      'percents sum to 100',
+    );
   }
   const lt = r.continuous.lumbarT!;
   const e = fx.continuous.lumbarT!;
@@ -81,7 +104,11 @@ test('biologicalAgeAnalysis: group sizes, chi-square and Kruskal–Wallis p-valu
 
 test('regressionBySubgroup (by sex) equals scikit-learn per subgroup', () => {
   const r = regressionBySubgroup(fx.chronological, fx.predicted, fx.sex);
-  for (const [key, got] of [['overall', r.overall], ['F', r.groups.F!], ['M', r.groups.M!]] as const) {
+  for (const [key, got] of [
+    ['overall', r.overall],
+    ['F', r.groups.F!],
+    ['M', r.groups.M!],
+  ] as const) {
     const e = fx.regression[key];
     near(got.r2, e.r2, 1e-12, `${key} r2`);
     near(got.mae, e.mae, 1e-12, `${key} mae`);

@@ -31,7 +31,10 @@ export function ageGapGroups(chronological: NumericArray, predicted: NumericArra
 
 function checkGapThreshold(threshold: number): void {
   if (typeof threshold !== 'number' || !(threshold > 0) || !Number.isFinite(threshold)) {
-    throw new MetricsError('METRICS_BAD_OPTION', 'the age-gap threshold must be a positive number of years', { received: threshold, fix: 'pass e.g. 5' });
+    throw new MetricsError('METRICS_BAD_OPTION', 'the age-gap threshold must be a positive number of years', {
+      received: threshold,
+      fix: 'pass e.g. 5',
+    });
   }
 }
 
@@ -102,7 +105,8 @@ export interface BiologicalAgeAnalysis {
   continuous: Record<string, ContinuousComparison>;
 }
 
-const isMissing = (v: unknown) => v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v));
+const isMissing = (v: unknown) =>
+  v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v));
 
 function summarize(values: number[]): ContinuousSummary {
   const n = values.length;
@@ -152,7 +156,13 @@ export function biologicalAgeAnalysis(input: BiologicalAgeInput): BiologicalAgeA
       }),
     ) as Record<AgeGapGroup, Record<string, number>>;
     const table = present.map((g) => categories.map((c) => counts[g][c]!));
-    categorical[name] = { categories, counts, percents, nMissing, test: chiSquareTest(table, { correction: input.correction ?? true }) };
+    categorical[name] = {
+      categories,
+      counts,
+      percents,
+      nMissing,
+      test: chiSquareTest(table, { correction: input.correction ?? true }),
+    };
   }
 
   const continuous: Record<string, ContinuousComparison> = {};
@@ -175,5 +185,13 @@ export function biologicalAgeAnalysis(input: BiologicalAgeInput): BiologicalAgeA
       test: kruskalWallis(nonEmpty),
     };
   }
-  return { threshold, gap, group, sizes, accuracy: regressionMetrics(input.chronological, input.predicted), categorical, continuous };
+  return {
+    threshold,
+    gap,
+    group,
+    sizes,
+    accuracy: regressionMetrics(input.chronological, input.predicted),
+    categorical,
+    continuous,
+  };
 }

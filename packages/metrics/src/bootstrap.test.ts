@@ -1,7 +1,16 @@
 // Seeded stratified bootstrap: reproducibility, stratification, agreement with DeLong on a large sample.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapCi, seededRandom, quantileSorted, delongCi, rocAuc, meanAbsoluteError, isCxrkitError, METRICS_WARNING } from './index.js';
+import {
+  bootstrapCi,
+  seededRandom,
+  quantileSorted,
+  delongCi,
+  rocAuc,
+  meanAbsoluteError,
+  isCxrkitError,
+  METRICS_WARNING,
+} from './index.js';
 
 function cohort(n: number, seed: number) {
   const r = seededRandom(seed);
@@ -20,7 +29,10 @@ test('seededRandom: deterministic, uniform-looking on [0, 1)', () => {
   const a = seededRandom(7);
   const b = seededRandom(7);
   const xs = Array.from({ length: 10000 }, () => a());
-  assert.deepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => b()));
+  assert.deepEqual(
+    xs.slice(0, 5),
+    Array.from({ length: 5 }, () => b()),
+  );
   assert.notEqual(seededRandom(8)(), xs[0]);
   assert.ok(xs.every((x) => x >= 0 && x < 1));
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -48,7 +60,10 @@ test('stratified bootstrap AUC CI: same seed → same interval; close to DeLong 
   assert.equal(ci.nFailed, 0);
   const d = delongCi(yTrue, yScore);
   // Both estimate the same sampling distribution: bounds within 0.015, SEs within 15 %.
-  assert.ok(Math.abs(ci.lower - d.lower) < 0.015 && Math.abs(ci.upper - d.upper) < 0.015, `bootstrap [${ci.lower}, ${ci.upper}] vs DeLong [${d.lower}, ${d.upper}]`);
+  assert.ok(
+    Math.abs(ci.lower - d.lower) < 0.015 && Math.abs(ci.upper - d.upper) < 0.015,
+    `bootstrap [${ci.lower}, ${ci.upper}] vs DeLong [${d.lower}, ${d.upper}]`,
+  );
   assert.ok(Math.abs(ci.se / d.se - 1) < 0.15, `SE ${ci.se} vs ${d.se}`);
   assert.ok(ms < 5000, `500 AUC resamples of 1,000 cases took ${ms} ms`);
 });
@@ -57,7 +72,11 @@ test('stratification keeps class counts in every resample; unstratified one-clas
   const yTrue = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   const yScore = [0.9, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.95];
   const positives: number[] = [];
-  bootstrapCi({ yTrue, yScore }, (d) => (positives.push(d.yTrue.reduce((a, b) => a + b, 0)), rocAuc(d.yTrue, d.yScore)), { strata: yTrue, nBoot: 200 });
+  bootstrapCi(
+    { yTrue, yScore },
+    (d) => (positives.push(d.yTrue.reduce((a, b) => a + b, 0)), rocAuc(d.yTrue, d.yScore)),
+    { strata: yTrue, nBoot: 200 },
+  );
   assert.ok(positives.slice(1).every((p) => p === 1));
   const warnings: string[] = [];
   const onWarn = (w: Error) => void (w.name === METRICS_WARNING && warnings.push(w.message));
@@ -75,6 +94,12 @@ test('bootstrap works for any metric (MAE) and rejects bad options', () => {
   const ci = bootstrapCi({ t, p }, (d) => meanAbsoluteError(d.t, d.p), { nBoot: 300, level: 0.9 });
   assert.equal(ci.estimate, meanAbsoluteError(t, p));
   assert.ok(ci.lower <= ci.estimate && ci.estimate <= ci.upper);
-  assert.throws(() => bootstrapCi({ t, p }, () => 0, { nBoot: 0 }), (e) => isCxrkitError(e, 'METRICS_BAD_OPTION'));
-  assert.throws(() => bootstrapCi({ t, p: [1] }, () => 0), (e) => isCxrkitError(e, 'METRICS_LENGTH_MISMATCH'));
+  assert.throws(
+    () => bootstrapCi({ t, p }, () => 0, { nBoot: 0 }),
+    (e) => isCxrkitError(e, 'METRICS_BAD_OPTION'),
+  );
+  assert.throws(
+    () => bootstrapCi({ t, p: [1] }, () => 0),
+    (e) => isCxrkitError(e, 'METRICS_LENGTH_MISMATCH'),
+  );
 });

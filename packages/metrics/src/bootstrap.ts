@@ -83,12 +83,21 @@ export function bootstrapCi<K extends string>(
   const { nBoot = 2000, level = 0.95, seed = 42, strata } = options;
   checkLevel(level);
   if (!Number.isInteger(nBoot) || nBoot < 1) {
-    throw new MetricsError('METRICS_BAD_OPTION', 'nBoot must be a positive integer', { received: nBoot, fix: 'pass e.g. { nBoot: 2000 }' });
+    throw new MetricsError('METRICS_BAD_OPTION', 'nBoot must be a positive integer', {
+      received: nBoot,
+      fix: 'pass e.g. { nBoot: 2000 }',
+    });
   }
   const keys = Object.keys(data) as K[];
-  if (keys.length === 0) throw new MetricsError('METRICS_EMPTY', 'no arrays to resample', { received: data, fix: 'pass e.g. { yTrue, yScore }' });
+  if (keys.length === 0)
+    throw new MetricsError('METRICS_EMPTY', 'no arrays to resample', {
+      received: data,
+      fix: 'pass e.g. { yTrue, yScore }',
+    });
   const n = checkLengths(strata ? { ...data, strata } : data);
-  const estimate = statistic(Object.fromEntries(keys.map((k) => [k, Float64Array.from(data[k])])) as Record<K, Float64Array>);
+  const estimate = statistic(
+    Object.fromEntries(keys.map((k) => [k, Float64Array.from(data[k])])) as Record<K, Float64Array>,
+  );
 
   // Case indices per stratum.
   const groups = new Map<string, number[]>();
@@ -121,7 +130,11 @@ export function bootstrapCi<K extends string>(
     if (Number.isFinite(v)) reps.push(v);
     else nFailed++;
   }
-  if (nFailed > 0) warnMetrics('METRICS_BOOTSTRAP_FAILED', `${nFailed} of ${nBoot} resamples gave no finite statistic and were dropped (stratify by the label to avoid one-class resamples)`);
+  if (nFailed > 0)
+    warnMetrics(
+      'METRICS_BOOTSTRAP_FAILED',
+      `${nFailed} of ${nBoot} resamples gave no finite statistic and were dropped (stratify by the label to avoid one-class resamples)`,
+    );
   reps.sort((a, b) => a - b);
   const alpha = (1 - level) / 2;
   let mean = 0;

@@ -52,7 +52,8 @@ export function describeValue(v: unknown, maxLength = 120): string {
     else if (typeof v === 'string') s = JSON.stringify(v);
     else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === null) s = String(v);
     else if (typeof v === 'function') s = `function ${v.name || '(anonymous)'}`;
-    else if (ArrayBuffer.isView(v)) s = `${v.constructor.name}(${(v as unknown as { length?: number }).length ?? v.byteLength})`;
+    else if (ArrayBuffer.isView(v))
+      s = `${v.constructor.name}(${(v as unknown as { length?: number }).length ?? v.byteLength})`;
     else if (v instanceof ArrayBuffer) s = `ArrayBuffer(${v.byteLength})`;
     else if (Array.isArray(v)) s = JSON.stringify(v);
     else s = JSON.stringify(v) ?? String(v);

@@ -31,10 +31,22 @@ export {
   type TunedEvaluation,
 } from './binary.js';
 export { wilsonInterval, delongCi, delongTest, type AucInterval, type DelongTestResult } from './intervals.js';
-export { chiSquareTest, kruskalWallis, type ChiSquareResult, type ChiSquareOptions, type KruskalResult } from './stats.js';
+export {
+  chiSquareTest,
+  kruskalWallis,
+  type ChiSquareResult,
+  type ChiSquareOptions,
+  type KruskalResult,
+} from './stats.js';
 export { ksTwoSample, type KsResult } from './ks-two-sample.js';
 export { chiSquareSf, normalCdf, normalQuantile, normalTwoSidedP } from './distributions.js';
-export { bootstrapCi, seededRandom, quantileSorted, type BootstrapOptions, type BootstrapInterval } from './bootstrap.js';
+export {
+  bootstrapCi,
+  seededRandom,
+  quantileSorted,
+  type BootstrapOptions,
+  type BootstrapInterval,
+} from './bootstrap.js';
 export {
   bySubgroup,
   groupIndices,

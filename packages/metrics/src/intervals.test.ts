@@ -15,11 +15,14 @@ interface DelongCase {
   ci95: Record<string, [number, number]>;
   tests: { a: string; b: string; difference: number; se: number; z: number; p: number }[];
 }
-const fixture = JSON.parse(readFileSync(new URL('../../../test/fixtures/metrics/stats.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../../../test/fixtures/metrics/stats.json', import.meta.url), 'utf8'),
+) as {
   wilson: { k: number; n: number; level: number; lower: number; upper: number }[];
   delong: DelongCase[];
 };
-const near = (a: number, e: number, tol: number, what: string) => assert.ok(Math.abs(a - e) <= tol, `${what}: ${a} vs ${e}`);
+const near = (a: number, e: number, tol: number, what: string) =>
+  assert.ok(Math.abs(a - e) <= tol, `${what}: ${a} vs ${e}`);
 
 test('wilsonInterval equals scipy binomtest(...).proportion_ci(method="wilson") to 1e-12', () => {
   assert.ok(fixture.wilson.length >= 8);
@@ -28,9 +31,18 @@ test('wilsonInterval equals scipy binomtest(...).proportion_ci(method="wilson") 
     near(lo, c.lower, 1e-12, `wilson(${c.k}, ${c.n}, ${c.level}) lower`);
     near(hi, c.upper, 1e-12, `wilson(${c.k}, ${c.n}, ${c.level}) upper`);
   }
-  assert.throws(() => wilsonInterval(3, 0), (e) => isCxrkitError(e, 'METRICS_BAD_COUNTS'));
-  assert.throws(() => wilsonInterval(5, 4), (e) => isCxrkitError(e, 'METRICS_BAD_COUNTS'));
-  assert.throws(() => wilsonInterval(1, 4, 95), (e) => isCxrkitError(e, 'METRICS_BAD_LEVEL'));
+  assert.throws(
+    () => wilsonInterval(3, 0),
+    (e) => isCxrkitError(e, 'METRICS_BAD_COUNTS'),
+  );
+  assert.throws(
+    () => wilsonInterval(5, 4),
+    (e) => isCxrkitError(e, 'METRICS_BAD_COUNTS'),
+  );
+  assert.throws(
+    () => wilsonInterval(1, 4, 95),
+    (e) => isCxrkitError(e, 'METRICS_BAD_LEVEL'),
+  );
 });
 
 test('DeLong, hand-worked (DeLong et al. 1988 structural components, 3 positives / 2 negatives)', () => {
@@ -94,10 +106,23 @@ test('DeLong edge cases: identical models (p = 1, warning), too few cases (NaN, 
   const same = delongTest(y, s, s);
   assert.equal(same.p, 1);
   assert.equal(same.z, 0);
-  const monotone = delongTest(y, s, s.map((v) => 10 * v - 3)); // same ranking
+  const monotone = delongTest(
+    y,
+    s,
+    s.map((v) => 10 * v - 3),
+  ); // same ranking
   assert.equal(monotone.p, 1);
   assert.ok(Number.isNaN(delongCi([1, 0, 0], [0.9, 0.1, 0.2]).se)); // one positive
-  assert.throws(() => delongCi([1, 1], [0.2, 0.3]), (e) => isCxrkitError(e, 'METRICS_ONE_CLASS'));
-  assert.throws(() => delongTest(y, s, s.slice(1)), (e) => isCxrkitError(e, 'METRICS_LENGTH_MISMATCH'));
-  assert.throws(() => delongCi(y, s, 1.5), (e) => isCxrkitError(e, 'METRICS_BAD_LEVEL'));
+  assert.throws(
+    () => delongCi([1, 1], [0.2, 0.3]),
+    (e) => isCxrkitError(e, 'METRICS_ONE_CLASS'),
+  );
+  assert.throws(
+    () => delongTest(y, s, s.slice(1)),
+    (e) => isCxrkitError(e, 'METRICS_LENGTH_MISMATCH'),
+  );
+  assert.throws(
+    () => delongCi(y, s, 1.5),
+    (e) => isCxrkitError(e, 'METRICS_BAD_LEVEL'),
+  );
 });

@@ -138,7 +138,11 @@ export function delongCi(yTrue: BinaryLabels, yScore: NumericArray, level = 0.95
   const { aucs, cov, nPos, nNeg } = delongParts(y, [s]);
   const auc = aucs[0]!;
   const se = Math.sqrt(cov[0]![0]!);
-  if (Number.isNaN(se)) warnMetrics('METRICS_DELONG_UNDEFINED', `DeLong's variance needs ≥ 2 positives and ≥ 2 negatives (got ${nPos} and ${nNeg}); SE is NaN`);
+  if (Number.isNaN(se))
+    warnMetrics(
+      'METRICS_DELONG_UNDEFINED',
+      `DeLong's variance needs ≥ 2 positives and ≥ 2 negatives (got ${nPos} and ${nNeg}); SE is NaN`,
+    );
   const z = zForLevel(level);
   return { auc, se, lower: Math.max(0, auc - z * se), upper: Math.min(1, auc + z * se), level, nPos, nNeg };
 }
@@ -170,7 +174,12 @@ export interface DelongTestResult {
  * When both models rank every case pair the same way (SE = 0 and A = B) the test is degenerate: z = 0,
  * p = 1 with a warning.
  */
-export function delongTest(yTrue: BinaryLabels, scoreA: NumericArray, scoreB: NumericArray, level = 0.95): DelongTestResult {
+export function delongTest(
+  yTrue: BinaryLabels,
+  scoreA: NumericArray,
+  scoreB: NumericArray,
+  level = 0.95,
+): DelongTestResult {
   checkLevel(level);
   const { y, s } = binaryInputs(yTrue, scoreA, 'the DeLong test');
   const sb = toFiniteNumbers(scoreB, 'scoreB');
@@ -182,16 +191,42 @@ export function delongTest(yTrue: BinaryLabels, scoreA: NumericArray, scoreB: Nu
   const zc = zForLevel(level);
   const correlation = cov[0]![1]! / Math.sqrt(cov[0]![0]! * cov[1]![1]!);
   if (Number.isNaN(v)) {
-    warnMetrics('METRICS_DELONG_UNDEFINED', `DeLong's test needs ≥ 2 positives and ≥ 2 negatives (got ${nPos} and ${nNeg}); returning NaN`);
+    warnMetrics(
+      'METRICS_DELONG_UNDEFINED',
+      `DeLong's test needs ≥ 2 positives and ≥ 2 negatives (got ${nPos} and ${nNeg}); returning NaN`,
+    );
     return { aucA: a, aucB: b, difference, se: NaN, z: NaN, p: NaN, ci: [NaN, NaN], level, correlation };
   }
   // Floating-point dust can make v a tiny negative number for identical rankings.
   const se = Math.sqrt(Math.max(0, v));
   if (se <= 1e-15 * Math.max(1, Math.abs(difference))) {
-    warnMetrics('METRICS_DELONG_DEGENERATE', 'the two models order every positive–negative pair alike (zero variance of the difference)');
+    warnMetrics(
+      'METRICS_DELONG_DEGENERATE',
+      'the two models order every positive–negative pair alike (zero variance of the difference)',
+    );
     const z = difference === 0 ? 0 : Math.sign(difference) * Infinity;
-    return { aucA: a, aucB: b, difference, se: 0, z, p: difference === 0 ? 1 : 0, ci: [difference, difference], level, correlation };
+    return {
+      aucA: a,
+      aucB: b,
+      difference,
+      se: 0,
+      z,
+      p: difference === 0 ? 1 : 0,
+      ci: [difference, difference],
+      level,
+      correlation,
+    };
   }
   const z = difference / se;
-  return { aucA: a, aucB: b, difference, se, z, p: normalTwoSidedP(z), ci: [difference - zc * se, difference + zc * se], level, correlation };
+  return {
+    aucA: a,
+    aucB: b,
+    difference,
+    se,
+    z,
+    p: normalTwoSidedP(z),
+    ci: [difference - zc * se, difference + zc * se],
+    level,
+    correlation,
+  };
 }

@@ -23,6 +23,12 @@ test('ksTwoSample: D equals SciPy exactly, asymptotic p-value close to SciPy', (
 });
 
 test('ksTwoSample: typed errors for an empty sample and non-finite values', () => {
-  assert.throws(() => ksTwoSample([], [1]), (e) => isCxrkitError(e, 'STATS_EMPTY_SAMPLE'));
-  assert.throws(() => ksTwoSample([1, Number.NaN], [1]), (e) => isCxrkitError(e, 'METRICS_NAN'));
+  assert.throws(
+    () => ksTwoSample([], [1]),
+    (e) => isCxrkitError(e, 'STATS_EMPTY_SAMPLE'),
+  );
+  assert.throws(
+    () => ksTwoSample([1, Number.NaN], [1]),
+    (e) => isCxrkitError(e, 'METRICS_NAN'),
+  );
 });

@@ -42,7 +42,7 @@ test('@cxrkit/metrics/plots builds specs without the renderers and names the npm
 
 test('with vega present but resvg blocked, SVG renders and PNG names the missing @resvg/resvg-js', () => {
   const expression =
-    "(async () => { const spec = m.confusionMatrixSpec({ tp: 3, fp: 1, tn: 5, fn: 2 });" +
+    '(async () => { const spec = m.confusionMatrixSpec({ tp: 3, fp: 1, tn: 5, fn: 2 });' +
     ' const svg = await m.renderSvg(spec);' +
     ' const isSvg = svg.startsWith("<svg");' +
     ' try { await m.renderPng(spec); return [isSvg, "rendered"]; }' +

@@ -21,7 +21,11 @@ test('ROC plot of the three DeLong (1988) tests with AUC and CI in the legend �
   const ov = stats.delong[0];
   const names: Record<string, string> = { alb: 'Albumin', tp: 'Total protein', kg: 'K-G score' };
   const spec = rocPlotSpec(
-    Object.entries(ov.scores as Record<string, number[]>).map(([k, s]) => ({ name: names[k]!, yTrue: ov.yTrue, yScore: s })),
+    Object.entries(ov.scores as Record<string, number[]>).map(([k, s]) => ({
+      name: names[k]!,
+      yTrue: ov.yTrue,
+      yScore: s,
+    })),
     { title: 'ROC curves, DeLong et al. (1988) ovarian-cancer data' },
   );
   const files = await writePlot(spec, join(outDir, 'roc-delong1988'));
@@ -34,28 +38,64 @@ test('ROC plot of the three DeLong (1988) tests with AUC and CI in the legend �
 test('confusion matrix, age scatter with identity line, density per age-gap group → SVG + PNG', async () => {
   const c = stats.binary[0];
   const m = binaryMetrics(c.yTrue, c.yScore, { threshold: c.threshold });
-  const cmFiles = await writePlot(confusionMatrixSpec(m, { title: `Confusion matrix at threshold ${c.threshold}` }), join(outDir, 'confusion-matrix'));
+  const cmFiles = await writePlot(
+    confusionMatrixSpec(m, { title: `Confusion matrix at threshold ${c.threshold}` }),
+    join(outDir, 'confusion-matrix'),
+  );
   const cmSvg = readFileSync(cmFiles.svg, 'utf8');
-  assert.ok(cmSvg.includes(`TP ${c.tp}`) && cmSvg.includes(`FN ${c.fn}`) && cmSvg.includes(`TN ${c.tn}`) && cmSvg.includes(`FP ${c.fp}`));
+  assert.ok(
+    cmSvg.includes(`TP ${c.tp}`) &&
+      cmSvg.includes(`FN ${c.fn}`) &&
+      cmSvg.includes(`TN ${c.tn}`) &&
+      cmSvg.includes(`FP ${c.fp}`),
+  );
   isPng(cmFiles.png);
 
-  const sc = await writePlot(ageScatterSpec(bio.chronological, bio.predicted, { groups: bio.sex, title: 'Predicted vs chronological age (synthetic cohort)' }), join(outDir, 'age-scatter'));
+  const sc = await writePlot(
+    ageScatterSpec(bio.chronological, bio.predicted, {
+      groups: bio.sex,
+      title: 'Predicted vs chronological age (synthetic cohort)',
+    }),
+    join(outDir, 'age-scatter'),
+  );
   assert.match(readFileSync(sc.svg, 'utf8'), /R² = 0\.\d{3}, MAE = \d\.\d\d years/);
   isPng(sc.png);
 
   const r = biologicalAgeAnalysis({ chronological: bio.chronological, predicted: bio.predicted });
-  const gapBy = Object.fromEntries(AGE_GAP_GROUPS.map((g) => [g, Array.from(r.gap).filter((_, i) => r.group[i] === g)]));
-  const lumbarBy = Object.fromEntries(AGE_GAP_GROUPS.map((g) => [g, (bio.lumbarT as (number | null)[]).filter((v, i) => v !== null && r.group[i] === g) as number[]]));
-  const d1 = await writePlot(densitySpec(lumbarBy, { title: 'Lumbar T-score by age-gap group', xTitle: 'Lumbar T-score' }), join(outDir, 'density-lumbar-t'));
-  const d2 = await writePlot(densitySpec(gapBy, { title: 'Age gap by group', xTitle: 'Predicted − chronological age (years)' }), join(outDir, 'density-age-gap'));
+  const gapBy = Object.fromEntries(
+    AGE_GAP_GROUPS.map((g) => [g, Array.from(r.gap).filter((_, i) => r.group[i] === g)]),
+  );
+  const lumbarBy = Object.fromEntries(
+    AGE_GAP_GROUPS.map((g) => [
+      g,
+      (bio.lumbarT as (number | null)[]).filter((v, i) => v !== null && r.group[i] === g) as number[],
+    ]),
+  );
+  const d1 = await writePlot(
+    densitySpec(lumbarBy, { title: 'Lumbar T-score by age-gap group', xTitle: 'Lumbar T-score' }),
+    join(outDir, 'density-lumbar-t'),
+  );
+  const d2 = await writePlot(
+    densitySpec(gapBy, { title: 'Age gap by group', xTitle: 'Predicted − chronological age (years)' }),
+    join(outDir, 'density-age-gap'),
+  );
   assert.match(readFileSync(d1.svg, 'utf8'), /older \(n = \d+\)/);
   isPng(d1.png);
   isPng(d2.png);
 });
 
 test('plot specs reject empty input with typed errors; renderSvg gives an <svg>', async () => {
-  assert.throws(() => rocPlotSpec([]), (e) => isCxrkitError(e, 'METRICS_EMPTY'));
-  assert.throws(() => densitySpec({}), (e) => isCxrkitError(e, 'METRICS_EMPTY'));
-  assert.throws(() => ageScatterSpec([50, 60], [51]), (e) => isCxrkitError(e, 'METRICS_LENGTH_MISMATCH'));
+  assert.throws(
+    () => rocPlotSpec([]),
+    (e) => isCxrkitError(e, 'METRICS_EMPTY'),
+  );
+  assert.throws(
+    () => densitySpec({}),
+    (e) => isCxrkitError(e, 'METRICS_EMPTY'),
+  );
+  assert.throws(
+    () => ageScatterSpec([50, 60], [51]),
+    (e) => isCxrkitError(e, 'METRICS_LENGTH_MISMATCH'),
+  );
   assert.match(await renderSvg(confusionMatrixSpec({ tp: 1, fp: 2, tn: 3, fn: 4 })), /^<svg/);
 });

@@ -61,7 +61,10 @@ const fmt3 = (x: number) => x.toFixed(3);
  */
 export function rocPlotSpec(models: readonly RocPlotModel[], options: RocPlotOptions = {}): VegaLiteSpec {
   if (!Array.isArray(models) || models.length === 0) {
-    throw new MetricsError('METRICS_EMPTY', 'rocPlotSpec needs at least one model', { received: models, fix: 'pass [{ name, yTrue, yScore }, …]' });
+    throw new MetricsError('METRICS_EMPTY', 'rocPlotSpec needs at least one model', {
+      received: models,
+      fix: 'pass [{ name, yTrue, yScore }, …]',
+    });
   }
   const level = options.level ?? 0.95;
   const size = options.size ?? 420;
@@ -80,7 +83,12 @@ export function rocPlotSpec(models: readonly RocPlotModel[], options: RocPlotOpt
     height: size,
     layer: [
       {
-        data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+        data: {
+          values: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+        },
         mark: { type: 'line', strokeDash: [5, 5], color: '#999', strokeWidth: 1 },
         encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
       },
@@ -88,9 +96,25 @@ export function rocPlotSpec(models: readonly RocPlotModel[], options: RocPlotOpt
         data: { values: rows },
         mark: { type: 'line', strokeWidth: 2, interpolate: 'linear' },
         encoding: {
-          x: { field: 'fpr', type: 'quantitative', title: '1 − specificity (false-positive rate)', scale: { domain: [0, 1] } },
-          y: { field: 'tpr', type: 'quantitative', title: 'Sensitivity (true-positive rate)', scale: { domain: [0, 1] } },
-          color: { field: 'model', type: 'nominal', title: null, sort: labels, legend: { orient: 'bottom', direction: 'vertical' } },
+          x: {
+            field: 'fpr',
+            type: 'quantitative',
+            title: '1 − specificity (false-positive rate)',
+            scale: { domain: [0, 1] },
+          },
+          y: {
+            field: 'tpr',
+            type: 'quantitative',
+            title: 'Sensitivity (true-positive rate)',
+            scale: { domain: [0, 1] },
+          },
+          color: {
+            field: 'model',
+            type: 'nominal',
+            title: null,
+            sort: labels,
+            legend: { orient: 'bottom', direction: 'vertical' },
+          },
           order: { field: 'order', type: 'quantitative' },
         },
       },
@@ -118,11 +142,22 @@ export function confusionMatrixSpec(cm: ConfusionMatrix, options: ConfusionPlotO
   ].map((c) => {
     const rowTotal = c.actual === pos ? cm.tp + cm.fn : cm.fp + cm.tn;
     const pct = rowTotal ? (100 * c.count) / rowTotal : NaN;
-    return { ...c, text: `${c.kind} ${c.count}`, pct: Number.isNaN(pct) ? '' : `${pct.toFixed(1)} % of actual`, share: rowTotal ? c.count / rowTotal : 0 };
+    return {
+      ...c,
+      text: `${c.kind} ${c.count}`,
+      pct: Number.isNaN(pct) ? '' : `${pct.toFixed(1)} % of actual`,
+      share: rowTotal ? c.count / rowTotal : 0,
+    };
   });
   const order = [pos, neg];
   const enc = {
-    x: { field: 'predicted', type: 'nominal', sort: order, title: 'Predicted', axis: { labelAngle: 0, orient: 'top', grid: false, ticks: false } },
+    x: {
+      field: 'predicted',
+      type: 'nominal',
+      sort: order,
+      title: 'Predicted',
+      axis: { labelAngle: 0, orient: 'top', grid: false, ticks: false },
+    },
     y: { field: 'actual', type: 'nominal', sort: order, title: 'Actual', axis: { grid: false, ticks: false } },
   };
   const text = (field: string, dy: number, size: number) => ({
@@ -139,7 +174,13 @@ export function confusionMatrixSpec(cm: ConfusionMatrix, options: ConfusionPlotO
     height: 2 * cell,
     data: { values: cells },
     layer: [
-      { mark: 'rect', encoding: { ...enc, color: { field: 'share', type: 'quantitative', scale: { scheme: 'blues', domain: [0, 1] }, legend: null } } },
+      {
+        mark: 'rect',
+        encoding: {
+          ...enc,
+          color: { field: 'share', type: 'quantitative', scale: { scheme: 'blues', domain: [0, 1] }, legend: null },
+        },
+      },
       text('text', -8, 17),
       text('pct', 12, 11),
     ],
@@ -160,7 +201,11 @@ export interface AgeScatterOptions {
  * Predicted vs chronological age scatter with the identity line (dashed) and R² and MAE in the subtitle.
  * Both axes share one domain so the identity line is the diagonal.
  */
-export function ageScatterSpec(yTrue: NumericArray, yPred: NumericArray, options: AgeScatterOptions = {}): VegaLiteSpec {
+export function ageScatterSpec(
+  yTrue: NumericArray,
+  yPred: NumericArray,
+  options: AgeScatterOptions = {},
+): VegaLiteSpec {
   const t = toFiniteNumbers(yTrue, 'yTrue');
   const p = toFiniteNumbers(yPred, 'yPred');
   checkLengths(options.groups ? { yTrue: t, yPred: p, groups: options.groups } : { yTrue: t, yPred: p });
@@ -173,7 +218,11 @@ export function ageScatterSpec(yTrue: NumericArray, yPred: NumericArray, options
   }
   lo = Math.floor(lo / 5) * 5;
   hi = Math.ceil(hi / 5) * 5;
-  const rows = Array.from(t, (v, i) => ({ true: v, pred: p[i]!, ...(options.groups ? { group: String(options.groups[i]) } : {}) }));
+  const rows = Array.from(t, (v, i) => ({
+    true: v,
+    pred: p[i]!,
+    ...(options.groups ? { group: String(options.groups[i]) } : {}),
+  }));
   const size = options.size ?? 420;
   const subtitle = `n = ${t.length}, R² = ${r2Score(t, p).toFixed(3)}, MAE = ${meanAbsoluteError(t, p).toFixed(2)} ${unit}`;
   return {
@@ -185,13 +234,30 @@ export function ageScatterSpec(yTrue: NumericArray, yPred: NumericArray, options
         data: { values: rows },
         mark: { type: 'point', filled: true, opacity: 0.55, size: 28 },
         encoding: {
-          x: { field: 'true', type: 'quantitative', title: `Chronological age (${unit})`, scale: { domain: [lo, hi], nice: false } },
-          y: { field: 'pred', type: 'quantitative', title: `Predicted age (${unit})`, scale: { domain: [lo, hi], nice: false } },
-          ...(options.groups ? { color: { field: 'group', type: 'nominal', title: null, legend: { orient: 'bottom' } } } : {}),
+          x: {
+            field: 'true',
+            type: 'quantitative',
+            title: `Chronological age (${unit})`,
+            scale: { domain: [lo, hi], nice: false },
+          },
+          y: {
+            field: 'pred',
+            type: 'quantitative',
+            title: `Predicted age (${unit})`,
+            scale: { domain: [lo, hi], nice: false },
+          },
+          ...(options.groups
+            ? { color: { field: 'group', type: 'nominal', title: null, legend: { orient: 'bottom' } } }
+            : {}),
         },
       },
       {
-        data: { values: [{ x: lo, y: lo }, { x: hi, y: hi }] },
+        data: {
+          values: [
+            { x: lo, y: lo },
+            { x: hi, y: hi },
+          ],
+        },
         mark: { type: 'line', color: '#444', strokeDash: [6, 4], strokeWidth: 1.5 },
         encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
       },
@@ -212,7 +278,11 @@ export interface DensityPlotOptions {
 /** Kernel density curves of a continuous variable, one per group (e.g. the three age-gap groups). */
 export function densitySpec(groups: Record<string, ArrayLike<number>>, options: DensityPlotOptions = {}): VegaLiteSpec {
   const names = Object.keys(groups ?? {});
-  if (names.length === 0) throw new MetricsError('METRICS_EMPTY', 'densitySpec needs at least one group', { received: groups, fix: 'pass { groupName: values, … }' });
+  if (names.length === 0)
+    throw new MetricsError('METRICS_EMPTY', 'densitySpec needs at least one group', {
+      received: groups,
+      fix: 'pass { groupName: values, … }',
+    });
   const rows: { group: string; value: number }[] = [];
   const labels: string[] = [];
   for (const g of names) {
@@ -226,7 +296,14 @@ export function densitySpec(groups: Record<string, ArrayLike<number>>, options: 
     width: options.width ?? 480,
     height: options.height ?? 300,
     data: { values: rows },
-    transform: [{ density: 'value', groupby: ['group'], ...(options.bandwidth ? { bandwidth: options.bandwidth } : {}), steps: 200 }],
+    transform: [
+      {
+        density: 'value',
+        groupby: ['group'],
+        ...(options.bandwidth ? { bandwidth: options.bandwidth } : {}),
+        steps: 200,
+      },
+    ],
     mark: { type: 'line', strokeWidth: 2 },
     encoding: {
       x: { field: 'value', type: 'quantitative', title: options.xTitle ?? 'value' },
@@ -277,7 +354,10 @@ async function loadRendererPeer<T>(
 
 interface VegaModule {
   parse(spec: unknown): unknown;
-  View: new (runtime: unknown, opts: { renderer: string }) => { toSVG(scale?: number): Promise<string>; finalize(): void };
+  View: new (
+    runtime: unknown,
+    opts: { renderer: string },
+  ) => { toSVG(scale?: number): Promise<string>; finalize(): void };
 }
 
 /**
@@ -342,7 +422,11 @@ async function svgToPng(svg: string, scale: number): Promise<Uint8Array> {
  * (see {@link renderPng}).
  * @returns the two file paths.
  */
-export async function writePlot(spec: VegaLiteSpec, basePath: string, options: { scale?: number } = {}): Promise<{ svg: string; png: string }> {
+export async function writePlot(
+  spec: VegaLiteSpec,
+  basePath: string,
+  options: { scale?: number } = {},
+): Promise<{ svg: string; png: string }> {
   const { mkdir, writeFile } = await import('node:fs/promises');
   const { dirname } = await import('node:path');
   const base = basePath.replace(/\.(svg|png)$/i, '');

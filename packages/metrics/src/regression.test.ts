@@ -2,7 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { r2Score, meanAbsoluteError, rootMeanSquaredError, withinYears, regressionMetrics, isCxrkitError, METRICS_WARNING } from './index.js';
+import {
+  r2Score,
+  meanAbsoluteError,
+  rootMeanSquaredError,
+  withinYears,
+  regressionMetrics,
+  isCxrkitError,
+  METRICS_WARNING,
+} from './index.js';
 
 interface RegCase {
   name: string;
@@ -21,7 +29,8 @@ const fixture = JSON.parse(
 test('r2Score, MAE, RMSE, withinYears equal sklearn/numpy to 1e-12', () => {
   assert.ok(fixture.regression.length >= 4);
   for (const c of fixture.regression) {
-    const near = (a: number, e: number, what: string) => assert.ok(Math.abs(a - e) <= 1e-12 * Math.max(1, Math.abs(e)), `${c.name} ${what}: ${a} vs ${e}`);
+    const near = (a: number, e: number, what: string) =>
+      assert.ok(Math.abs(a - e) <= 1e-12 * Math.max(1, Math.abs(e)), `${c.name} ${what}: ${a} vs ${e}`);
     near(r2Score(c.yTrue, c.yPred), c.r2, 'r2');
     near(meanAbsoluteError(c.yTrue, c.yPred), c.mae, 'mae');
     near(rootMeanSquaredError(c.yTrue, c.yPred), c.rmse, 'rmse');
@@ -56,8 +65,20 @@ test('regression edge cases: constant truth and n < 2 give NaN with a warning; b
   process.off('warning', onWarn);
   assert.equal(warnings.length, 2, warnings.join('\n'));
   assert.match(warnings[0]!, /METRICS_R2_UNDEFINED/);
-  assert.throws(() => meanAbsoluteError([1, 2], [1]), (e) => isCxrkitError(e, 'METRICS_LENGTH_MISMATCH'));
-  assert.throws(() => rootMeanSquaredError([], []), (e) => isCxrkitError(e, 'METRICS_EMPTY'));
-  assert.throws(() => r2Score([1, NaN], [1, 2]), (e) => isCxrkitError(e, 'METRICS_NAN'));
-  assert.throws(() => withinYears([1, 2], [1, 2], -1), (e) => isCxrkitError(e, 'METRICS_BAD_TOLERANCE'));
+  assert.throws(
+    () => meanAbsoluteError([1, 2], [1]),
+    (e) => isCxrkitError(e, 'METRICS_LENGTH_MISMATCH'),
+  );
+  assert.throws(
+    () => rootMeanSquaredError([], []),
+    (e) => isCxrkitError(e, 'METRICS_EMPTY'),
+  );
+  assert.throws(
+    () => r2Score([1, NaN], [1, 2]),
+    (e) => isCxrkitError(e, 'METRICS_NAN'),
+  );
+  assert.throws(
+    () => withinYears([1, 2], [1, 2], -1),
+    (e) => isCxrkitError(e, 'METRICS_BAD_TOLERANCE'),
+  );
 });

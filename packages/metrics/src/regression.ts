@@ -95,7 +95,11 @@ export interface RegressionMetrics {
 }
 
 /** R², MAE, RMSE and the share within ±k years for each k in `ks` (default the thesis's [4, 9]). */
-export function regressionMetrics(yTrue: NumericArray, yPred: NumericArray, ks: readonly number[] = [4, 9]): RegressionMetrics {
+export function regressionMetrics(
+  yTrue: NumericArray,
+  yPred: NumericArray,
+  ks: readonly number[] = [4, 9],
+): RegressionMetrics {
   const within: Record<number, number> = {};
   for (const k of ks) within[k] = withinYears(yTrue, yPred, k);
   return {

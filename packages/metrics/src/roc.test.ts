@@ -32,7 +32,13 @@ test('rocAuc equals sklearn roc_auc_score to 1e-12 (ties, imbalance, perfect, in
     assert.ok(Math.abs(auc - c.auc) <= 1e-12, `${c.name}: ${auc} vs sklearn ${c.auc}`);
     // Typed arrays and booleans give the same answer.
     assert.equal(rocAuc(Uint8Array.from(c.yTrue), Float64Array.from(c.yScore)), auc);
-    assert.equal(rocAuc(c.yTrue.map((v) => v === 1), c.yScore), auc);
+    assert.equal(
+      rocAuc(
+        c.yTrue.map((v) => v === 1),
+        c.yScore,
+      ),
+      auc,
+    );
   }
 });
 
@@ -67,5 +73,9 @@ test('ROC inputs: one class, empty, NaN, length mismatch, non-binary labels are 
   code(() => rocAuc([0, 2], [0.2, 0.4]), 'METRICS_NOT_BINARY');
   code(() => rocAuc('01' as unknown as number[], [0.2, 0.4]), 'METRICS_NOT_ARRAY');
   // A raw buffer (not a typed-array view of it) is named by its size, as @cxrkit/core's errors do.
-  assert.throws(() => rocAuc(new ArrayBuffer(16) as unknown as number[], [0.2, 0.4]), (e: unknown) => isCxrkitError(e, 'METRICS_NOT_ARRAY') && /\(received: ArrayBuffer\(16\)\)/.test((e as Error).message));
+  assert.throws(
+    () => rocAuc(new ArrayBuffer(16) as unknown as number[], [0.2, 0.4]),
+    (e: unknown) =>
+      isCxrkitError(e, 'METRICS_NOT_ARRAY') && /\(received: ArrayBuffer\(16\)\)/.test((e as Error).message),
+  );
 });

@@ -13,7 +13,11 @@ export interface BinaryInputs {
 }
 
 /** Validates (yTrue, yScore) for ROC metrics: same length, not empty, finite, 0/1 labels. */
-export function binaryInputs(yTrue: BinaryLabels, yScore: NumericArray, requireBothClasses: string | false): BinaryInputs {
+export function binaryInputs(
+  yTrue: BinaryLabels,
+  yScore: NumericArray,
+  requireBothClasses: string | false,
+): BinaryInputs {
   const y = toBinaryLabels(yTrue, 'yTrue');
   const s = toFiniteNumbers(yScore, 'yScore');
   checkLengths({ yTrue: y, yScore: s });

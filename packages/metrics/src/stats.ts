@@ -37,19 +37,28 @@ export function chiSquareTest(table: ArrayLike<ArrayLike<number>>, options: ChiS
   const rows = table?.length ?? 0;
   const cols = rows > 0 ? (table[0]?.length ?? 0) : 0;
   if (rows === 0 || cols === 0) {
-    throw new MetricsError('METRICS_BAD_TABLE', 'the contingency table is empty', { received: table, fix: 'pass counts as rows × columns, e.g. [[10, 20], [30, 40]]' });
+    throw new MetricsError('METRICS_BAD_TABLE', 'the contingency table is empty', {
+      received: table,
+      fix: 'pass counts as rows × columns, e.g. [[10, 20], [30, 40]]',
+    });
   }
   const obs: number[][] = [];
   for (let r = 0; r < rows; r++) {
     const row = table[r]!;
     if (!row || row.length !== cols) {
-      throw new MetricsError('METRICS_BAD_TABLE', `row ${r} has ${row?.length} columns, row 0 has ${cols}`, { received: table, fix: 'give every row the same number of columns' });
+      throw new MetricsError('METRICS_BAD_TABLE', `row ${r} has ${row?.length} columns, row 0 has ${cols}`, {
+        received: table,
+        fix: 'give every row the same number of columns',
+      });
     }
     obs.push([]);
     for (let c = 0; c < cols; c++) {
       const v = row[c]!;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new MetricsError('METRICS_BAD_TABLE', `table[${r}][${c}] is ${v}; counts must be finite and ≥ 0`, { received: v, fix: 'pass counts of cases' });
+        throw new MetricsError('METRICS_BAD_TABLE', `table[${r}][${c}] is ${v}; counts must be finite and ≥ 0`, {
+          received: v,
+          fix: 'pass counts of cases',
+        });
       }
       obs[r]![c] = v;
     }
@@ -61,10 +70,14 @@ export function chiSquareTest(table: ArrayLike<ArrayLike<number>>, options: ChiS
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       if (!(expected[r]![c]! > 0)) {
-        throw new MetricsError('METRICS_ZERO_EXPECTED', `the expected count at [${r}][${c}] is 0 (an all-zero row or column)`, {
-          received: table,
-          fix: 'drop the empty category (row or column) before testing',
-        });
+        throw new MetricsError(
+          'METRICS_ZERO_EXPECTED',
+          `the expected count at [${r}][${c}] is 0 (an all-zero row or column)`,
+          {
+            received: table,
+            fix: 'drop the empty category (row or column) before testing',
+          },
+        );
       }
     }
   }
@@ -105,13 +118,19 @@ export interface KruskalResult {
  */
 export function kruskalWallis(groups: ArrayLike<ArrayLike<number>>): KruskalResult {
   if (!groups || groups.length < 2) {
-    throw new MetricsError('METRICS_TOO_FEW_GROUPS', 'Kruskal–Wallis needs at least two groups', { received: groups?.length, fix: 'pass an array of ≥ 2 arrays of values' });
+    throw new MetricsError('METRICS_TOO_FEW_GROUPS', 'Kruskal–Wallis needs at least two groups', {
+      received: groups?.length,
+      fix: 'pass an array of ≥ 2 arrays of values',
+    });
   }
   const data: Float64Array[] = [];
   for (let g = 0; g < groups.length; g++) {
     const x = toFiniteNumbers(groups[g], `groups[${g}]`);
     if (x.length === 0) {
-      throw new MetricsError('METRICS_EMPTY', `groups[${g}] is empty`, { received: g, fix: 'drop empty groups before testing' });
+      throw new MetricsError('METRICS_EMPTY', `groups[${g}] is empty`, {
+        received: g,
+        fix: 'drop empty groups before testing',
+      });
     }
     data.push(x);
   }
@@ -125,7 +144,10 @@ export function kruskalWallis(groups: ArrayLike<ArrayLike<number>>): KruskalResu
   const { ranks, tieSum } = midranks(all);
   const tieCorrection = 1 - tieSum / (n * n * n - n);
   if (!(tieCorrection > 0)) {
-    throw new MetricsError('METRICS_ALL_IDENTICAL', 'all values are identical, so Kruskal–Wallis is undefined', { received: all[0], fix: 'check the variable; a constant cannot differ between groups' });
+    throw new MetricsError('METRICS_ALL_IDENTICAL', 'all values are identical, so Kruskal–Wallis is undefined', {
+      received: all[0],
+      fix: 'check the variable; a constant cannot differ between groups',
+    });
   }
   let h = 0;
   off = 0;

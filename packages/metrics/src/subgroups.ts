@@ -28,12 +28,19 @@ export interface ScreeningSummary {
 }
 
 /** AUC + DeLong CI and the metrics at `threshold` (default 0.5) with Wilson CIs. */
-export function screeningSummary(yTrue: BinaryLabels, yScore: NumericArray, options: BinaryMetricsOptions = {}): ScreeningSummary {
+export function screeningSummary(
+  yTrue: BinaryLabels,
+  yScore: NumericArray,
+  options: BinaryMetricsOptions = {},
+): ScreeningSummary {
   const level = options.level ?? 0.95;
   const { nPos, nNeg } = binaryInputs(yTrue, yScore, false);
   let auc: AucInterval;
   if (nPos === 0 || nNeg === 0) {
-    warnMetrics('METRICS_ONE_CLASS', `a set of ${nPos + nNeg} cases holds one class only, so its AUC is not estimable; reporting NaN`);
+    warnMetrics(
+      'METRICS_ONE_CLASS',
+      `a set of ${nPos + nNeg} cases holds one class only, so its AUC is not estimable; reporting NaN`,
+    );
     auc = { auc: NaN, se: NaN, lower: NaN, upper: NaN, level, nPos, nNeg };
   } else auc = delongCi(yTrue, yScore, level);
   return { n: nPos + nNeg, nPos, nNeg, auc, metrics: binaryMetrics(yTrue, yScore, options) };
@@ -45,7 +52,10 @@ export function groupIndices(groups: GroupLabels): Map<string, number[]> {
   for (let i = 0; i < groups.length; i++) {
     const g = groups[i];
     if (g === undefined || g === null || (typeof g === 'number' && Number.isNaN(g))) {
-      throw new MetricsError('METRICS_NAN', `groups[${i}] is ${String(g)}`, { received: g, fix: "give every case a group label (e.g. 'unknown')" });
+      throw new MetricsError('METRICS_NAN', `groups[${i}] is ${String(g)}`, {
+        received: g,
+        fix: "give every case a group label (e.g. 'unknown')",
+      });
     }
     const key = String(g);
     if (!out.has(key)) out.set(key, []);

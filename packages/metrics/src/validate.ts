@@ -59,7 +59,10 @@ export function checkLengths(arrays: Record<string, { length: number }>, allowEm
       throw new MetricsError(
         'METRICS_LENGTH_MISMATCH',
         `${entries.map(([k, v]) => `${k} has ${v.length}`).join(', ')} elements; they must match case by case`,
-        { received: Object.fromEntries(entries.map(([k, v]) => [k, v.length])), fix: `pass one value per case in ${name} and ${entries[0]![0]}` },
+        {
+          received: Object.fromEntries(entries.map(([k, v]) => [k, v.length])),
+          fix: `pass one value per case in ${name} and ${entries[0]![0]}`,
+        },
       );
     }
   }

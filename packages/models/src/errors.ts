@@ -2,7 +2,13 @@
 import { CxrkitError } from '@cxrkit/core';
 
 /** A CxrkitError of this package: stable `code`, the `message`, the rejected value, the fix and an optional caught `cause`. */
-export function modelsError(code: string, message: string, received: unknown, fix: string, cause?: unknown): CxrkitError {
+export function modelsError(
+  code: string,
+  message: string,
+  received: unknown,
+  fix: string,
+  cause?: unknown,
+): CxrkitError {
   return new CxrkitError(code, message, { received, fix, pkg: 'models', cause });
 }
 

@@ -30,7 +30,13 @@ async function fitTwoSteps(model: tfl.LayersModel, size: number, compileFirst: b
 }
 
 /** Keras 2.2 layer that ends the frozen part for 'last-block'. */
-const BOUNDARY: Record<string, string> = { inception_v3: 'mixed8', densenet121: 'pool4_pool', densenet169: 'pool4_pool', densenet201: 'pool4_pool', resnet50: 'conv4_block6_out' };
+const BOUNDARY: Record<string, string> = {
+  inception_v3: 'mixed8',
+  densenet121: 'pool4_pool',
+  densenet169: 'pool4_pool',
+  densenet201: 'pool4_pool',
+  resnet50: 'conv4_block6_out',
+};
 
 for (const name of listModels()) {
   test(`${name}: 'last-block' — frozen layers and BN statistics bit-identical after fit, the rest trains`, async () => {
@@ -57,7 +63,10 @@ for (const name of listModels()) {
       }
     }
     assert.ok(frozenChecked > 10);
-    assert.ok(trainableChanged > 0 && trainableChanged === report!.trainable.length, 'every trainable layer with weights was updated');
+    assert.ok(
+      trainableChanged > 0 && trainableChanged === report!.trainable.length,
+      'every trainable layer with weights was updated',
+    );
     assert.equal(report!.frozen.length, frozenChecked);
     assert.equal(report!.trainableParams + report!.frozenParams, model.countParams());
     model.dispose();
@@ -75,7 +84,13 @@ test("InceptionV3 'last-block' freezes exactly the first 249 layers, as Keras's 
 });
 
 test("'head-only' on a screening model trains only the head; 'all-trainable' and predicates", async () => {
-  const model = buildScreeningModel({ backbone: 'densenet121', inputShape: [32, 32, 1], backboneOptions: { widthMultiplier: 1 / 16 }, task: { classes: 2 }, fusion: ['age'] });
+  const model = buildScreeningModel({
+    backbone: 'densenet121',
+    inputShape: [32, 32, 1],
+    backboneOptions: { widthMultiplier: 1 / 16 },
+    task: { classes: 2 },
+    fusion: ['age'],
+  });
   const r = applyFreezePolicy(model, 'head-only');
   assert.deepEqual(r.trainable, ['head_dense_1', 'head_dense_2', 'head_output']);
   const before = snapshot(model);
@@ -100,12 +115,26 @@ test("'head-only' on a screening model trains only the head; 'all-trainable' and
 
 test('unknown policies and unrecognised backbones raise typed errors', () => {
   const model = createModel('resnet50', { inputShape: [32, 32, 1], widthMultiplier: 1 / 16 });
-  assert.throws(() => applyFreezePolicy(model, 'last_block' as never), (e: unknown) => isCxrkitError(e, 'FREEZE_POLICY_UNKNOWN') && /did you mean 'last-block'/.test((e as Error).message));
+  assert.throws(
+    () => applyFreezePolicy(model, 'last_block' as never),
+    (e: unknown) => isCxrkitError(e, 'FREEZE_POLICY_UNKNOWN') && /did you mean 'last-block'/.test((e as Error).message),
+  );
   model.dispose();
-  const tiny = buildScreeningModel({ backbone: createModel('resnet50', { inputShape: [32, 32, 1], widthMultiplier: 1 / 16, includeTop: false, pooling: 'avg' }), task: 'binary' });
+  const tiny = buildScreeningModel({
+    backbone: createModel('resnet50', {
+      inputShape: [32, 32, 1],
+      widthMultiplier: 1 / 16,
+      includeTop: false,
+      pooling: 'avg',
+    }),
+    task: 'binary',
+  });
   assert.doesNotThrow(() => applyFreezePolicy(tiny, 'head-only'));
   tiny.dispose();
   const foreign = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [3] })] });
-  assert.throws(() => applyFreezePolicy(foreign, 'last-block'), (e: unknown) => isCxrkitError(e, 'FREEZE_BACKBONE_UNKNOWN'));
+  assert.throws(
+    () => applyFreezePolicy(foreign, 'last-block'),
+    (e: unknown) => isCxrkitError(e, 'FREEZE_BACKBONE_UNKNOWN'),
+  );
   foreign.dispose();
 });

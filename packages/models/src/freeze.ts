@@ -85,7 +85,12 @@ export function applyFreezePolicy(model: tfl.LayersModel, policy: FreezePolicy):
     isTrainable = (l) => !frozen.has(l);
   } else {
     const guess = typeof policy === 'string' ? didYouMean(policy, POLICIES) : undefined;
-    fail('FREEZE_POLICY_UNKNOWN', `unknown freeze policy${guess ? ` — did you mean '${guess}'?` : ''}`, policy, `use ${POLICIES.join(', ')} or a predicate (layerName) => boolean`);
+    fail(
+      'FREEZE_POLICY_UNKNOWN',
+      `unknown freeze policy${guess ? ` — did you mean '${guess}'?` : ''}`,
+      policy,
+      `use ${POLICIES.join(', ')} or a predicate (layerName) => boolean`,
+    );
   }
 
   const report: FreezeReport = { trainable: [], frozen: [], trainableParams: 0, frozenParams: 0 };

@@ -17,7 +17,10 @@ import { loadNsfwjsInceptionV3 } from '../../../test/nsfwjs.js';
 test('nsfwjs Keras 2.2.4 InceptionV3 weights load by name into inception_v3 and give the same mixed10 features', async () => {
   // Loaded before any cxrkit builder runs, so nsfwjs's model uses tfjs's stock BatchNormalization.
   const nsfw = await loadNsfwjsInceptionV3();
-  const nsfwFeatures = tfl.model({ inputs: nsfw.inputs, outputs: nsfw.getLayer('mixed10').output as tfl.SymbolicTensor });
+  const nsfwFeatures = tfl.model({
+    inputs: nsfw.inputs,
+    outputs: nsfw.getLayer('mixed10').output as tfl.SymbolicTensor,
+  });
 
   const ours = createModel('inception_v3', { inputShape: [299, 299, 3], includeTop: false });
   const report = transferWeights(nsfw, ours, { requireAll: true });
@@ -27,7 +30,9 @@ test('nsfwjs Keras 2.2.4 InceptionV3 weights load by name into inception_v3 and 
 
   // A real PA chest radiograph, bicubic to 299, gray stacked to RGB, Inception scaling to [-1, 1].
   const data = sharedData('cxr/covid-pa');
-  const file = data.missing ? fixtureDir('radiographs', 'radiograph-c.jpg') : data.path('cxr', 'covid-pa', 'images', 'auntminnie-a-2020_01_28_23_51_6665_2020_01_28_Vietnam_coronavirus.jpeg');
+  const file = data.missing
+    ? fixtureDir('radiographs', 'radiograph-c.jpg')
+    : data.path('cxr', 'covid-pa', 'images', 'auntminnie-a-2020_01_28_23_51_6665_2020_01_28_Vietnam_coronavirus.jpeg');
   const gray = resizeBicubic(await readImageFile(file), { width: 299, height: 299 });
   const x = tf.tidy(() => tf.tile(tf.sub(tf.div(tf.tensor4d(gray.data, [1, 299, 299, 1]), 127.5), 1), [1, 1, 1, 3]));
   const a = nsfwFeatures.predict(x) as tf.Tensor;

@@ -71,7 +71,10 @@ for (const name of listModels()) {
     assert.equal(top.countParams(), withTop, 'params with top');
     compareLayers(rows(top), fx.top.layers, `${name} top`);
     assert.deepEqual(top.outputs[0]!.shape, [null, 1000]);
-    const notop = tfl.model({ inputs: top.inputs, outputs: top.getLayer(modelInfo(name).featureLayer).output as tfl.SymbolicTensor });
+    const notop = tfl.model({
+      inputs: top.inputs,
+      outputs: top.getLayer(modelInfo(name).featureLayer).output as tfl.SymbolicTensor,
+    });
     assert.equal(notop.countParams(), noTop, 'params without top');
     assert.equal(fx.notop.params, noTop, 'fixture agrees with Keras documentation');
     compareLayers(rows(notop), fx.notop.layers, `${name} notop`);
@@ -116,7 +119,12 @@ for (const name of listModels()) {
 test('inception_v3 matches the Keras 2.2.4 InceptionV3 shipped in nsfwjs (names, classes, order, BN scale=false)', () => {
   const require = createRequire(import.meta.url);
   const nsfw = require(`${repoRoot}/node_modules/nsfwjs/dist/models/inception_v3/model.min.js`) as {
-    modelTopology: { keras_version: string; model_config: { config: { layers: Array<{ class_name: string; config: Record<string, unknown> & { name: string } }> } } };
+    modelTopology: {
+      keras_version: string;
+      model_config: {
+        config: { layers: Array<{ class_name: string; config: Record<string, unknown> & { name: string } }> };
+      };
+    };
   };
   assert.equal(nsfw.modelTopology.keras_version, '2.2.4');
   const keras = nsfw.modelTopology.model_config.config.layers;
@@ -135,7 +143,8 @@ test('inception_v3 matches the Keras 2.2.4 InceptionV3 shipped in nsfwjs (names,
   assert.equal(keras[310]!.config.name, 'mixed10');
   // The thesis's Grad-CAM layers 86–94 are the nine convolutions inside mixed10.
   const names = ours.map((l) => l.name);
-  for (let k = 86; k <= 94; k++) assert.ok(names.indexOf(`conv2d_${k}`) > names.indexOf('mixed9'), `conv2d_${k} after mixed9`);
+  for (let k = 86; k <= 94; k++)
+    assert.ok(names.indexOf(`conv2d_${k}`) > names.indexOf('mixed9'), `conv2d_${k} after mixed9`);
   m.dispose();
 });
 
@@ -144,17 +153,30 @@ test('unknown names and invalid options raise typed errors with did-you-mean', (
     assert.throws(fn, (e: unknown) => isCxrkitError(e, code) && (e as Error).message.includes(includes));
   expectErr(() => createModel('inceptionv3'), 'MODEL_UNKNOWN', "did you mean 'inception_v3'");
   expectErr(() => createModel('densenet-169'), 'MODEL_UNKNOWN', "did you mean 'densenet169'");
-  expectErr(() => createModel('resnet50', { inputShap: [224, 224, 3] } as never), 'MODEL_OPTION_UNKNOWN', "did you mean 'inputShape'");
+  expectErr(
+    () => createModel('resnet50', { inputShap: [224, 224, 3] } as never),
+    'MODEL_OPTION_UNKNOWN',
+    "did you mean 'inputShape'",
+  );
   expectErr(() => createModel('inception_v3', { inputShape: [64, 64, 3] }), 'MODEL_INPUT_TOO_SMALL', '75');
   expectErr(() => createModel('resnet50', { inputShape: [224, 224, 2] }), 'MODEL_INPUT_CHANNELS', '1 (gray) or 3');
   expectErr(() => createModel('resnet50', { pooling: 'mean' as never }), 'MODEL_OPTION_INVALID', "did you mean 'max'");
-  expectErr(() => createModel('resnet50', { classifierActivation: 'softmx' as never }), 'MODEL_OPTION_INVALID', "did you mean 'softmax'");
+  expectErr(
+    () => createModel('resnet50', { classifierActivation: 'softmx' as never }),
+    'MODEL_OPTION_INVALID',
+    "did you mean 'softmax'",
+  );
   expectErr(() => createModel('resnet50', { widthMultiplier: 0 }), 'MODEL_OPTION_INVALID', 'widthMultiplier');
   expectErr(() => createModel('densenet121', { classes: 0 }), 'MODEL_OPTION_INVALID', 'classes');
 });
 
 test('classifierActivation and classes shape the top', () => {
-  const m = createModel('resnet50', { classes: 3, classifierActivation: null, widthMultiplier: 1 / 16, inputShape: [64, 64, 1] });
+  const m = createModel('resnet50', {
+    classes: 3,
+    classifierActivation: null,
+    widthMultiplier: 1 / 16,
+    inputShape: [64, 64, 1],
+  });
   const top = m.getLayer('probs');
   assert.equal(top.getConfig()['activation'], 'linear');
   assert.deepEqual(m.outputs[0]!.shape, [null, 3]);

@@ -27,11 +27,46 @@ interface Entry extends ModelInfo {
 
 // keyed by the tfjs-free list the model card checks against (card/backbones.ts): the two cannot drift
 const REGISTRY: Record<BackboneKey, Entry> = {
-  inception_v3: { name: 'inception_v3', defaultSize: 299, minSize: INCEPTION_V3_MIN_SIZE, featureLayer: 'mixed10', params: { noTop: 21_802_784, top: 23_851_784 }, build: inceptionV3 },
-  densenet121: { name: 'densenet121', defaultSize: 224, minSize: DENSENET_MIN_SIZE, featureLayer: 'relu', params: { noTop: 7_037_504, top: 8_062_504 }, build: densenet121 },
-  densenet169: { name: 'densenet169', defaultSize: 224, minSize: DENSENET_MIN_SIZE, featureLayer: 'relu', params: { noTop: 12_642_880, top: 14_307_880 }, build: densenet169 },
-  densenet201: { name: 'densenet201', defaultSize: 224, minSize: DENSENET_MIN_SIZE, featureLayer: 'relu', params: { noTop: 18_321_984, top: 20_242_984 }, build: densenet201 },
-  resnet50: { name: 'resnet50', defaultSize: 224, minSize: RESNET_MIN_SIZE, featureLayer: 'conv5_block3_out', params: { noTop: 23_587_712, top: 25_636_712 }, build: resnet50 },
+  inception_v3: {
+    name: 'inception_v3',
+    defaultSize: 299,
+    minSize: INCEPTION_V3_MIN_SIZE,
+    featureLayer: 'mixed10',
+    params: { noTop: 21_802_784, top: 23_851_784 },
+    build: inceptionV3,
+  },
+  densenet121: {
+    name: 'densenet121',
+    defaultSize: 224,
+    minSize: DENSENET_MIN_SIZE,
+    featureLayer: 'relu',
+    params: { noTop: 7_037_504, top: 8_062_504 },
+    build: densenet121,
+  },
+  densenet169: {
+    name: 'densenet169',
+    defaultSize: 224,
+    minSize: DENSENET_MIN_SIZE,
+    featureLayer: 'relu',
+    params: { noTop: 12_642_880, top: 14_307_880 },
+    build: densenet169,
+  },
+  densenet201: {
+    name: 'densenet201',
+    defaultSize: 224,
+    minSize: DENSENET_MIN_SIZE,
+    featureLayer: 'relu',
+    params: { noTop: 18_321_984, top: 20_242_984 },
+    build: densenet201,
+  },
+  resnet50: {
+    name: 'resnet50',
+    defaultSize: 224,
+    minSize: RESNET_MIN_SIZE,
+    featureLayer: 'conv5_block3_out',
+    params: { noTop: 23_587_712, top: 25_636_712 },
+    build: resnet50,
+  },
 };
 
 /** Registry keys of every architecture: inception_v3, densenet121, densenet169, densenet201, resnet50. */
@@ -60,13 +95,17 @@ export function createModel(name: string, options?: ModelOptions): tfl.LayersMod
 
 function entry(name: string): Entry {
   const e = typeof name === 'string' ? (REGISTRY as Record<string, Entry>)[name] : undefined;
-  if (!e || !Object.prototype.hasOwnProperty.call(REGISTRY, name)) {
+  if (!e || !Object.hasOwn(REGISTRY, name)) {
     const guess = typeof name === 'string' ? didYouMean(name.replace(/-/g, '_'), listModels()) : undefined;
-    throw new CxrkitError('MODEL_UNKNOWN', `no model named '${String(name)}'${guess ? ` — did you mean '${guess}'?` : ''}`, {
-      received: name,
-      fix: `use one of ${listModels().join(', ')}`,
-      pkg: 'models',
-    });
+    throw new CxrkitError(
+      'MODEL_UNKNOWN',
+      `no model named '${String(name)}'${guess ? ` — did you mean '${guess}'?` : ''}`,
+      {
+        received: name,
+        fix: `use one of ${listModels().join(', ')}`,
+        pkg: 'models',
+      },
+    );
   }
   return e;
 }

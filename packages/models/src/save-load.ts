@@ -57,7 +57,11 @@ function signature(model: tfl.LayersModel) {
  * @throws CxrkitError the card's errors (`CARD_*`, `CARD_MODEL_MISMATCH`) before anything is written,
  *   `MODEL_SAVE_FAILED`, `MODEL_SAVE_TARGET_NOT_DIR`.
  */
-export async function saveModel(model: tfl.LayersModel, dir: string, options: SaveModelOptions = {}): Promise<SaveModelResult> {
+export async function saveModel(
+  model: tfl.LayersModel,
+  dir: string,
+  options: SaveModelOptions = {},
+): Promise<SaveModelResult> {
   const card = options.card === undefined ? undefined : serializeModelCard(options.card);
   if (card) checkCardMatchesModel(card.card, signature(model));
   const path = await import('node:path');
@@ -72,7 +76,13 @@ export async function saveModel(model: tfl.LayersModel, dir: string, options: Sa
     },
     { includeOptimizer: options.includeOptimizer ?? false },
   );
-  if (!artifacts) throw modelsError('MODEL_SAVE_FAILED', 'tfjs produced no model artifacts', model.name, 'check that the model is a built tf.LayersModel');
+  if (!artifacts)
+    throw modelsError(
+      'MODEL_SAVE_FAILED',
+      'tfjs produced no model artifacts',
+      model.name,
+      'check that the model is a built tf.LayersModel',
+    );
   const weightData = artifacts.weightData
     ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
     : new Uint8Array(0);
@@ -104,7 +114,13 @@ export async function saveModel(model: tfl.LayersModel, dir: string, options: Sa
       throw modelsError('MODEL_SAVE_TARGET_NOT_DIR', message, target, 'choose a folder path for the model', e);
     }
     if (e instanceof CxrkitError) throw e;
-    throw modelsError('MODEL_SAVE_FAILED', `could not write the model to ${target}: ${(e as Error).message}`, target, 'check that the folder is writable and the disk not full', e);
+    throw modelsError(
+      'MODEL_SAVE_FAILED',
+      `could not write the model to ${target}: ${(e as Error).message}`,
+      target,
+      'check that the folder is writable and the disk not full',
+      e,
+    );
   }
   const files = ['model.json', ...shardNames, ...(card ? [MODEL_CARD_FILE] : [])];
   return { dir: target, files, weightBytes: weightData.byteLength, ...(card ? { card: card.card } : {}) };
@@ -130,7 +146,13 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
   try {
     text = await fs.readFile(jsonPath, 'utf8');
   } catch (e) {
-    throw modelsError('MODEL_FILE_MISSING', `no model.json at ${jsonPath}`, jsonPath, 'pass the folder that saveModel wrote (it holds model.json and group1-shard*.bin)', e);
+    throw modelsError(
+      'MODEL_FILE_MISSING',
+      `no model.json at ${jsonPath}`,
+      jsonPath,
+      'pass the folder that saveModel wrote (it holds model.json and group1-shard*.bin)',
+      e,
+    );
   }
   let json: {
     modelTopology?: unknown;
@@ -144,10 +166,21 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw modelsError('MODEL_FILE_CORRUPT', `model.json at ${jsonPath} is not valid JSON (${text.length} bytes; half-written?)`, text.slice(0, 80), 're-save the model; saveModel writes atomically so only an interrupted foreign copy leaves this', e);
+    throw modelsError(
+      'MODEL_FILE_CORRUPT',
+      `model.json at ${jsonPath} is not valid JSON (${text.length} bytes; half-written?)`,
+      text.slice(0, 80),
+      're-save the model; saveModel writes atomically so only an interrupted foreign copy leaves this',
+      e,
+    );
   }
   if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw modelsError('MODEL_FILE_CORRUPT', `model.json at ${jsonPath} lacks modelTopology or weightsManifest`, Object.keys(json ?? {}), 'pass a TensorFlow.js layers-model (not a graph-model or a Keras .h5)');
+    throw modelsError(
+      'MODEL_FILE_CORRUPT',
+      `model.json at ${jsonPath} lacks modelTopology or weightsManifest`,
+      Object.keys(json ?? {}),
+      'pass a TensorFlow.js layers-model (not a graph-model or a Keras .h5)',
+    );
   }
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
@@ -156,26 +189,42 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
   for (const group of json.weightsManifest) {
     weightSpecs.push(...group.weights);
     for (const w of group.weights) {
-      const bytesPer = w.quantization ? DTYPE_BYTES[w.quantization.dtype] ?? 4 : DTYPE_BYTES[w.dtype] ?? 4;
+      const bytesPer = w.quantization ? (DTYPE_BYTES[w.quantization.dtype] ?? 4) : (DTYPE_BYTES[w.dtype] ?? 4);
       expected += w.shape.reduce((a, b) => a * b, 1) * bytesPer;
     }
     for (const p of group.paths) {
       const file = path.resolve(base, p);
       if (path.relative(base, file).startsWith('..') || path.isAbsolute(p)) {
-        throw modelsError('MODEL_FILE_CORRUPT', `weight path ${p} in ${jsonPath} points outside the model folder`, p, 'weight shards must sit beside model.json');
+        throw modelsError(
+          'MODEL_FILE_CORRUPT',
+          `weight path ${p} in ${jsonPath} points outside the model folder`,
+          p,
+          'weight shards must sit beside model.json',
+        );
       }
       let buf: Buffer;
       try {
         buf = await fs.readFile(file);
       } catch (e) {
-        throw modelsError('MODEL_WEIGHTS_MISSING', `weight shard ${p} listed in ${jsonPath} is missing`, file, 'copy the whole model folder (model.json and every group1-shard*.bin)', e);
+        throw modelsError(
+          'MODEL_WEIGHTS_MISSING',
+          `weight shard ${p} listed in ${jsonPath} is missing`,
+          file,
+          'copy the whole model folder (model.json and every group1-shard*.bin)',
+          e,
+        );
       }
       buffers.push(buf);
       actual += buf.byteLength;
     }
   }
   if (actual !== expected) {
-    throw modelsError('MODEL_WEIGHTS_TRUNCATED', `weight shards hold ${actual} bytes but model.json describes ${expected}`, { actual, expected }, 'the shards are truncated or from another model: re-copy or re-save the model folder');
+    throw modelsError(
+      'MODEL_WEIGHTS_TRUNCATED',
+      `weight shards hold ${actual} bytes but model.json describes ${expected}`,
+      { actual, expected },
+      'the shards are truncated or from another model: re-copy or re-save the model folder',
+    );
   }
   const weightData = new Uint8Array(actual);
   let offset = 0;
@@ -198,7 +247,13 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
       }),
     );
   } catch (e) {
-    throw modelsError('MODEL_LOAD_FAILED', `tfjs could not build the model in ${jsonPath}: ${(e as Error).message}`, jsonPath, 'check that the model uses layers this tfjs-layers version knows (custom layers must be registered first)', e);
+    throw modelsError(
+      'MODEL_LOAD_FAILED',
+      `tfjs could not build the model in ${jsonPath}: ${(e as Error).message}`,
+      jsonPath,
+      'check that the model uses layers this tfjs-layers version knows (custom layers must be registered first)',
+      e,
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 // The screening model of the thesis (Figure 4.3): a backbone whose top is replaced by global average
 // pooling, three dense layers with two dropouts between them, and optional demographic fusion — scalar
 // inputs (age, sex, or an age model's prediction) concatenated with the pooled image features.
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { didYouMean } from '@cxrkit/core';
 import { fail } from './errors.js';
@@ -50,7 +50,15 @@ const FUSION_INPUTS: readonly FusionInput[] = ['age', 'sex', 'predictedAge'];
 const ALLOWED_FUSIONS = ['', 'age', 'sex', 'age,sex', 'predictedAge'];
 
 /** Layer names of the screening head (what `applyFreezePolicy(model, 'head-only')` keeps trainable). */
-export const SCREENING_HEAD_LAYERS = ['avg_pool', 'fusion_concat', 'head_dense_1', 'head_dropout_1', 'head_dense_2', 'head_dropout_2', 'head_output'] as const;
+export const SCREENING_HEAD_LAYERS = [
+  'avg_pool',
+  'fusion_concat',
+  'head_dense_1',
+  'head_dropout_1',
+  'head_dense_2',
+  'head_dropout_2',
+  'head_output',
+] as const;
 
 /**
  * Builds the screening model: image input `image` [batch, h, w, c] (plus `age` / `sex` /
@@ -64,23 +72,41 @@ export const SCREENING_HEAD_LAYERS = ['avg_pool', 'fusion_concat', 'head_dense_1
  * Compile with {@link lossForTask}.
  */
 export function buildScreeningModel(options: ScreeningModelOptions): tfl.LayersModel {
-  if (options == null || typeof options !== 'object') fail('SCREENING_OPTIONS_INVALID', 'buildScreeningModel needs an options object', options, "pass e.g. { backbone: 'inception_v3', inputShape: [512, 512, 1], task: 'binary' }");
+  if (options == null || typeof options !== 'object')
+    fail(
+      'SCREENING_OPTIONS_INVALID',
+      'buildScreeningModel needs an options object',
+      options,
+      "pass e.g. { backbone: 'inception_v3', inputShape: [512, 512, 1], task: 'binary' }",
+    );
   const task = options.task ?? 'binary';
   const outputUnits = taskUnits(task);
   const fusion = [...(options.fusion ?? [])];
   for (const f of fusion) {
     if (!FUSION_INPUTS.includes(f)) {
       const guess = typeof f === 'string' ? didYouMean(f, FUSION_INPUTS) : undefined;
-      fail('SCREENING_FUSION_INVALID', `unknown fusion input '${String(f)}'${guess ? ` — did you mean '${guess}'?` : ''}`, f, `use ${FUSION_INPUTS.join(', ')}`);
+      fail(
+        'SCREENING_FUSION_INVALID',
+        `unknown fusion input '${String(f)}'${guess ? ` — did you mean '${guess}'?` : ''}`,
+        f,
+        `use ${FUSION_INPUTS.join(', ')}`,
+      );
     }
   }
   if (!ALLOWED_FUSIONS.includes(fusion.join(','))) {
-    fail('SCREENING_FUSION_INVALID', "fusion must be [], ['age'], ['sex'], ['age', 'sex'] or ['predictedAge']", fusion, "list age before sex, and use predictedAge alone");
+    fail(
+      'SCREENING_FUSION_INVALID',
+      "fusion must be [], ['age'], ['sex'], ['age', 'sex'] or ['predictedAge']",
+      fusion,
+      'list age before sex, and use predictedAge alone',
+    );
   }
   const units = options.head?.units ?? DEFAULT_SCREENING_HEAD.units;
   const rates = options.head?.dropout ?? DEFAULT_SCREENING_HEAD.dropout;
-  if (units.length !== 2 || !units.every((u) => Number.isInteger(u) && u > 0)) fail('SCREENING_HEAD_INVALID', 'head.units must be two positive integers', units, 'pass e.g. [256, 128]');
-  if (rates.length !== 2 || !rates.every((r) => typeof r === 'number' && r >= 0 && r < 1)) fail('SCREENING_HEAD_INVALID', 'head.dropout must be two rates in [0, 1)', rates, 'pass e.g. [0.5, 0.25]');
+  if (units.length !== 2 || !units.every((u) => Number.isInteger(u) && u > 0))
+    fail('SCREENING_HEAD_INVALID', 'head.units must be two positive integers', units, 'pass e.g. [256, 128]');
+  if (rates.length !== 2 || !rates.every((r) => typeof r === 'number' && r >= 0 && r < 1))
+    fail('SCREENING_HEAD_INVALID', 'head.dropout must be two rates in [0, 1)', rates, 'pass e.g. [0.5, 0.25]');
 
   let imageInput: tfl.SymbolicTensor;
   let features: tfl.SymbolicTensor;
@@ -99,22 +125,45 @@ export function buildScreeningModel(options: ScreeningModelOptions): tfl.LayersM
     backboneName = options.backbone;
   } else if (options.backbone instanceof tfl.LayersModel) {
     if (options.backbone.inputs.length !== 1 || options.backbone.outputs.length !== 1) {
-      fail('SCREENING_BACKBONE_INVALID', 'a backbone model must have one input and one output', options.backbone.inputNames, 'pass a single-input feature extractor (includeTop: false)');
+      fail(
+        'SCREENING_BACKBONE_INVALID',
+        'a backbone model must have one input and one output',
+        options.backbone.inputNames,
+        'pass a single-input feature extractor (includeTop: false)',
+      );
     }
-    if (options.inputShape) fail('SCREENING_OPTIONS_INVALID', 'inputShape applies only to a registry backbone; a model backbone keeps its own input', options.inputShape, 'drop inputShape');
+    if (options.inputShape)
+      fail(
+        'SCREENING_OPTIONS_INVALID',
+        'inputShape applies only to a registry backbone; a model backbone keeps its own input',
+        options.inputShape,
+        'drop inputShape',
+      );
     imageInput = options.backbone.inputs[0]!;
     features = options.backbone.outputs[0]!;
     backboneName = options.backbone.name;
   } else {
-    fail('SCREENING_BACKBONE_INVALID', 'backbone must be a registry name or a tf.LayersModel', options.backbone, `use one of ${listModels().join(', ')}`);
+    fail(
+      'SCREENING_BACKBONE_INVALID',
+      'backbone must be a registry name or a tf.LayersModel',
+      options.backbone,
+      `use one of ${listModels().join(', ')}`,
+    );
   }
 
   let x = features;
   if (x.rank === 4) x = tfl.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as tfl.SymbolicTensor;
-  else if (x.rank !== 2) fail('SCREENING_BACKBONE_INVALID', `backbone output must be [batch, h, w, c] or [batch, c], got rank ${x.rank}`, x.shape, 'use a backbone without its classification top');
+  else if (x.rank !== 2)
+    fail(
+      'SCREENING_BACKBONE_INVALID',
+      `backbone output must be [batch, h, w, c] or [batch, c], got rank ${x.rank}`,
+      x.shape,
+      'use a backbone without its classification top',
+    );
 
   const extra = fusion.map((name) => tfl.input({ shape: [1], name }));
-  if (extra.length > 0) x = tfl.layers.concatenate({ axis: -1, name: 'fusion_concat' }).apply([x, ...extra]) as tfl.SymbolicTensor;
+  if (extra.length > 0)
+    x = tfl.layers.concatenate({ axis: -1, name: 'fusion_concat' }).apply([x, ...extra]) as tfl.SymbolicTensor;
   x = tfl.layers.dense({ units: units[0], activation: 'relu', name: 'head_dense_1' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.dropout({ rate: rates[0], name: 'head_dropout_1' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.dense({ units: units[1], activation: 'relu', name: 'head_dense_2' }).apply(x) as tfl.SymbolicTensor;
@@ -128,13 +177,24 @@ function taskUnits(task: ScreeningTask): number {
   if (task === 'regression' || task === 'binary') return 1;
   if (task && typeof task === 'object' && Number.isInteger(task.classes) && task.classes >= 2) return task.classes;
   const guess = typeof task === 'string' ? didYouMean(task, ['regression', 'binary']) : undefined;
-  return fail('SCREENING_TASK_INVALID', `unknown task${guess ? ` — did you mean '${guess}'?` : ''}`, task, "use 'regression', 'binary' or { classes: n } with n ≥ 2");
+  return fail(
+    'SCREENING_TASK_INVALID',
+    `unknown task${guess ? ` — did you mean '${guess}'?` : ''}`,
+    task,
+    "use 'regression', 'binary' or { classes: n } with n ≥ 2",
+  );
 }
 
 /** The Keras loss for a task: 'meanSquaredError' (regression), 'binaryCrossentropy', 'categoricalCrossentropy'. */
-export function lossForTask(task: ScreeningTask): 'meanSquaredError' | 'binaryCrossentropy' | 'categoricalCrossentropy' {
+export function lossForTask(
+  task: ScreeningTask,
+): 'meanSquaredError' | 'binaryCrossentropy' | 'categoricalCrossentropy' {
   taskUnits(task);
-  return task === 'regression' ? 'meanSquaredError' : task === 'binary' ? 'binaryCrossentropy' : 'categoricalCrossentropy';
+  return task === 'regression'
+    ? 'meanSquaredError'
+    : task === 'binary'
+      ? 'binaryCrossentropy'
+      : 'categoricalCrossentropy';
 }
 
 /**
@@ -142,20 +202,34 @@ export function lossForTask(task: ScreeningTask): 'meanSquaredError' | 'binaryCr
  * every other key to the input of that name (`age`, `sex`, `predictedAge`). Missing or unexpected
  * keys raise `SCREENING_INPUT_MISSING` / `SCREENING_INPUT_UNKNOWN`.
  */
-export function screeningInputs(model: tfl.LayersModel, inputs: { image: tf.Tensor } & Partial<Record<FusionInput, tf.Tensor>>): tf.Tensor[] {
+export function screeningInputs(
+  model: tfl.LayersModel,
+  inputs: { image: tf.Tensor } & Partial<Record<FusionInput, tf.Tensor>>,
+): tf.Tensor[] {
   const names = model.inputNames;
   const byName = new Map<string, tf.Tensor>();
   for (const [k, v] of Object.entries(inputs)) {
     if (v === undefined) continue;
     const target = k === 'image' ? names[0]! : k;
     if (!names.includes(target)) {
-      fail('SCREENING_INPUT_UNKNOWN', `the model has no input '${k}'`, k, `pass ${['image', ...names.slice(1)].join(', ')}`);
+      fail(
+        'SCREENING_INPUT_UNKNOWN',
+        `the model has no input '${k}'`,
+        k,
+        `pass ${['image', ...names.slice(1)].join(', ')}`,
+      );
     }
     byName.set(target, v);
   }
   return names.map((n, i) => {
     const t = byName.get(n);
-    if (!t) fail('SCREENING_INPUT_MISSING', `input '${i === 0 ? 'image' : n}' is missing`, Object.keys(inputs), `pass { ${['image', ...names.slice(1)].join(', ')} }`);
+    if (!t)
+      fail(
+        'SCREENING_INPUT_MISSING',
+        `input '${i === 0 ? 'image' : n}' is missing`,
+        Object.keys(inputs),
+        `pass { ${['image', ...names.slice(1)].join(', ')} }`,
+      );
     return t;
   });
 }

@@ -11,14 +11,32 @@ const tiny = { widthMultiplier: 1 / 16 };
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 
 test('age model → osteoporosis model with age fusion: backbone copied, mismatching head layer skipped with reason', async () => {
-  const age = buildScreeningModel({ backbone: 'densenet121', inputShape: [32, 32, 1], backboneOptions: tiny, task: 'regression' });
-  const osteo = buildScreeningModel({ backbone: 'densenet121', inputShape: [32, 32, 1], backboneOptions: tiny, task: 'binary', fusion: ['age'] });
+  const age = buildScreeningModel({
+    backbone: 'densenet121',
+    inputShape: [32, 32, 1],
+    backboneOptions: tiny,
+    task: 'regression',
+  });
+  const osteo = buildScreeningModel({
+    backbone: 'densenet121',
+    inputShape: [32, 32, 1],
+    backboneOptions: tiny,
+    task: 'binary',
+    fusion: ['age'],
+  });
   const report = await expectNoLeaks(() => transferWeights(age, osteo), 'transferWeights');
   const withWeights = osteo.layers.filter((l) => l.weights.length > 0).map((l) => l.name);
-  assert.deepEqual(report.skipped.map((s) => [s.layer, s.reason]), [['head_dense_1', 'shape-mismatch']]);
+  assert.deepEqual(
+    report.skipped.map((s) => [s.layer, s.reason]),
+    [['head_dense_1', 'shape-mismatch']],
+  );
   assert.match(report.skipped[0]!.detail, /source \[\d+,256\] vs target \[\d+,256\]/);
   assert.equal(report.copied.length, withWeights.length - 1);
-  assert.ok(report.copied.includes('conv1/conv') && report.copied.includes('conv5_block16_2_conv') && report.copied.includes('head_output'));
+  assert.ok(
+    report.copied.includes('conv1/conv') &&
+      report.copied.includes('conv5_block16_2_conv') &&
+      report.copied.includes('head_output'),
+  );
   assert.deepEqual(report.unusedSource, ['head_dense_1']);
   // Values equal, BN moving statistics included; the copy is independent of the source.
   for (const name of ['conv1/conv', 'conv1/bn', 'bn', 'head_output']) {
@@ -27,13 +45,19 @@ test('age model → osteoporosis model with age fusion: backbone copied, mismatc
   }
   const kernel = age.getLayer('conv1/conv');
   kernel.setWeights([tf.zerosLike(kernel.getWeights()[0]!)]);
-  assert.ok(values(osteo.getLayer('conv1/conv').getWeights()[0]!).some((v) => v !== 0), 'target kept its copy');
+  assert.ok(
+    values(osteo.getLayer('conv1/conv').getWeights()[0]!).some((v) => v !== 0),
+    'target kept its copy',
+  );
   const params = report.copied.reduce((a, n) => a + osteo.getLayer(n).countParams(), 0);
   assert.equal(report.copiedParams, params);
   // Filters and requireAll.
   const onlyBackbone = transferWeights(age, osteo, { layers: (n) => !n.startsWith('head_') });
   assert.ok(onlyBackbone.skipped.every((s) => s.reason === 'filtered-out' && s.layer.startsWith('head_')));
-  assert.throws(() => transferWeights(age, osteo, { requireAll: true }), (e: unknown) => isCxrkitError(e, 'TRANSFER_INCOMPLETE') && /head_dense_1/.test((e as Error).message));
+  assert.throws(
+    () => transferWeights(age, osteo, { requireAll: true }),
+    (e: unknown) => isCxrkitError(e, 'TRANSFER_INCOMPLETE') && /head_dense_1/.test((e as Error).message),
+  );
   age.dispose();
   osteo.dispose();
 });
@@ -42,7 +66,10 @@ test("rgbToGray 'sum': the 1-channel model on a gray image equals the RGB model 
   const rgb = createModel('resnet50', { inputShape: [40, 40, 3], includeTop: false, pooling: 'avg', ...tiny });
   const gray = createModel('resnet50', { inputShape: [40, 40, 1], includeTop: false, pooling: 'avg', ...tiny });
   const plain = transferWeights(rgb, gray);
-  assert.deepEqual(plain.skipped.map((s) => [s.layer, s.reason]), [['conv1_conv', 'shape-mismatch']]);
+  assert.deepEqual(
+    plain.skipped.map((s) => [s.layer, s.reason]),
+    [['conv1_conv', 'shape-mismatch']],
+  );
   const report = transferWeights(rgb, gray, { rgbToGray: 'sum' });
   assert.deepEqual(report.summedToGray, ['conv1_conv']);
   assert.equal(report.skipped.length, 0);

@@ -41,7 +41,8 @@ export interface TransferReport {
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
  * Copies into `target` the weights of every `source` layer with the same name whose weights have the
@@ -49,7 +50,11 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
  * copied, skipped and why. Source and target may differ in head, input size, or (with
  * `rgbToGray: 'sum'`) input channels.
  */
-export function transferWeights(source: tfl.LayersModel, target: tfl.LayersModel, options: TransferOptions = {}): TransferReport {
+export function transferWeights(
+  source: tfl.LayersModel,
+  target: tfl.LayersModel,
+  options: TransferOptions = {},
+): TransferReport {
   const report: TransferReport = { copied: [], summedToGray: [], skipped: [], unusedSource: [], copiedParams: 0 };
   const sourceByName = new Map(source.layers.filter((l) => l.weights.length > 0).map((l) => [l.name, l]));
   const used = new Set<string>();
@@ -62,7 +67,11 @@ export function transferWeights(source: tfl.LayersModel, target: tfl.LayersModel
     }
     const src = sourceByName.get(name);
     if (!src) {
-      report.skipped.push({ layer: name, reason: 'not-in-source', detail: `source '${source.name}' has no layer '${name}' with weights` });
+      report.skipped.push({
+        layer: name,
+        reason: 'not-in-source',
+        detail: `source '${source.name}' has no layer '${name}' with weights`,
+      });
       continue;
     }
     const sw = src.weights;
@@ -82,7 +91,16 @@ export function transferWeights(source: tfl.LayersModel, target: tfl.LayersModel
       const s = sw[i]!.shape as number[];
       const t = tw[i]!.shape as number[];
       if (sameShape(s, t)) continue;
-      if (options.rgbToGray === 'sum' && s.length === 4 && t.length === 4 && s[2] === 3 && t[2] === 1 && s[0] === t[0] && s[1] === t[1] && s[3] === t[3]) {
+      if (
+        options.rgbToGray === 'sum' &&
+        s.length === 4 &&
+        t.length === 4 &&
+        s[2] === 3 &&
+        t[2] === 1 &&
+        s[0] === t[0] &&
+        s[1] === t[1] &&
+        s[3] === t[3]
+      ) {
         summed = true;
         continue;
       }
@@ -109,11 +127,18 @@ export function transferWeights(source: tfl.LayersModel, target: tfl.LayersModel
   }
   report.unusedSource = [...sourceByName.keys()].filter((n) => !used.has(n));
   if (options.requireAll && report.skipped.length > 0) {
-    throw new CxrkitError('TRANSFER_INCOMPLETE', `${report.skipped.length} target layer(s) were not copied: ${report.skipped.slice(0, 5).map((s) => `${s.layer} (${s.reason})`).join(', ')}`, {
-      received: report.skipped.slice(0, 5),
-      fix: 'check that source and target are the same architecture and width, or restrict options.layers',
-      pkg: 'models',
-    });
+    throw new CxrkitError(
+      'TRANSFER_INCOMPLETE',
+      `${report.skipped.length} target layer(s) were not copied: ${report.skipped
+        .slice(0, 5)
+        .map((s) => `${s.layer} (${s.reason})`)
+        .join(', ')}`,
+      {
+        received: report.skipped.slice(0, 5),
+        fix: 'check that source and target are the same architecture and width, or restrict options.layers',
+        pkg: 'models',
+      },
+    );
   }
   return report;
 }

@@ -19,15 +19,34 @@ export interface ConvertContext {
 
 type Converter = (ctx: ConvertContext) => TensorInfo[];
 
-const IDENTITY_CLASSES = ['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization'];
+const IDENTITY_CLASSES = [
+  'Dropout',
+  'SpatialDropout1D',
+  'SpatialDropout2D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+  'ActivityRegularization',
+];
 
 /** Clip(x, 0, max): ReLU6 and ReLU with `maxValue`. */
 function clipZeroTo(g: GraphBuilder, x: string, max: number, path: string): string {
-  return g.op('Clip', [x, g.float(`${path}/min`, new Float32Array([0]), []), g.float(`${path}/max`, new Float32Array([max]), [])], path);
+  return g.op(
+    'Clip',
+    [x, g.float(`${path}/min`, new Float32Array([0]), []), g.float(`${path}/max`, new Float32Array([max]), [])],
+    path,
+  );
 }
 
 /** tfjs activation name → ONNX nodes. `axis` is the ONNX axis of the Keras last axis (softmax). */
-function applyActivation(g: GraphBuilder, x: string, activation: string, path: string, axis: number, layerName: string): string {
+function applyActivation(
+  g: GraphBuilder,
+  x: string,
+  activation: string,
+  path: string,
+  axis: number,
+  layerName: string,
+): string {
   switch (activation) {
     case 'linear':
       return x;
@@ -56,42 +75,71 @@ function applyActivation(g: GraphBuilder, x: string, activation: string, path: s
     case 'mish':
       return g.op('Mul', [x, g.op('Tanh', [g.op('Softplus', [x], `${path}/softplus`)], `${path}/tanh`)], path);
     default:
-      throw new CxrkitError('ONNX_UNSUPPORTED_LAYER', `layer '${layerName}' uses activation '${activation}', which has no ONNX conversion`, {
-        received: activation,
-        fix: 'use one of linear, relu, relu6, sigmoid, hardSigmoid, tanh, softmax, elu, selu, softplus, softsign, swish, mish',
-        pkg: 'onnx',
-      });
+      throw new CxrkitError(
+        'ONNX_UNSUPPORTED_LAYER',
+        `layer '${layerName}' uses activation '${activation}', which has no ONNX conversion`,
+        {
+          received: activation,
+          fix: 'use one of linear, relu, relu6, sigmoid, hardSigmoid, tanh, softmax, elu, selu, softplus, softsign, swish, mish',
+          pkg: 'onnx',
+        },
+      );
   }
 }
 
 function unsupportedConfig(ctx: ConvertContext, what: string, received: unknown, fix: string): never {
-  throw new CxrkitError('ONNX_UNSUPPORTED_CONFIG', `layer '${ctx.path}' (${ctx.layer.getClassName()}): ${what}`, { received, fix, pkg: 'onnx' });
+  throw new CxrkitError('ONNX_UNSUPPORTED_CONFIG', `layer '${ctx.path}' (${ctx.layer.getClassName()}): ${what}`, {
+    received,
+    fix,
+    pkg: 'onnx',
+  });
 }
 
 function requireChannelsLast(ctx: ConvertContext): void {
   const df = ctx.config['dataFormat'];
-  if (df !== undefined && df !== 'channelsLast') unsupportedConfig(ctx, 'only channelsLast data is supported', df, "build the model with dataFormat: 'channelsLast' (cxrkit's builders do)");
+  if (df !== undefined && df !== 'channelsLast')
+    unsupportedConfig(
+      ctx,
+      'only channelsLast data is supported',
+      df,
+      "build the model with dataFormat: 'channelsLast' (cxrkit's builders do)",
+    );
 }
 
 function input4d(ctx: ConvertContext): TensorInfo {
   const x = ctx.inputs[0]!;
-  if (x.layout !== 'nchw' || x.kerasShape.length !== 4) unsupportedConfig(ctx, 'expects a rank-4 image tensor', x.kerasShape, 'feed it a [batch, h, w, c] feature map');
+  if (x.layout !== 'nchw' || x.kerasShape.length !== 4)
+    unsupportedConfig(ctx, 'expects a rank-4 image tensor', x.kerasShape, 'feed it a [batch, h, w, c] feature map');
   return x;
 }
 
 /** A Keras `axis` option that names one axis (a number or a one-element list; default −1); NaN for several. */
-const singleAxis = (cfg: unknown): number => (Array.isArray(cfg) ? (cfg.length === 1 ? Number(cfg[0]) : NaN) : Number(cfg ?? -1));
+const singleAxis = (cfg: unknown): number =>
+  Array.isArray(cfg) ? (cfg.length === 1 ? Number(cfg[0]) : NaN) : Number(cfg ?? -1);
 
-const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : [Number(v), Number(v)]);
+const pair = (v: unknown): [number, number] =>
+  Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : [Number(v), Number(v)];
 
 /**
  * ONNX pads [top, left, bottom, right] for TF/Keras padding over the spatial dims of an NHWC shape, or
  * `undefined` when a spatial size is unknown (then SAME_UPPER, which is the same rule, is used).
  * 'same': total = max((ceil(n / s) − 1)·s + (k − 1)·d + 1 − n, 0); the odd pixel goes at the end.
  */
-function spatialPads(ctx: ConvertContext, padding: unknown, kernel: [number, number], strides: [number, number], dilation: [number, number] = [1, 1]): number[] | undefined {
+function spatialPads(
+  ctx: ConvertContext,
+  padding: unknown,
+  kernel: [number, number],
+  strides: [number, number],
+  dilation: [number, number] = [1, 1],
+): number[] | undefined {
   if (padding === 'valid') return [0, 0, 0, 0];
-  if (padding !== 'same') unsupportedConfig(ctx, `padding '${String(padding)}' has no ONNX conversion`, padding, "use padding 'same' or 'valid'");
+  if (padding !== 'same')
+    unsupportedConfig(
+      ctx,
+      `padding '${String(padding)}' has no ONNX conversion`,
+      padding,
+      "use padding 'same' or 'valid'",
+    );
   const shape = ctx.inputs[0]!.kerasShape;
   const before: number[] = [];
   const after: number[] = [];
@@ -107,7 +155,11 @@ function spatialPads(ctx: ConvertContext, padding: unknown, kernel: [number, num
 
 /** An NCHW feature map back in Keras (NHWC) order, for layers that work on the channels-last layout. */
 function toNhwc(ctx: ConvertContext, x: TensorInfo): TensorInfo {
-  return { ...x, layout: 'plain', name: ctx.g.op('Transpose', [x.name], `${ctx.path}/to_nhwc`, { perm: { ints: [0, 2, 3, 1] } }) };
+  return {
+    ...x,
+    layout: 'plain',
+    name: ctx.g.op('Transpose', [x.name], `${ctx.path}/to_nhwc`, { perm: { ints: [0, 2, 3, 1] } }),
+  };
 }
 
 function padAttrs(pads: number[] | undefined): Record<string, { ints: number[] } | { string: string }> {
@@ -115,8 +167,16 @@ function padAttrs(pads: number[] | undefined): Record<string, { ints: number[] }
 }
 
 function weightData(ctx: ConvertContext, short: string, required: true): { data: Float32Array; shape: number[] };
-function weightData(ctx: ConvertContext, short: string, required: false): { data: Float32Array; shape: number[] } | undefined;
-function weightData(ctx: ConvertContext, short: string, required: boolean): { data: Float32Array; shape: number[] } | undefined {
+function weightData(
+  ctx: ConvertContext,
+  short: string,
+  required: false,
+): { data: Float32Array; shape: number[] } | undefined;
+function weightData(
+  ctx: ConvertContext,
+  short: string,
+  required: boolean,
+): { data: Float32Array; shape: number[] } | undefined {
   const w = findWeight(ctx.layer, short);
   if (!w) {
     if (!required) return undefined;
@@ -138,7 +198,13 @@ const conv2d: Converter = (ctx) => {
   const kernel = pair(config['kernelSize']);
   const strides = pair(config['strides'] ?? 1);
   const dilation = pair(config['dilationRate'] ?? 1);
-  if ((strides[0] > 1 || strides[1] > 1) && (dilation[0] > 1 || dilation[1] > 1)) unsupportedConfig(ctx, 'strides and dilation both > 1', { strides, dilation }, 'Keras itself rejects this; use one of them');
+  if ((strides[0] > 1 || strides[1] > 1) && (dilation[0] > 1 || dilation[1] > 1))
+    unsupportedConfig(
+      ctx,
+      'strides and dilation both > 1',
+      { strides, dilation },
+      'Keras itself rejects this; use one of them',
+    );
   const k = weightData(ctx, 'kernel', true);
   const [kh, kw, cin, cout] = k.shape as [number, number, number, number];
   // Keras kernel [kh, kw, cin, cout] → ONNX [cout, cin, kh, kw].
@@ -146,7 +212,8 @@ const conv2d: Converter = (ctx) => {
   for (let a = 0; a < kh; a++)
     for (let b = 0; b < kw; b++)
       for (let c = 0; c < cin; c++)
-        for (let o = 0; o < cout; o++) w[((o * cin + c) * kh + a) * kw + b] = k.data[((a * kw + b) * cin + c) * cout + o]!;
+        for (let o = 0; o < cout; o++)
+          w[((o * cin + c) * kh + a) * kw + b] = k.data[((a * kw + b) * cin + c) * cout + o]!;
   const inputs = [x.name, g.float(`${path}/kernel`, w, [cout, cin, kh, kw])];
   if (config['useBias'] !== false) {
     const b = weightData(ctx, 'bias', true);
@@ -171,7 +238,13 @@ const batchNorm: Converter = (ctx) => {
   const axisCfg = config['axis'];
   const axis = singleAxis(axisCfg);
   const a = axis < 0 ? axis + rank : axis;
-  if (a !== rank - 1 || rank < 2) unsupportedConfig(ctx, `normalises axis ${String(axisCfg)} of a rank-${rank} tensor; only the channel (last) axis is supported`, axisCfg, 'use axis: -1 (the Keras default)');
+  if (a !== rank - 1 || rank < 2)
+    unsupportedConfig(
+      ctx,
+      `normalises axis ${String(axisCfg)} of a rank-${rank} tensor; only the channel (last) axis is supported`,
+      axisCfg,
+      'use axis: -1 (the Keras default)',
+    );
   const mean = weightData(ctx, 'moving_mean', true);
   const variance = weightData(ctx, 'moving_variance', true);
   const c = mean.data.length;
@@ -207,7 +280,8 @@ const dense: Converter = (ctx) => {
   const k = weightData(ctx, 'kernel', true);
   const [nin, nout] = k.shape as [number, number];
   const w = g.float(`${path}/kernel`, k.data, [nin, nout]);
-  const b = config['useBias'] !== false ? g.float(`${path}/bias`, (weightData(ctx, 'bias', true)).data, [nout]) : undefined;
+  const b =
+    config['useBias'] !== false ? g.float(`${path}/bias`, weightData(ctx, 'bias', true).data, [nout]) : undefined;
   const act = String(config['activation'] ?? 'linear');
   const pre = act === 'linear' ? path : `${path}/dense`;
   let y: string;
@@ -227,7 +301,14 @@ const dense: Converter = (ctx) => {
 
 const activationLayer: Converter = (ctx) => {
   const x = ctx.inputs[0]!;
-  const y = applyActivation(ctx.g, x.name, String(ctx.config['activation']), ctx.path, onnxAxis(-1, x.kerasShape.length, x.layout), ctx.path);
+  const y = applyActivation(
+    ctx.g,
+    x.name,
+    String(ctx.config['activation']),
+    ctx.path,
+    onnxAxis(-1, x.kerasShape.length, x.layout),
+    ctx.path,
+  );
   return [{ ...x, name: y === x.name ? ctx.g.op('Identity', [x.name], ctx.path) : y, kerasShape: ctx.outShapes[0]! }];
 };
 
@@ -235,21 +316,30 @@ const reluLayer: Converter = (ctx) => {
   const x = ctx.inputs[0]!;
   const max = ctx.config['maxValue'];
   const { g, path } = ctx;
-  const y =
-    max === null || max === undefined
-      ? g.op('Relu', [x.name], path)
-      : clipZeroTo(g, x.name, Number(max), path);
+  const y = max === null || max === undefined ? g.op('Relu', [x.name], path) : clipZeroTo(g, x.name, Number(max), path);
   return [{ ...x, name: y, kerasShape: ctx.outShapes[0]! }];
 };
 
 const leakyRelu: Converter = (ctx) => {
   const x = ctx.inputs[0]!;
-  return [{ ...x, name: ctx.g.op('LeakyRelu', [x.name], ctx.path, { alpha: { float: Number(ctx.config['alpha'] ?? 0.3) } }), kerasShape: ctx.outShapes[0]! }];
+  return [
+    {
+      ...x,
+      name: ctx.g.op('LeakyRelu', [x.name], ctx.path, { alpha: { float: Number(ctx.config['alpha'] ?? 0.3) } }),
+      kerasShape: ctx.outShapes[0]!,
+    },
+  ];
 };
 
 const eluLayer: Converter = (ctx) => {
   const x = ctx.inputs[0]!;
-  return [{ ...x, name: ctx.g.op('Elu', [x.name], ctx.path, { alpha: { float: Number(ctx.config['alpha'] ?? 1) } }), kerasShape: ctx.outShapes[0]! }];
+  return [
+    {
+      ...x,
+      name: ctx.g.op('Elu', [x.name], ctx.path, { alpha: { float: Number(ctx.config['alpha'] ?? 1) } }),
+      kerasShape: ctx.outShapes[0]!,
+    },
+  ];
 };
 
 const softmaxLayer: Converter = (ctx) => {
@@ -270,7 +360,12 @@ function pooling(op: 'MaxPool' | 'AveragePool'): Converter {
     const strides = pair(config['strides'] ?? config['poolSize']);
     // TF/Keras 'same' average pooling divides by the number of real (unpadded) pixels → count_include_pad 0.
     const extra: Record<string, AttrValue> = op === 'AveragePool' ? { count_include_pad: { int: 0 } } : {};
-    const y = ctx.g.op(op, [x.name], ctx.path, { kernel_shape: { ints: kernel }, strides: { ints: strides }, ...padAttrs(spatialPads(ctx, config['padding'], kernel, strides)), ...extra });
+    const y = ctx.g.op(op, [x.name], ctx.path, {
+      kernel_shape: { ints: kernel },
+      strides: { ints: strides },
+      ...padAttrs(spatialPads(ctx, config['padding'], kernel, strides)),
+      ...extra,
+    });
     return [{ name: y, layout: 'nchw', kerasShape: ctx.outShapes[0]! }];
   };
 }
@@ -281,7 +376,9 @@ function globalPooling(op: 'GlobalAveragePool' | 'GlobalMaxPool'): Converter {
     const x = input4d(ctx);
     const pooled = ctx.g.op(op, [x.name], `${ctx.path}/pool`);
     const keep = ctx.outShapes[0]!.length === 4;
-    const y = keep ? ctx.g.op('Identity', [pooled], ctx.path) : ctx.g.op('Flatten', [pooled], ctx.path, { axis: { int: 1 } });
+    const y = keep
+      ? ctx.g.op('Identity', [pooled], ctx.path)
+      : ctx.g.op('Flatten', [pooled], ctx.path, { axis: { int: 1 } });
     return [{ name: y, layout: keep ? 'nchw' : 'plain', kerasShape: ctx.outShapes[0]! }];
   };
 }
@@ -290,7 +387,10 @@ const zeroPadding: Converter = (ctx) => {
   requireChannelsLast(ctx);
   const x = input4d(ctx);
   const p = ctx.config['padding'] as unknown;
-  const [[top, bottom], [left, right]] = Array.isArray(p) && Array.isArray(p[0]) ? (p as [[number, number], [number, number]]) : [pair(p), pair(Array.isArray(p) ? p[1] : p)];
+  const [[top, bottom], [left, right]] =
+    Array.isArray(p) && Array.isArray(p[0])
+      ? (p as [[number, number], [number, number]])
+      : [pair(p), pair(Array.isArray(p) ? p[1] : p)];
   const pads = ctx.g.int64(`${ctx.path}/pads`, [0, 0, top, left, 0, 0, bottom, right]);
   const y = ctx.g.op('Pad', [x.name, pads], ctx.path, { mode: { string: 'constant' } });
   return [{ name: y, layout: 'nchw', kerasShape: ctx.outShapes[0]! }];
@@ -298,10 +398,21 @@ const zeroPadding: Converter = (ctx) => {
 
 const concatenate: Converter = (ctx) => {
   const layouts = new Set(ctx.inputs.map((i) => i.layout));
-  if (layouts.size !== 1) unsupportedConfig(ctx, 'inputs of different ranks', ctx.inputs.map((i) => i.kerasShape), 'flatten or pool feature maps before concatenating them with vectors');
+  if (layouts.size !== 1)
+    unsupportedConfig(
+      ctx,
+      'inputs of different ranks',
+      ctx.inputs.map((i) => i.kerasShape),
+      'flatten or pool feature maps before concatenating them with vectors',
+    );
   const x = ctx.inputs[0]!;
   const axis = onnxAxis(Number(ctx.config['axis'] ?? -1), x.kerasShape.length, x.layout);
-  const y = ctx.g.op('Concat', ctx.inputs.map((i) => i.name), ctx.path, { axis: { int: axis } });
+  const y = ctx.g.op(
+    'Concat',
+    ctx.inputs.map((i) => i.name),
+    ctx.path,
+    { axis: { int: axis } },
+  );
   return [{ name: y, layout: x.layout, kerasShape: ctx.outShapes[0]! }];
 };
 
@@ -309,20 +420,31 @@ function merge(binary: string, nary?: string): Converter {
   return (ctx) => {
     const layouts = new Set(ctx.inputs.map((i) => i.layout));
     const ranks = new Set(ctx.inputs.map((i) => i.kerasShape.length));
-    if (layouts.size !== 1 || ranks.size !== 1) unsupportedConfig(ctx, 'inputs of different ranks', ctx.inputs.map((i) => i.kerasShape), 'give every input the same shape');
+    if (layouts.size !== 1 || ranks.size !== 1)
+      unsupportedConfig(
+        ctx,
+        'inputs of different ranks',
+        ctx.inputs.map((i) => i.kerasShape),
+        'give every input the same shape',
+      );
     const names = ctx.inputs.map((i) => i.name);
     let y: string;
     if (nary && names.length > 2) y = ctx.g.op(nary, names, ctx.path);
     else {
       y = names[0]!;
-      for (let i = 1; i < names.length; i++) y = ctx.g.op(binary, [y, names[i]!], i === names.length - 1 ? ctx.path : `${ctx.path}/${i}`);
+      for (let i = 1; i < names.length; i++)
+        y = ctx.g.op(binary, [y, names[i]!], i === names.length - 1 ? ctx.path : `${ctx.path}/${i}`);
     }
     return [{ name: y, layout: ctx.inputs[0]!.layout, kerasShape: ctx.outShapes[0]! }];
   };
 }
 
 const average: Converter = (ctx) => {
-  const y = ctx.g.op('Mean', ctx.inputs.map((i) => i.name), ctx.path);
+  const y = ctx.g.op(
+    'Mean',
+    ctx.inputs.map((i) => i.name),
+    ctx.path,
+  );
   return [{ name: y, layout: ctx.inputs[0]!.layout, kerasShape: ctx.outShapes[0]! }];
 };
 
@@ -344,7 +466,11 @@ const rescaling: Converter = (ctx) => {
   const { g, path } = ctx;
   const scale = Number(ctx.config['scale']);
   const offset = Number(ctx.config['offset'] ?? 0);
-  let y = g.op('Mul', [x.name, g.float(`${path}/scale`, new Float32Array([scale]), [])], offset === 0 ? path : `${path}/mul`);
+  let y = g.op(
+    'Mul',
+    [x.name, g.float(`${path}/scale`, new Float32Array([scale]), [])],
+    offset === 0 ? path : `${path}/mul`,
+  );
   if (offset !== 0) y = g.op('Add', [y, g.float(`${path}/offset`, new Float32Array([offset]), [])], path);
   return [{ ...x, name: y, kerasShape: ctx.outShapes[0]! }];
 };

@@ -61,15 +61,24 @@ export interface ExportOnnxOptions {
  */
 export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
   if (!isModel(model)) {
-    throw new CxrkitError('ONNX_NOT_A_MODEL', 'exportOnnx needs a tfjs-layers LayersModel', { received: describeValue(model), fix: 'pass the model returned by createModel / buildScreeningModel / tf.loadLayersModel', pkg: 'onnx' });
+    throw new CxrkitError('ONNX_NOT_A_MODEL', 'exportOnnx needs a tfjs-layers LayersModel', {
+      received: describeValue(model),
+      fix: 'pass the model returned by createModel / buildScreeningModel / tf.loadLayersModel',
+      pkg: 'onnx',
+    });
   }
   const m = model as unknown as ModelLike;
   // An unbuilt Sequential has empty inputNames/outputNames: fall back to the Keras rule (source layer names).
   const inputNames = m.inputNames.length === m.inputs.length ? m.inputNames : m.inputs.map((t) => t.sourceLayer.name);
-  const outputNames = m.outputNames.length === m.outputs.length ? m.outputNames : m.outputs.map((t) => t.sourceLayer.name);
+  const outputNames =
+    m.outputNames.length === m.outputs.length ? m.outputNames : m.outputs.map((t) => t.sourceLayer.name);
   const opset = options.opset ?? 13;
   if (!SUPPORTED_OPSETS.includes(opset)) {
-    throw new CxrkitError('ONNX_BAD_OPTION', 'unsupported opset', { received: opset, fix: `pass one of ${SUPPORTED_OPSETS.join(', ')}`, pkg: 'onnx' });
+    throw new CxrkitError('ONNX_BAD_OPTION', 'unsupported opset', {
+      received: opset,
+      fix: `pass one of ${SUPPORTED_OPSETS.join(', ')}`,
+      pkg: 'onnx',
+    });
   }
   if (options.card !== undefined && options.preprocessing !== undefined) {
     throw new CxrkitError('ONNX_BAD_OPTION', 'pass card or preprocessing, not both (the card records it)', {
@@ -87,7 +96,12 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
   g.reserve(...inputNames, ...outputNames);
   const rootInputs: TensorInfo[] = m.inputs.map((t, i) => {
     const name = inputNames[i]!;
-    if (t.shape.length === 4) return { name: g.op('Transpose', [name], `${name}/nchw`, { perm: { ints: [0, 3, 1, 2] } }), layout: 'nchw', kerasShape: t.shape };
+    if (t.shape.length === 4)
+      return {
+        name: g.op('Transpose', [name], `${name}/nchw`, { perm: { ints: [0, 3, 1, 2] } }),
+        layout: 'nchw',
+        kerasShape: t.shape,
+      };
     return { name, layout: 'plain', kerasShape: t.shape };
   });
   const graphInputs = m.inputs.map((t, i) => valueInfo(inputNames[i]!, t.shape));
@@ -104,7 +118,12 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
   }
 
   const modelName = options.modelName ?? m.name;
-  const preprocessing = options.preprocessing === undefined ? 'unspecified' : typeof options.preprocessing === 'string' ? options.preprocessing : JSON.stringify(options.preprocessing);
+  const preprocessing =
+    options.preprocessing === undefined
+      ? 'unspecified'
+      : typeof options.preprocessing === 'string'
+        ? options.preprocessing
+        : JSON.stringify(options.preprocessing);
   const metadata: Record<string, string> = {
     'cxrkit.model_name': modelName,
     'cxrkit.version': CXRKIT_VERSION,
@@ -137,7 +156,11 @@ function valueInfo(name: string, shape: readonly (number | null)[]): Record<stri
     type: {
       tensor_type: {
         elem_type: TensorDataType.FLOAT,
-        shape: { dim: shape.map((d, i) => (d === null || d === undefined ? { dim_param: i === 0 ? 'batch' : `d${i}` } : { dim_value: d })) },
+        shape: {
+          dim: shape.map((d, i) =>
+            d === null || d === undefined ? { dim_param: i === 0 ? 'batch' : `d${i}` } : { dim_value: d },
+          ),
+        },
       },
     },
   };
@@ -156,24 +179,39 @@ function emitGraph(g: GraphBuilder, model: ModelLike, inputs: TensorInfo[], pref
     const path = `${prefix}${layer.name}${call > 0 ? `_call${call}` : ''}`;
     const convert = CONVERTERS[layer.getClassName()];
     if (!convert) throw unsupported(layer, path);
-    return convert({ g, layer, config: layer.getConfig(), inputs: args, outShapes: node.outputTensors.map((o) => o.shape), path });
+    return convert({
+      g,
+      layer,
+      config: layer.getConfig(),
+      inputs: args,
+      outShapes: node.outputTensors.map((o) => o.shape),
+      path,
+    });
   });
   return outputs.map((info, i) => {
     if (info !== undefined) return info;
     const ref = model.outputs[i]!;
-    throw new CxrkitError('ONNX_UNSUPPORTED_LAYER', `output '${prefix}${ref.sourceLayer.name}' depends on an input layer that is not an input of the exported model`, {
-      received: ref.name,
-      fix: 'export the model whose inputs include it',
-      pkg: 'onnx',
-    });
+    throw new CxrkitError(
+      'ONNX_UNSUPPORTED_LAYER',
+      `output '${prefix}${ref.sourceLayer.name}' depends on an input layer that is not an input of the exported model`,
+      {
+        received: ref.name,
+        fix: 'export the model whose inputs include it',
+        pkg: 'onnx',
+      },
+    );
   });
 }
 
 function unsupported(layer: LayerLike, path: string): CxrkitError {
   const cls = layer.getClassName();
-  return new CxrkitError('ONNX_UNSUPPORTED_LAYER', `layer '${path}' of class ${cls} has no exact ONNX conversion; nothing was exported`, {
-    received: cls,
-    fix: `use layers the exporter supports (${SUPPORTED_LAYERS.join(', ')}, nested models), or open an issue for ${cls}`,
-    pkg: 'onnx',
-  });
+  return new CxrkitError(
+    'ONNX_UNSUPPORTED_LAYER',
+    `layer '${path}' of class ${cls} has no exact ONNX conversion; nothing was exported`,
+    {
+      received: cls,
+      fix: `use layers the exporter supports (${SUPPORTED_LAYERS.join(', ')}, nested models), or open an issue for ${cls}`,
+      pkg: 'onnx',
+    },
+  );
 }

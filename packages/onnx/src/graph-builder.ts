@@ -2,7 +2,12 @@
 import { AttributeType, TensorDataType } from './proto.js';
 
 /** An attribute value: number (INT when integral and `int` is set, else FLOAT), string, or number lists. */
-export type AttrValue = { int: number } | { float: number } | { ints: readonly number[] } | { floats: readonly number[] } | { string: string };
+export type AttrValue =
+  | { int: number }
+  | { float: number }
+  | { ints: readonly number[] }
+  | { floats: readonly number[] }
+  | { string: string };
 
 export interface OnnxNode {
   name: string;
@@ -34,7 +39,13 @@ export class GraphBuilder {
   }
 
   /** Appends a node; returns its output names (fresh names derived from `name` unless given). */
-  node(opType: string, inputs: string[], name: string, attrs: Record<string, AttrValue> = {}, outputs?: string[]): string[] {
+  node(
+    opType: string,
+    inputs: string[],
+    name: string,
+    attrs: Record<string, AttrValue> = {},
+    outputs?: string[],
+  ): string[] {
     const out = outputs ?? [this.unique(name)];
     this.nodes.push({
       name: this.unique(`${name}/${opType}`),

@@ -24,16 +24,31 @@ export interface OnnxModelInfo {
  *   when an embedded card is invalid.
  */
 export function readOnnxInfo(bytes: Uint8Array): OnnxModelInfo {
-  let m: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: the decoded ModelProto is untyped protobuf JSON
+  let m: Record<string, any>;
   try {
     m = decodeModel(bytes);
   } catch (cause) {
-    throw new CxrkitError('ONNX_NOT_ONNX', 'the bytes are not an ONNX model', { received: `${bytes.byteLength} bytes`, fix: 'pass the output of exportOnnx', cause, pkg: 'onnx' });
+    throw new CxrkitError('ONNX_NOT_ONNX', 'the bytes are not an ONNX model', {
+      received: `${bytes.byteLength} bytes`,
+      fix: 'pass the output of exportOnnx',
+      cause,
+      pkg: 'onnx',
+    });
   }
-  if (!m['graph']) throw new CxrkitError('ONNX_NOT_ONNX', 'the bytes decode to a ModelProto without a graph', { received: `${bytes.byteLength} bytes`, fix: 'pass the output of exportOnnx', pkg: 'onnx' });
+  if (!m['graph'])
+    throw new CxrkitError('ONNX_NOT_ONNX', 'the bytes decode to a ModelProto without a graph', {
+      received: `${bytes.byteLength} bytes`,
+      fix: 'pass the output of exportOnnx',
+      pkg: 'onnx',
+    });
+  // biome-ignore lint/suspicious/noExplicitAny: a decoded ValueInfoProto
   const vi = (v: any) => ({
     name: String(v.name),
-    shape: (v.type?.tensor_type?.shape?.dim ?? []).map((d: any) => (d.dim_param !== undefined ? String(d.dim_param) : Number(d.dim_value))),
+    // biome-ignore lint/suspicious/noExplicitAny: a decoded TensorShapeProto.Dimension
+    shape: (v.type?.tensor_type?.shape?.dim ?? []).map((d: any) =>
+      d.dim_param !== undefined ? String(d.dim_param) : Number(d.dim_value),
+    ),
   });
   const opCounts: Record<string, number> = {};
   for (const n of m['graph'].node ?? []) opCounts[n.op_type] = (opCounts[n.op_type] ?? 0) + 1;
@@ -43,6 +58,7 @@ export function readOnnxInfo(bytes: Uint8Array): OnnxModelInfo {
   return {
     metadata,
     ...(card ? { card } : {}),
+    // biome-ignore lint/suspicious/noExplicitAny: a decoded OperatorSetIdProto
     opset: Number((m['opset_import'] ?? []).find((o: any) => !o.domain)?.version ?? 0),
     producer: String(m['producer_name'] ?? ''),
     inputs: (m['graph'].input ?? []).map(vi),

@@ -56,11 +56,15 @@ function resolveOrt(mod: unknown): OrtModule {
   const m = mod as Partial<OrtModule> & { default?: Partial<OrtModule> };
   const ort = m?.InferenceSession ? m : m?.default?.InferenceSession ? m.default : undefined;
   if (!ort || typeof ort.Tensor !== 'function') {
-    throw new CxrkitError('ONNX_RUNTIME_INVALID', 'load() did not return an onnxruntime module (no InferenceSession/Tensor)', {
-      received: describeValue(Object.keys((mod as object) ?? {})),
-      fix: "pass load: () => import('onnxruntime-node') or () => import('onnxruntime-web')",
-      pkg: 'onnx',
-    });
+    throw new CxrkitError(
+      'ONNX_RUNTIME_INVALID',
+      'load() did not return an onnxruntime module (no InferenceSession/Tensor)',
+      {
+        received: describeValue(Object.keys((mod as object) ?? {})),
+        fix: "pass load: () => import('onnxruntime-node') or () => import('onnxruntime-web')",
+        pkg: 'onnx',
+      },
+    );
   }
   return ort as OrtModule;
 }
@@ -77,7 +81,10 @@ function resolveOrt(mod: unknown): OrtModule {
  * @throws CxrkitError `ONNX_RUNTIME_NOT_INSTALLED` when `load` fails, `ONNX_RUNTIME_INVALID` when it gives
  *   something else, `ONNX_SESSION_FAILED` when onnxruntime rejects the model, `PREDICT_BAD_INPUT` / `PREDICT_BAD_OPTION`.
  */
-export async function createOnnxPredictor(model: Uint8Array | string, options: OnnxPredictorOptions): Promise<OnnxPredictor> {
+export async function createOnnxPredictor(
+  model: Uint8Array | string,
+  options: OnnxPredictorOptions,
+): Promise<OnnxPredictor> {
   if (typeof options?.load !== 'function') {
     throw new CxrkitError('ONNX_BAD_OPTION', 'createOnnxPredictor needs `load`, the onnxruntime import', {
       received: describeValue(options?.load),
@@ -87,7 +94,11 @@ export async function createOnnxPredictor(model: Uint8Array | string, options: O
   }
   const batchSize = resolveBatchSize(options.batchSize, 'onnx');
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
-    throw new CxrkitError('PREDICT_BAD_OPTION', 'threads must be a positive integer', { received: options.threads, fix: 'pass e.g. threads: 2', pkg: 'onnx' });
+    throw new CxrkitError('PREDICT_BAD_OPTION', 'threads must be a positive integer', {
+      received: options.threads,
+      fix: 'pass e.g. threads: 2',
+      pkg: 'onnx',
+    });
   }
   if (!options.telemetry && typeof process !== 'undefined' && process.env && !process.env['ORT_DISABLE_TELEMETRY']) {
     process.env['ORT_DISABLE_TELEMETRY'] = '1';
@@ -116,19 +127,28 @@ export async function createOnnxPredictor(model: Uint8Array | string, options: O
     sessionOptions['interOpNumThreads'] = 1;
   }
   if (options.allowSpinning !== undefined) {
-    sessionOptions['extra'] = { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } };
+    sessionOptions['extra'] = {
+      session: {
+        intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' },
+        inter_op: { allow_spinning: options.allowSpinning ? '1' : '0' },
+      },
+    };
   }
   Object.assign(sessionOptions, options.sessionOptions);
   let session: OrtSession;
   try {
     session = await ort.InferenceSession.create(model, sessionOptions);
   } catch (cause) {
-    throw new CxrkitError('ONNX_SESSION_FAILED', `onnxruntime could not open the model: ${(cause as Error)?.message ?? String(cause)}`, {
-      received: typeof model === 'string' ? model : `${model.byteLength} bytes`,
-      fix: 'pass the bytes from exportOnnx (or the path of a file written from them)',
-      cause,
-      pkg: 'onnx',
-    });
+    throw new CxrkitError(
+      'ONNX_SESSION_FAILED',
+      `onnxruntime could not open the model: ${(cause as Error)?.message ?? String(cause)}`,
+      {
+        received: typeof model === 'string' ? model : `${model.byteLength} bytes`,
+        fix: 'pass the bytes from exportOnnx (or the path of a file written from them)',
+        cause,
+        pkg: 'onnx',
+      },
+    );
   }
   const inputNames = [...session.inputNames];
   const outputNames = [...session.outputNames];
@@ -136,7 +156,11 @@ export async function createOnnxPredictor(model: Uint8Array | string, options: O
     session,
     inputNames,
     outputNames,
-    engine: ort.env?.versions?.['node'] ? `onnxruntime-node ${ort.env.versions['node']}` : ort.env?.versions?.['web'] ? `onnxruntime-web ${ort.env.versions['web']}` : 'onnxruntime',
+    engine: ort.env?.versions?.['node']
+      ? `onnxruntime-node ${ort.env.versions['node']}`
+      : ort.env?.versions?.['web']
+        ? `onnxruntime-web ${ort.env.versions['web']}`
+        : 'onnxruntime',
     async predict(inputs: PredictInputs): Promise<PredictOutputs> {
       const { batches, batch } = orderInputs(inputs, inputNames, 'onnx');
       const chunks: PredictOutputs[] = [];

@@ -15,10 +15,23 @@ test('defaults follow the thesis: z-score, 1 channel, intended from age 50', () 
 });
 
 test('a misspelt field gets a did-you-mean, and bad values name the field', () => {
-  assert.throws(() => resolveScreeningConfig({ inputSize: 512, threshold: 0.5, treshold: 0.3 } as never), (e: unknown) => isCxrkitError(e, 'SCREENING_CONFIG_INVALID') && /did you mean 'threshold'/.test((e as Error).message));
-  assert.throws(() => resolveScreeningConfig({ inputSize: 512 } as never), (e: unknown) => isCxrkitError(e, 'SCREENING_CONFIG_INVALID') && /threshold/.test((e as Error).message));
-  assert.throws(() => resolveScreeningConfig({ inputSize: 500.5, threshold: 0.5 }), (e: unknown) => isCxrkitError(e, 'SCREENING_CONFIG_INVALID') && /500\.5/.test((e as Error).message));
-  assert.throws(() => resolveScreeningConfig({ inputSize: 512, threshold: 0.5, normalize: 'minmax' as never }), (e: unknown) => isCxrkitError(e, 'SCREENING_CONFIG_INVALID'));
+  assert.throws(
+    () => resolveScreeningConfig({ inputSize: 512, threshold: 0.5, treshold: 0.3 } as never),
+    (e: unknown) =>
+      isCxrkitError(e, 'SCREENING_CONFIG_INVALID') && /did you mean 'threshold'/.test((e as Error).message),
+  );
+  assert.throws(
+    () => resolveScreeningConfig({ inputSize: 512 } as never),
+    (e: unknown) => isCxrkitError(e, 'SCREENING_CONFIG_INVALID') && /threshold/.test((e as Error).message),
+  );
+  assert.throws(
+    () => resolveScreeningConfig({ inputSize: 500.5, threshold: 0.5 }),
+    (e: unknown) => isCxrkitError(e, 'SCREENING_CONFIG_INVALID') && /500\.5/.test((e as Error).message),
+  );
+  assert.throws(
+    () => resolveScreeningConfig({ inputSize: 512, threshold: 0.5, normalize: 'minmax' as never }),
+    (e: unknown) => isCxrkitError(e, 'SCREENING_CONFIG_INVALID'),
+  );
 });
 
 test('the card round-trips through screening.json; a missing or half-written card is a typed error', async () => {
@@ -28,7 +41,10 @@ test('the card round-trips through screening.json; a missing or half-written car
     const written = await writeScreeningConfig(dir, { inputSize: 256, threshold: 0.31, info: { auc: 0.97 } });
     assert.deepEqual(await readScreeningConfig(dir), written);
     await writeFile(join(dir, SCREENING_CARD_FILE), '{"inputSize": 256, "thresh');
-    await assert.rejects(readScreeningConfig(dir), (e: unknown) => isCxrkitError(e, 'SCREENING_CONFIG_INVALID') && /half-written/.test((e as Error).message));
+    await assert.rejects(
+      readScreeningConfig(dir),
+      (e: unknown) => isCxrkitError(e, 'SCREENING_CONFIG_INVALID') && /half-written/.test((e as Error).message),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

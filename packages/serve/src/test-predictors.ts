@@ -2,7 +2,10 @@
 import type { ArrayBatch, ScreeningPredictor } from './predictor.js';
 
 /** Records every call; returns `score` (or score(inputs)) for each image. */
-export function recordingPredictor(inputNames: string[], score: number | ((inputs: Record<string, ArrayBatch>) => number)): ScreeningPredictor & { calls: Record<string, ArrayBatch>[] } {
+export function recordingPredictor(
+  inputNames: string[],
+  score: number | ((inputs: Record<string, ArrayBatch>) => number),
+): ScreeningPredictor & { calls: Record<string, ArrayBatch>[] } {
   const calls: Record<string, ArrayBatch>[] = [];
   return {
     inputNames,

@@ -82,9 +82,16 @@ export function createRng(seed: number | string | RngState = 0): Rng {
     [a, b, c, d] = seed as unknown as [number, number, number, number];
   } else {
     if (typeof seed === 'number' && !Number.isFinite(seed)) {
-      throw new CxrkitError('RNG_BAD_SEED', 'the seed must be a finite number or a string', { received: seed, fix: 'pass e.g. 42' });
+      throw new CxrkitError('RNG_BAD_SEED', 'the seed must be a finite number or a string', {
+        received: seed,
+        fix: 'pass e.g. 42',
+      });
     }
-    const sm = splitmix32(typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff ? seed : deriveSeed(seed as number | string));
+    const sm = splitmix32(
+      typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff
+        ? seed
+        : deriveSeed(seed as number | string),
+    );
     a = sm();
     b = sm();
     c = sm();
@@ -114,7 +121,11 @@ export function createRng(seed: number | string | RngState = 0): Rng {
     },
     bernoulli: (p) => next() < p,
     pick: (items) => {
-      if (items.length === 0) throw new CxrkitError('RNG_EMPTY_PICK', 'cannot pick from an empty array', { received: items, fix: 'pass at least one item' });
+      if (items.length === 0)
+        throw new CxrkitError('RNG_EMPTY_PICK', 'cannot pick from an empty array', {
+          received: items,
+          fix: 'pass at least one item',
+        });
       return items[Math.floor(next() * items.length)]!;
     },
     shuffle: (items) => {

@@ -17,7 +17,11 @@ export type FillMode = 'nearest' | { constant: number };
 /** Runs transforms in order, passing the same rng along (so the sequence of draws is fixed). */
 export function compose(transforms: readonly Transform[]): Transform {
   for (const [i, t] of transforms.entries()) {
-    if (typeof t !== 'function') throw new CxrkitError('AUGMENT_BAD_TRANSFORM', `transforms[${i}] is not a function (image, rng) => image`, { received: t, fix: 'build transforms with randomAffine(), randomSharpenBlur(), …' });
+    if (typeof t !== 'function')
+      throw new CxrkitError('AUGMENT_BAD_TRANSFORM', `transforms[${i}] is not a function (image, rng) => image`, {
+        received: t,
+        fix: 'build transforms with randomAffine(), randomSharpenBlur(), …',
+      });
   }
   return (image, rng) => transforms.reduce((img, t) => t(img, rng), image);
 }
@@ -26,7 +30,12 @@ export function compose(transforms: readonly Transform[]): Transform {
  * Applies `transform` with an rng seeded by `(seed, ...keys)` — e.g. `(seed, epoch, sampleIndex)` — so
  * each sample's augmentation is reproducible on its own, whatever order samples are loaded in.
  */
-export function applySeeded(transform: Transform, image: GrayImage, seed: number | string, ...keys: Array<number | string>): GrayImage {
+export function applySeeded(
+  transform: Transform,
+  image: GrayImage,
+  seed: number | string,
+  ...keys: Array<number | string>
+): GrayImage {
   return transform(image, createRng(deriveSeed(seed, ...keys)));
 }
 
@@ -97,12 +106,24 @@ export interface RandomAffineOptions {
 }
 
 /** Draws {@link AffineParams} within the given limits (uniform in each range). Exposed for tests and logs. */
-export function sampleAffineParams(rng: Rng, image: { width: number; height: number }, options: RandomAffineOptions = {}): AffineParams {
+export function sampleAffineParams(
+  rng: Rng,
+  image: { width: number; height: number },
+  options: RandomAffineOptions = {},
+): AffineParams {
   const rot = options.rotationDeg ?? 5;
   const shift = options.shift ?? 0.03;
   const zoom = options.zoom ?? 0.15;
-  for (const [name, v, max] of [['rotationDeg', rot, 180], ['shift', shift, 0.5], ['zoom', zoom, 0.9]] as const) {
-    if (!(v >= 0 && v <= max)) throw new CxrkitError('AUGMENT_BAD_OPTION', `${name} must be in [0, ${max}]`, { received: v, fix: `pass e.g. ${name}: ${name === 'rotationDeg' ? 5 : name === 'shift' ? 0.03 : 0.15}` });
+  for (const [name, v, max] of [
+    ['rotationDeg', rot, 180],
+    ['shift', shift, 0.5],
+    ['zoom', zoom, 0.9],
+  ] as const) {
+    if (!(v >= 0 && v <= max))
+      throw new CxrkitError('AUGMENT_BAD_OPTION', `${name} must be in [0, ${max}]`, {
+        received: v,
+        fix: `pass e.g. ${name}: ${name === 'rotationDeg' ? 5 : name === 'shift' ? 0.03 : 0.15}`,
+      });
   }
   return {
     angleDeg: rng.uniform(-rot, rot),
@@ -196,7 +217,11 @@ export function randomSharpenBlur(options: RandomSharpenBlurOptions = {}): Trans
   const [s0, s1] = options.sigma ?? [0.001, 0.004];
   const [a0, a1] = options.amount ?? [0.3, 1.0];
   if (!(p >= 0 && p <= 1) || !(s0 > 0 && s1 >= s0) || !(a1 >= a0)) {
-    throw new CxrkitError('AUGMENT_BAD_OPTION', 'randomSharpenBlur: probability in [0,1], sigma and amount as [min, max]', { received: options, fix: 'pass e.g. { probability: 0.5, sigma: [0.001, 0.004] }' });
+    throw new CxrkitError(
+      'AUGMENT_BAD_OPTION',
+      'randomSharpenBlur: probability in [0,1], sigma and amount as [min, max]',
+      { received: options, fix: 'pass e.g. { probability: 0.5, sigma: [0.001, 0.004] }' },
+    );
   }
   return (image, rng) => {
     const apply = rng.next() < p;
@@ -223,6 +248,8 @@ export function randomHorizontalFlip(probability = 0.5): Transform {
  * The thesis's training augmentation (Part 2): random sharpen/blur, then rotation ±5°, shift ±3 %,
  * zoom ±15 % in one warp. Options override the defaults.
  */
-export function thesisAugmentation(options: { affine?: RandomAffineOptions; sharpenBlur?: RandomSharpenBlurOptions } = {}): Transform {
+export function thesisAugmentation(
+  options: { affine?: RandomAffineOptions; sharpenBlur?: RandomSharpenBlurOptions } = {},
+): Transform {
   return compose([randomSharpenBlur(options.sharpenBlur), randomAffine(options.affine)]);
 }

@@ -28,7 +28,9 @@ export function readCovidPaManifest(dir: string, options: ManifestOptions = {}):
  * Fills `age` (StudyDate − PatientBirthDate, else PatientAge) and `sex` from each DICOM file's header
  * where the record lacks them. Returns new records; files that cannot be read are listed in `failed`.
  */
-export async function fillFromDicom<R extends Pick<ManifestRecord, 'path' | 'age' | 'sex'>>(records: readonly R[]): Promise<{ records: R[]; failed: Array<{ index: number; error: unknown }> }> {
+export async function fillFromDicom<R extends Pick<ManifestRecord, 'path' | 'age' | 'sex'>>(
+  records: readonly R[],
+): Promise<{ records: R[]; failed: Array<{ index: number; error: unknown }> }> {
   const out: R[] = [];
   const failed: Array<{ index: number; error: unknown }> = [];
   for (const [index, r] of records.entries()) {

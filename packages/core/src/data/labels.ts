@@ -27,7 +27,14 @@ export const WHO_OSTEOPENIA_BELOW = -1.0;
  * `undefined` when none is available.
  */
 export function lowestTScore(tScores: number | readonly (number | null | undefined)[] | TScores): number | undefined {
-  const values: unknown[] = typeof tScores === 'number' ? [tScores] : Array.isArray(tScores) ? tScores : tScores && typeof tScores === 'object' ? [(tScores as TScores).lumbarSpine, (tScores as TScores).femoralNeck, (tScores as TScores).totalHip] : [];
+  const values: unknown[] =
+    typeof tScores === 'number'
+      ? [tScores]
+      : Array.isArray(tScores)
+        ? tScores
+        : tScores && typeof tScores === 'object'
+          ? [(tScores as TScores).lumbarSpine, (tScores as TScores).femoralNeck, (tScores as TScores).totalHip]
+          : [];
   let low: number | undefined;
   for (const v of values) if (typeof v === 'number' && Number.isFinite(v) && (low === undefined || v < low)) low = v;
   return low;

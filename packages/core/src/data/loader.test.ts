@@ -2,7 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { createBatchLoader, synthesizeDataset, thesisAugmentation, writePng, writeDicomFile, isCxrkitError } from '@cxrkit/core';
+import {
+  createBatchLoader,
+  synthesizeDataset,
+  thesisAugmentation,
+  writePng,
+  writeDicomFile,
+  isCxrkitError,
+} from '@cxrkit/core';
 import type { GrayImage } from '@cxrkit/core';
 import { expectNoLeaks, sharedData, testOutputDir } from '../../../../test/helpers.js';
 
@@ -15,9 +22,19 @@ const load = (r: (typeof records)[number]) => {
 };
 
 test('epoch order is a seeded permutation; batches have the right shapes; no tensors leak', async () => {
-  const loader = createBatchLoader(records, { batchSize: 5, size: 32, seed: 9, load, augment: thesisAugmentation(), target: (r) => [r.labels.osteoporosis, r.labels.age] });
+  const loader = createBatchLoader(records, {
+    batchSize: 5,
+    size: 32,
+    seed: 9,
+    load,
+    augment: thesisAugmentation(),
+    target: (r) => [r.labels.osteoporosis, r.labels.age],
+  });
   const o0 = loader.order(0);
-  assert.deepEqual([...o0].sort((a, b) => a - b), records.map((_, i) => i));
+  assert.deepEqual(
+    [...o0].sort((a, b) => a - b),
+    records.map((_, i) => i),
+  );
   assert.deepEqual(loader.order(0), o0);
   assert.notDeepEqual(loader.order(1), o0);
   assert.equal(loader.batchesPerEpoch, 5);
@@ -42,7 +59,14 @@ test('epoch order is a seeded permutation; batches have the right shapes; no ten
 });
 
 test('resume at (epoch, position) reproduces exactly the batches of an uninterrupted run', async () => {
-  const opts = { batchSize: 4, size: 32, seed: 'resume', load, augment: thesisAugmentation(), target: (r: (typeof records)[number]) => r.labels.osteoporosis } as const;
+  const opts = {
+    batchSize: 4,
+    size: 32,
+    seed: 'resume',
+    load,
+    augment: thesisAugmentation(),
+    target: (r: (typeof records)[number]) => r.labels.osteoporosis,
+  } as const;
   const full: Array<{ idx: number[]; x: Float32Array }> = [];
   for await (const b of createBatchLoader(records, opts).epoch(3)) {
     full.push({ idx: b.indices, x: (await b.xs.data()) as Float32Array });
@@ -81,8 +105,17 @@ test('streams PNG and DICOM files from disk with bounded prefetch', async () => 
   let consumed = 0;
   let maxAhead = 0;
   const loader = createBatchLoader(files, {
-    batchSize: 2, size: 24, prefetch: 1, shuffle: false, target: (f) => f.label, channels: 1,
-    preprocess: (img) => { started++; maxAhead = Math.max(maxAhead, started - consumed); return { data: img.data.slice(0, 24 * 24), width: 24, height: 24 }; },
+    batchSize: 2,
+    size: 24,
+    prefetch: 1,
+    shuffle: false,
+    target: (f) => f.label,
+    channels: 1,
+    preprocess: (img) => {
+      started++;
+      maxAhead = Math.max(maxAhead, started - consumed);
+      return { data: img.data.slice(0, 24 * 24), width: 24, height: 24 };
+    },
   });
   await expectNoLeaks(async () => {
     for await (const b of loader.epoch(0)) {
@@ -100,17 +133,30 @@ test('streams PNG and DICOM files from disk with bounded prefetch', async () => 
     assert.ok(Math.abs((await m.data())[0]!) < 1e-4);
     tf.dispose([b.xs, m]);
   }
-  assert.throws(() => createBatchLoader(files, { batchSize: 0 }), (e) => isCxrkitError(e, 'LOADER_BAD_OPTION'));
-  assert.throws(() => createBatchLoader(files, { batchSize: 2, prefech: 2 } as never), (e) => isCxrkitError(e, 'LOADER_BAD_OPTION') && /did you mean 'prefetch'/.test((e as Error).message));
+  assert.throws(
+    () => createBatchLoader(files, { batchSize: 0 }),
+    (e) => isCxrkitError(e, 'LOADER_BAD_OPTION'),
+  );
+  assert.throws(
+    () => createBatchLoader(files, { batchSize: 2, prefech: 2 } as never),
+    (e) => isCxrkitError(e, 'LOADER_BAD_OPTION') && /did you mean 'prefetch'/.test((e as Error).message),
+  );
 });
 
-test('covid-pa through the loader: JPEGs and PNGs named .jpg, real resolution, to 64 px batches', { skip: sharedData('cxr/covid-pa').missing }, async () => {
+test('covid-pa through the loader: JPEGs and PNGs named .jpg, real resolution, to 64 px batches', {
+  skip: sharedData('cxr/covid-pa').missing,
+}, async () => {
   const { readCovidPaManifest } = await import('@cxrkit/core');
   const { dataDir } = await import('../../../../test/helpers.js');
   const m = await readCovidPaManifest(dataDir('cxr', 'covid-pa'));
   const picked = m.records.filter((r) => /000001-(2|12)\.jpg$/.test(r.path)); // one real JPEG, one PNG named .jpg
   assert.equal(picked.length, 2);
-  const loader = createBatchLoader(picked, { batchSize: 2, size: 64, shuffle: false, target: (r) => (r.sex === 'M' ? 1 : 0) });
+  const loader = createBatchLoader(picked, {
+    batchSize: 2,
+    size: 64,
+    shuffle: false,
+    target: (r) => (r.sex === 'M' ? 1 : 0),
+  });
   await expectNoLeaks(async () => {
     for await (const b of loader.epoch(0)) {
       assert.deepEqual(b.xs.shape, [2, 64, 64, 3]);

@@ -85,21 +85,48 @@ export interface BatchLoader<R> {
  * ```
  */
 export function createBatchLoader<R>(records: readonly R[], options: BatchLoaderOptions<R>): BatchLoader<R> {
-  const known = ['batchSize', 'seed', 'shuffle', 'dropRemainder', 'load', 'preprocess', 'size', 'augment', 'target', 'channels', 'prefetch'];
+  const known = [
+    'batchSize',
+    'seed',
+    'shuffle',
+    'dropRemainder',
+    'load',
+    'preprocess',
+    'size',
+    'augment',
+    'target',
+    'channels',
+    'prefetch',
+  ];
   assertKnownKeys(options, known, { code: 'LOADER_BAD_OPTION' });
   const { batchSize } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new CxrkitError('LOADER_BAD_OPTION', 'batchSize must be a positive integer', { received: batchSize, fix: 'pass e.g. batchSize: 16' });
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new CxrkitError('LOADER_BAD_OPTION', 'batchSize must be a positive integer', {
+      received: batchSize,
+      fix: 'pass e.g. batchSize: 16',
+    });
   const prefetch = options.prefetch ?? 2;
-  if (!Number.isInteger(prefetch) || prefetch < 0 || prefetch > 64) throw new CxrkitError('LOADER_BAD_OPTION', 'prefetch must be an integer 0–64', { received: prefetch, fix: 'pass e.g. prefetch: 2' });
-  if (records.length === 0) throw new CxrkitError('LOADER_EMPTY', 'no records to load', { received: 0, fix: 'pass at least one record' });
+  if (!Number.isInteger(prefetch) || prefetch < 0 || prefetch > 64)
+    throw new CxrkitError('LOADER_BAD_OPTION', 'prefetch must be an integer 0–64', {
+      received: prefetch,
+      fix: 'pass e.g. prefetch: 2',
+    });
+  if (records.length === 0)
+    throw new CxrkitError('LOADER_EMPTY', 'no records to load', { received: 0, fix: 'pass at least one record' });
   const seed = options.seed ?? 0;
   const channels = options.channels ?? 3;
   const size = options.size ?? 512;
-  const load = options.load ?? ((r: R) => {
-    const p = (r as { path?: unknown }).path;
-    if (typeof p !== 'string') throw new CxrkitError('LOADER_NO_PATH', 'record has no `path`; pass `load`', { received: r, fix: 'give records a path, or pass load: (r) => image' });
-    return loadGrayImage(p);
-  });
+  const load =
+    options.load ??
+    ((r: R) => {
+      const p = (r as { path?: unknown }).path;
+      if (typeof p !== 'string')
+        throw new CxrkitError('LOADER_NO_PATH', 'record has no `path`; pass `load`', {
+          received: r,
+          fix: 'give records a path, or pass load: (r) => image',
+        });
+      return loadGrayImage(p);
+    });
   const preprocess = options.preprocess ?? ((img: GrayImage) => preprocessRadiograph(img, { size }));
   const n = records.length;
   const batchesPerEpoch = options.dropRemainder ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
@@ -120,7 +147,12 @@ export function createBatchLoader<R>(records: readonly R[], options: BatchLoader
     const per = w * h * channels;
     const x = new Float32Array(per * imgs.length);
     imgs.forEach((img, k) => {
-      if (img.width !== w || img.height !== h) throw new CxrkitError('LOADER_SIZE_MISMATCH', `record ${indices[k]} preprocessed to ${img.width}×${img.height}, expected ${w}×${h}`, { received: [img.width, img.height], fix: 'make preprocess return one fixed size' });
+      if (img.width !== w || img.height !== h)
+        throw new CxrkitError(
+          'LOADER_SIZE_MISMATCH',
+          `record ${indices[k]} preprocessed to ${img.width}×${img.height}, expected ${w}×${h}`,
+          { received: [img.width, img.height], fix: 'make preprocess return one fixed size' },
+        );
       x.set(grayToChannels(img, channels), k * per);
     });
     let ys: tf.Tensor2D | undefined;
@@ -130,7 +162,11 @@ export function createBatchLoader<R>(records: readonly R[], options: BatchLoader
       const y = new Float32Array(yDim * ts.length);
       ts.forEach((t, k) => {
         const arr = typeof t === 'number' ? [t] : t;
-        if (arr.length !== yDim || arr.some((v) => typeof v !== 'number' || Number.isNaN(v))) throw new CxrkitError('LOADER_BAD_TARGET', `target of record ${indices[k]} is not ${yDim} number(s)`, { received: t, fix: 'return a number (or a fixed-length number array) from target()' });
+        if (arr.length !== yDim || arr.some((v) => typeof v !== 'number' || Number.isNaN(v)))
+          throw new CxrkitError('LOADER_BAD_TARGET', `target of record ${indices[k]} is not ${yDim} number(s)`, {
+            received: t,
+            fix: 'return a number (or a fixed-length number array) from target()',
+          });
         y.set(arr, k * yDim);
       });
       ys = tf.tensor2d(y, [indices.length, yDim], 'float32');
@@ -139,10 +175,24 @@ export function createBatchLoader<R>(records: readonly R[], options: BatchLoader
   };
 
   async function* epochGen(epoch: number, opts: { position?: number } = {}): AsyncGenerator<Batch, void, undefined> {
-    if (!Number.isInteger(epoch) || epoch < 0) throw new CxrkitError('LOADER_BAD_OPTION', 'epoch must be an integer ≥ 0', { received: epoch, fix: 'pass e.g. 0' });
+    if (!Number.isInteger(epoch) || epoch < 0)
+      throw new CxrkitError('LOADER_BAD_OPTION', 'epoch must be an integer ≥ 0', {
+        received: epoch,
+        fix: 'pass e.g. 0',
+      });
     const start = opts.position ?? 0;
-    if (!Number.isInteger(start) || start < 0 || start > limit) throw new CxrkitError('LOADER_BAD_OPTION', `position must be an integer in 0…${limit}`, { received: start, fix: 'resume with the position saved from the last batch (position + indices.length)' });
-    const batches = sampleBatches(order(epoch), { batchSize, position: start, end: limit, prefetch, read: (i) => sample(i, epoch) });
+    if (!Number.isInteger(start) || start < 0 || start > limit)
+      throw new CxrkitError('LOADER_BAD_OPTION', `position must be an integer in 0…${limit}`, {
+        received: start,
+        fix: 'resume with the position saved from the last batch (position + indices.length)',
+      });
+    const batches = sampleBatches(order(epoch), {
+      batchSize,
+      position: start,
+      end: limit,
+      prefetch,
+      read: (i) => sample(i, epoch),
+    });
     for await (const b of batches) {
       const { xs, ys } = toTensors(b.samples, b.indices);
       yield { xs, ys, indices: b.indices, epoch, position: b.position };

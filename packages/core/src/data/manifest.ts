@@ -158,7 +158,13 @@ export function validateManifestRows(rows: Array<Record<string, unknown>>, optio
   const issues: ManifestIssue[] = [];
   const records: ManifestRecord[] = [];
   for (const f of ['path', 'patientId'] as const) {
-    if (!key[f]) issues.push({ row: 0, column: f, code: 'MISSING_COLUMN', message: `no ${f} column (accepted names: ${cols[f].join(', ')})` });
+    if (!key[f])
+      issues.push({
+        row: 0,
+        column: f,
+        code: 'MISSING_COLUMN',
+        message: `no ${f} column (accepted names: ${cols[f].join(', ')})`,
+      });
   }
   if (issues.length) return finish({ records, issues }, options);
   const used = new Set(Object.values(key).filter(Boolean) as string[]);
@@ -183,24 +189,58 @@ export function validateManifestRows(rows: Array<Record<string, unknown>>, optio
     const path = text(key.path);
     const patientId = text(key.patientId);
     if (!path) rowIssues.push({ row, column: key.path, code: 'MISSING_VALUE', message: 'image path is empty' });
-    if (!patientId) rowIssues.push({ row, column: key.patientId, code: 'MISSING_VALUE', message: 'patient id is empty (needed to split by patient)' });
+    if (!patientId)
+      rowIssues.push({
+        row,
+        column: key.patientId,
+        code: 'MISSING_VALUE',
+        message: 'patient id is empty (needed to split by patient)',
+      });
     const age = num('age', key.age);
-    if (age !== undefined && !(age >= ageLo && age <= ageHi)) rowIssues.push({ row, column: key.age, code: 'OUT_OF_RANGE', message: `age must be within ${ageLo}–${ageHi} years`, value: age });
+    if (age !== undefined && !(age >= ageLo && age <= ageHi))
+      rowIssues.push({
+        row,
+        column: key.age,
+        code: 'OUT_OF_RANGE',
+        message: `age must be within ${ageLo}–${ageHi} years`,
+        value: age,
+      });
     const sexRaw = text(key.sex).toUpperCase();
     let sex: 'M' | 'F' | undefined;
     if (sexRaw === 'M' || sexRaw === 'MALE') sex = 'M';
     else if (sexRaw === 'F' || sexRaw === 'FEMALE') sex = 'F';
-    else if (sexRaw !== '') rowIssues.push({ row, column: key.sex, code: 'BAD_SEX', message: "sex must be M or F (or male/female); leave empty when unknown", value: text(key.sex) });
+    else if (sexRaw !== '')
+      rowIssues.push({
+        row,
+        column: key.sex,
+        code: 'BAD_SEX',
+        message: 'sex must be M or F (or male/female); leave empty when unknown',
+        value: text(key.sex),
+      });
     const tScores: TScores = {};
     for (const site of ['lumbarSpine', 'femoralNeck', 'totalHip'] as const) {
       const v = num(`${site} T-score`, key[site]);
       if (v !== undefined) {
-        if (v < -10 || v > 10) rowIssues.push({ row, column: key[site], code: 'OUT_OF_RANGE', message: `${site} T-score outside −10…10`, value: v });
+        if (v < -10 || v > 10)
+          rowIssues.push({
+            row,
+            column: key[site],
+            code: 'OUT_OF_RANGE',
+            message: `${site} T-score outside −10…10`,
+            value: v,
+          });
         else tScores[site] = v;
       }
     }
     const id = text(key.id) || path;
-    if (id && seen.has(id)) rowIssues.push({ row, column: key.id ?? key.path, code: 'DUPLICATE_ID', message: `id also used on row ${seen.get(id)}`, value: id });
+    if (id && seen.has(id))
+      rowIssues.push({
+        row,
+        column: key.id ?? key.path,
+        code: 'DUPLICATE_ID',
+        message: `id also used on row ${seen.get(id)}`,
+        value: id,
+      });
     if (rowIssues.length) {
       issues.push(...rowIssues);
       return;
@@ -223,8 +263,15 @@ export function validateManifestRows(rows: Array<Record<string, unknown>>, optio
 
 function finish(m: Manifest, options: ManifestOptions): Manifest {
   if (options.strict && m.issues.length) {
-    const list = m.issues.slice(0, 10).map((i) => `row ${i.row}${i.column ? ` [${i.column}]` : ''}: ${i.message}`).join('; ');
-    throw new CxrkitError('MANIFEST_INVALID', `${m.issues.length} problem(s) in the manifest: ${list}${m.issues.length > 10 ? '; …' : ''}`, { received: m.issues.length, fix: 'fix the listed rows, or call without strict and handle manifest.issues' });
+    const list = m.issues
+      .slice(0, 10)
+      .map((i) => `row ${i.row}${i.column ? ` [${i.column}]` : ''}: ${i.message}`)
+      .join('; ');
+    throw new CxrkitError(
+      'MANIFEST_INVALID',
+      `${m.issues.length} problem(s) in the manifest: ${list}${m.issues.length > 10 ? '; …' : ''}`,
+      { received: m.issues.length, fix: 'fix the listed rows, or call without strict and handle manifest.issues' },
+    );
   }
   return m;
 }
@@ -232,19 +279,34 @@ function finish(m: Manifest, options: ManifestOptions): Manifest {
 /** Parses and validates a CSV manifest (header row first). See {@link validateManifestRows}. */
 export function parseManifestCsv(text: string, options: ManifestOptions = {}): Manifest {
   const rows = parseCsv(text);
-  if (rows.length === 0) return finish({ records: [], issues: [{ row: 0, code: 'MISSING_COLUMN', message: 'the CSV is empty (no header row)' }] }, options);
+  if (rows.length === 0)
+    return finish(
+      { records: [], issues: [{ row: 0, code: 'MISSING_COLUMN', message: 'the CSV is empty (no header row)' }] },
+      options,
+    );
   const header = rows[0]!.map((h) => h.trim());
   const issues: ManifestIssue[] = [];
   const objects: Array<Record<string, unknown>> = [];
   rows.slice(1).forEach((r, k) => {
-    if (r.length !== header.length) issues.push({ row: k + 1, code: 'BAD_ROW', message: `row has ${r.length} fields, the header has ${header.length}` });
+    if (r.length !== header.length)
+      issues.push({
+        row: k + 1,
+        code: 'BAD_ROW',
+        message: `row has ${r.length} fields, the header has ${header.length}`,
+      });
     const o: Record<string, unknown> = {};
     header.forEach((h, j) => (o[h] = r[j] ?? ''));
     objects.push(o);
   });
   const m = validateManifestRows(objects, { ...options, strict: false });
   const bad = new Set(issues.map((i) => i.row));
-  return finish({ records: m.records.filter((r) => !bad.has(r.row)), issues: [...issues, ...m.issues].sort((a, b) => a.row - b.row) }, options);
+  return finish(
+    {
+      records: m.records.filter((r) => !bad.has(r.row)),
+      issues: [...issues, ...m.issues].sort((a, b) => a.row - b.row),
+    },
+    options,
+  );
 }
 
 /** Validates a JSON manifest: an array of row objects, or `{ records: [...] }`. */
@@ -254,12 +316,19 @@ export function parseManifestJson(json: string | unknown, options: ManifestOptio
     try {
       v = JSON.parse(json);
     } catch (cause) {
-      throw new CxrkitError('MANIFEST_BAD_JSON', 'the manifest is not valid JSON', { received: json.slice(0, 60), fix: 'check the file is JSON: an array of objects or { "records": [...] }', cause });
+      throw new CxrkitError('MANIFEST_BAD_JSON', 'the manifest is not valid JSON', {
+        received: json.slice(0, 60),
+        fix: 'check the file is JSON: an array of objects or { "records": [...] }',
+        cause,
+      });
     }
   }
   const rows = Array.isArray(v) ? v : (v as { records?: unknown })?.records;
   if (!Array.isArray(rows) || rows.some((r) => !r || typeof r !== 'object')) {
-    throw new CxrkitError('MANIFEST_BAD_JSON', 'a JSON manifest is an array of row objects or { records: [...] }', { received: v, fix: 'wrap rows as [{ "path": "...", "patient_id": "..." }, ...]' });
+    throw new CxrkitError('MANIFEST_BAD_JSON', 'a JSON manifest is an array of row objects or { records: [...] }', {
+      received: v,
+      fix: 'wrap rows as [{ "path": "...", "patient_id": "..." }, ...]',
+    });
   }
   return validateManifestRows(rows as Array<Record<string, unknown>>, options);
 }
@@ -283,7 +352,10 @@ export interface AgeRange {
 export function filterByAge<R extends { age?: number }>(records: readonly R[], range: AgeRange): R[] {
   for (const [k, v] of Object.entries(range)) {
     if (!['gt', 'gte', 'lt', 'lte'].includes(k) || typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new CxrkitError('DATA_BAD_AGE_RANGE', `age range keys are gt, gte, lt, lte with numbers`, { received: range, fix: 'pass e.g. { gte: 20, lte: 80 } or { gt: 40 }' });
+      throw new CxrkitError('DATA_BAD_AGE_RANGE', `age range keys are gt, gte, lt, lte with numbers`, {
+        received: range,
+        fix: 'pass e.g. { gte: 20, lte: 80 } or { gt: 40 }',
+      });
     }
   }
   return records.filter((r) => {

@@ -7,14 +7,44 @@ import { parseCsv, isCxrkitError } from '@cxrkit/core';
 
 test('parseCsv: quoting, doubled quotes, CRLF/LF/CR (mixed), BOM, blank lines, ragged rows', () => {
   const cases: Array<[string, string[][]]> = [
-    ['a,b\r\nc,d', [['a', 'b'], ['c', 'd']]],
-    ['a,b\nc,d\n', [['a', 'b'], ['c', 'd']]],
+    [
+      'a,b\r\nc,d',
+      [
+        ['a', 'b'],
+        ['c', 'd'],
+      ],
+    ],
+    [
+      'a,b\nc,d\n',
+      [
+        ['a', 'b'],
+        ['c', 'd'],
+      ],
+    ],
     ['a\rb\r', [['a'], ['b']]],
     ['x\r\ny\nz\rw', [['x'], ['y'], ['z'], ['w']]],
-    ['\ufeffid,path\n1,a.png', [['id', 'path'], ['1', 'a.png']]],
-    ['a,"b,c"\n"x""y",z', [['a', 'b,c'], ['x"y', 'z']]],
+    [
+      '\ufeffid,path\n1,a.png',
+      [
+        ['id', 'path'],
+        ['1', 'a.png'],
+      ],
+    ],
+    [
+      'a,"b,c"\n"x""y",z',
+      [
+        ['a', 'b,c'],
+        ['x"y', 'z'],
+      ],
+    ],
     ['"multi\r\nline",2', [['multi\r\nline', '2']]],
-    ['a,,\n,\n', [['a', '', ''], ['', '']]],
+    [
+      'a,,\n,\n',
+      [
+        ['a', '', ''],
+        ['', ''],
+      ],
+    ],
     ['\n\na\r\n\r\nb\n\n', [['a'], ['b']]],
     ['a,"",b', [['a', '', 'b']]],
     [' a , b ', [[' a ', ' b ']]],
@@ -25,7 +55,10 @@ test('parseCsv: quoting, doubled quotes, CRLF/LF/CR (mixed), BOM, blank lines, r
 });
 
 test('parseCsv: an unclosed quote is CSV_UNTERMINATED_QUOTE', () => {
-  assert.throws(() => parseCsv('a,"b\n'), (e) => isCxrkitError(e, 'CSV_UNTERMINATED_QUOTE'));
+  assert.throws(
+    () => parseCsv('a,"b\n'),
+    (e) => isCxrkitError(e, 'CSV_UNTERMINATED_QUOTE'),
+  );
   const inRow2 = (e: unknown) => isCxrkitError(e, 'CSV_UNTERMINATED_QUOTE') && /in row 2 /.test((e as Error).message);
   assert.throws(() => parseCsv('id,note\n1,"never closed\n2,x\n'), inRow2);
 });

@@ -46,18 +46,35 @@ export function allocate(n: number, fractions: readonly number[]): number[] {
  * splits.train; splits.tune; splits.test;
  * ```
  */
-export function splitByPatient<R extends { patientId?: string; sex?: string }>(records: readonly R[], options: SplitByPatientOptions<R> = {}): PatientSplit<R> {
+export function splitByPatient<R extends { patientId?: string; sex?: string }>(
+  records: readonly R[],
+  options: SplitByPatientOptions<R> = {},
+): PatientSplit<R> {
   const fractions = options.fractions ?? [0.7, 0.1, 0.2];
-  const names = options.names ?? (fractions.length === 3 ? ['train', 'tune', 'test'] : fractions.map((_, i) => `split${i}`));
+  const names =
+    options.names ?? (fractions.length === 3 ? ['train', 'tune', 'test'] : fractions.map((_, i) => `split${i}`));
   const sum = fractions.reduce((a, b) => a + b, 0);
-  if (fractions.length < 2 || fractions.some((f) => !(f >= 0)) || Math.abs(sum - 1) > 1e-9 || names.length !== fractions.length || new Set(names).size !== names.length) {
-    throw new CxrkitError('SPLIT_BAD_FRACTIONS', 'fractions must be ≥ 0, sum to 1, and match names one-to-one', { received: { fractions, names }, fix: 'pass e.g. { fractions: [0.7, 0.1, 0.2] }' });
+  if (
+    fractions.length < 2 ||
+    fractions.some((f) => !(f >= 0)) ||
+    Math.abs(sum - 1) > 1e-9 ||
+    names.length !== fractions.length ||
+    new Set(names).size !== names.length
+  ) {
+    throw new CxrkitError('SPLIT_BAD_FRACTIONS', 'fractions must be ≥ 0, sum to 1, and match names one-to-one', {
+      received: { fractions, names },
+      fix: 'pass e.g. { fractions: [0.7, 0.1, 0.2] }',
+    });
   }
   const patientOf = options.patientOf ?? ((r: R) => r.patientId as string);
   const byPatient = new Map<string, R[]>();
   records.forEach((r, i) => {
     const p = patientOf(r);
-    if (typeof p !== 'string' || p === '') throw new CxrkitError('SPLIT_NO_PATIENT', `record ${i} has no patient id`, { received: p, fix: 'give every record a patientId (or pass patientOf)' });
+    if (typeof p !== 'string' || p === '')
+      throw new CxrkitError('SPLIT_NO_PATIENT', `record ${i} has no patient id`, {
+        received: p,
+        fix: 'give every record a patientId (or pass patientOf)',
+      });
     const list = byPatient.get(p);
     if (list) list.push(r);
     else byPatient.set(p, [r]);

@@ -15,7 +15,10 @@ export function checkNativeLength(ds: DataSet, pm: PixelModule): void {
     throw dicomError(
       'DICOM_PIXEL_DATA_SHORT',
       `pixel data holds ${have} bytes but ${pm.rows}×${pm.columns}×${pm.samplesPerPixel} samples × ${pm.bitsAllocated} bits × ${pm.frames} frame(s) need ${needed}`,
-      { received: `${have} bytes`, fix: 'the header and the pixel data disagree; check Rows/Columns/NumberOfFrames or re-export the file' },
+      {
+        received: `${have} bytes`,
+        fix: 'the header and the pixel data disagree; check Rows/Columns/NumberOfFrames or re-export the file',
+      },
     );
   }
 }
@@ -62,7 +65,12 @@ export function nativeFrame(ds: DataSet, pm: PixelModule, f: number, bigEndian: 
 }
 
 /** The bytes of encapsulated frame `f` (fragments concatenated). */
-export function encapsulatedFrame(ds: DataSet, pm: PixelModule, f: number, isFrameStart: (b: Uint8Array) => boolean): Uint8Array {
+export function encapsulatedFrame(
+  ds: DataSet,
+  pm: PixelModule,
+  f: number,
+  isFrameStart: (b: Uint8Array) => boolean,
+): Uint8Array {
   const el: Element = pm.element;
   const fragments = el.fragments ?? [];
   const bytes = ds.byteArray as Uint8Array;
@@ -96,10 +104,14 @@ export function encapsulatedFrame(ds: DataSet, pm: PixelModule, f: number, isFra
     const starts: number[] = [];
     for (let i = 0; i < fragments.length; i++) if (isFrameStart(fragBytes(i))) starts.push(i);
     if (starts.length < pm.frames) {
-      throw dicomError('DICOM_PIXEL_DATA_SHORT', `found ${starts.length} compressed frame(s) but NumberOfFrames is ${pm.frames}`, {
-        received: `${fragments.length} fragments`,
-        fix: 'frames are missing from the pixel data; re-export the file',
-      });
+      throw dicomError(
+        'DICOM_PIXEL_DATA_SHORT',
+        `found ${starts.length} compressed frame(s) but NumberOfFrames is ${pm.frames}`,
+        {
+          received: `${fragments.length} fragments`,
+          fix: 'frames are missing from the pixel data; re-export the file',
+        },
+      );
     }
     range = [starts[f]!, f + 1 < starts.length ? starts[f + 1]! : fragments.length];
   }

@@ -101,7 +101,13 @@ async function run(job: Job): Promise<void> {
       if (isCxrkitError(e)) outcome = e.code;
       else {
         outcome = 'UNTYPED';
-        if (untyped.length < 20) untyped.push(`case ${i} (${job.files[fi]}, ${op}): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.slice(0, 300));
+        if (untyped.length < 20)
+          untyped.push(
+            `case ${i} (${job.files[fi]}, ${op}): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.slice(
+              0,
+              300,
+            ),
+          );
       }
     }
     codes[outcome] = (codes[outcome] ?? 0) + 1;

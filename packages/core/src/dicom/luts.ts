@@ -39,7 +39,7 @@ function readLut(item: DataSet, signedInput: boolean, descTag = 'x00283002', dat
   let bits: number;
   try {
     count = item.uint16(descTag, 0) ?? 0;
-    first = signedInput ? item.int16(descTag, 1) ?? 0 : item.uint16(descTag, 1) ?? 0;
+    first = signedInput ? (item.int16(descTag, 1) ?? 0) : (item.uint16(descTag, 1) ?? 0);
     bits = item.uint16(descTag, 2) ?? 16;
   } catch {
     return undefined;
@@ -203,7 +203,7 @@ function readSegmentedLut(ds: DataSet, signedInput: boolean, descTag: string, da
   const b = ds.byteArray as Uint8Array;
   if (el.dataOffset + el.length > b.length) return undefined;
   try {
-    const first = signedInput ? ds.int16(descTag, 1) ?? 0 : ds.uint16(descTag, 1) ?? 0;
+    const first = signedInput ? (ds.int16(descTag, 1) ?? 0) : (ds.uint16(descTag, 1) ?? 0);
     let bits = ds.uint16(descTag, 2) ?? 16;
     const words = new Array<number>(el.length >> 1);
     for (let i = 0; i < words.length; i++) words[i] = ds.uint16(dataTag, i) ?? 0;
@@ -223,7 +223,8 @@ function readSegmentedLut(ds: DataSet, signedInput: boolean, descTag: string, da
  */
 export function readPalette(ds: DataSet, signedInput: boolean): [Lut, Lut, Lut] | undefined {
   const one = (c: number) =>
-    readLut(ds, signedInput, `x0028110${c}`, `x0028120${c}`) ?? readSegmentedLut(ds, signedInput, `x0028110${c}`, `x0028122${c}`);
+    readLut(ds, signedInput, `x0028110${c}`, `x0028120${c}`) ??
+    readSegmentedLut(ds, signedInput, `x0028110${c}`, `x0028122${c}`);
   const r = one(1);
   const g = one(2);
   const b = one(3);

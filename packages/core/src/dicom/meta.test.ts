@@ -27,7 +27,9 @@ test('dates: DA, the old ACR-NEMA dotted form, and invalid calendar dates', () =
   assert.equal(parseDicomDate(undefined), undefined);
 });
 
-test('age from StudyDate − PatientBirthDate counts completed years (NEMA RG1: born 1940-03-05, study 2004-08-26 → 64)', { skip: data.missing }, async () => {
+test('age from StudyDate − PatientBirthDate counts completed years (NEMA RG1: born 1940-03-05, study 2004-08-26 → 64)', {
+  skip: data.missing,
+}, async () => {
   const im = await readDicom(dataDir('dicom', 'nema-wg04/RG1_JLSN'));
   assert.equal(im.meta.birthDate, '1940-03-05');
   assert.equal(im.meta.studyDate, '2004-08-26');
@@ -37,9 +39,12 @@ test('age from StudyDate − PatientBirthDate counts completed years (NEMA RG1: 
 });
 
 test('missing values stay undefined (never guessed)', { skip: data.missing }, async () => {
-  const im = await readDicom(dataDir('dicom', 'nhsx-nccid-testdata/1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm'));
+  const im = await readDicom(
+    dataDir('dicom', 'nhsx-nccid-testdata/1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm'),
+  );
   assert.equal(im.meta.age, 81);
   assert.equal(im.meta.ageSource, 'PatientAge');
-  for (const k of ['studyDate', 'viewPosition', 'bodyPart', 'pixelSpacing'] as const) assert.equal(im.meta[k], undefined, k);
+  for (const k of ['studyDate', 'viewPosition', 'bodyPart', 'pixelSpacing'] as const)
+    assert.equal(im.meta[k], undefined, k);
   assert.ok(!('studyDate' in im.meta));
 });

@@ -82,7 +82,10 @@ export function parseDicomAge(s: string | undefined): number | undefined {
 }
 
 /** Completed years between two dates, or undefined when the study precedes the birth. */
-function yearsBetween(birth: { y: number; m: number; d: number }, at: { y: number; m: number; d: number }): number | undefined {
+function yearsBetween(
+  birth: { y: number; m: number; d: number },
+  at: { y: number; m: number; d: number },
+): number | undefined {
   let years = at.y - birth.y;
   if (at.m < birth.m || (at.m === birth.m && at.d < birth.d)) years -= 1;
   return years >= 0 && years < 150 ? years : undefined;

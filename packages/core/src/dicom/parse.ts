@@ -97,7 +97,8 @@ function messageOf(e: unknown): string {
 /** Maps a dicom-parser exception to DICOM_TRUNCATED (ran past the end) or DICOM_MALFORMED. */
 function parseFailure(e: unknown, size: number, where: string) {
   const msg = messageOf(e);
-  const truncated = /past end|overrun|overread|greater than or equal to 'byteArray' length|unexpected eof|end of buffer/i.test(msg);
+  const truncated =
+    /past end|overrun|overread|greater than or equal to 'byteArray' length|unexpected eof|end of buffer/i.test(msg);
   if (truncated) {
     return dicomError('DICOM_TRUNCATED', `the ${where} ends before an element it declares (${msg})`, {
       received: `${size} bytes`,
@@ -127,18 +128,17 @@ function parseBody(
 ): DataSet {
   const parser = bigEndian ? dicomParser.bigEndianByteArrayParser : dicomParser.littleEndianByteArrayParser;
   const elements: Record<string, Element> = {};
-  const DataSetCtor = (dicomParser as unknown as { DataSet: new (p: unknown, b: Uint8Array, e: Record<string, Element>) => DataSet }).DataSet;
+  const DataSetCtor = (
+    dicomParser as unknown as { DataSet: new (p: unknown, b: Uint8Array, e: Record<string, Element>) => DataSet }
+  ).DataSet;
   const dataSet = new DataSetCtor(parser, bytes, elements);
   if (position < bytes.length) {
     const stream = new dicomParser.ByteStream(parser, bytes, position);
     dataSet.warnings = stream.warnings;
     // dicom-parser's typings omit the options argument of these two functions.
-    const parse = (explicitVR ? dicomParser.parseDicomDataSetExplicit : dicomParser.parseDicomDataSetImplicit) as unknown as (
-      ds: DataSet,
-      s: unknown,
-      max: number,
-      o: object,
-    ) => void;
+    const parse = (explicitVR
+      ? dicomParser.parseDicomDataSetExplicit
+      : dicomParser.parseDicomDataSetImplicit) as unknown as (ds: DataSet, s: unknown, max: number, o: object) => void;
     parse(dataSet, stream, bytes.length, {});
   } else {
     dataSet.warnings = [];
@@ -171,10 +171,14 @@ export async function parseDataSet(bytes: Uint8Array, options: ParseOptions): Pr
   } else {
     const sniff = sniffEncoding(bytes, 0, true);
     if (!sniff) {
-      throw dicomError('DICOM_NOT_DICOM', 'no "DICM" marker at byte 128 and the bytes do not start like a DICOM data set', {
-        received: bytes.length < 132 ? `${bytes.length} bytes` : `first bytes ${hex(bytes.subarray(0, 8))}`,
-        fix: 'pass a DICOM file (.dcm); PNG/JPEG images need an image reader, not readDicom',
-      });
+      throw dicomError(
+        'DICOM_NOT_DICOM',
+        'no "DICM" marker at byte 128 and the bytes do not start like a DICOM data set',
+        {
+          received: bytes.length < 132 ? `${bytes.length} bytes` : `first bytes ${hex(bytes.subarray(0, 8))}`,
+          fix: 'pass a DICOM file (.dcm); PNG/JPEG images need an image reader, not readDicom',
+        },
+      );
     }
     warnings.push('no preamble/file meta (ACR-NEMA or raw data set): encoding inferred from the first element');
   }
@@ -207,9 +211,15 @@ export async function parseDataSet(bytes: Uint8Array, options: ParseOptions): Pr
   }
   // A preamble-less file may still carry a file meta group (0002) with the real transfer syntax.
   const inner = part10 ? undefined : cleanUid(safeString(dataSet, 'x00020010'));
-  const transferSyntaxUid =
-    declared ?? inner ?? (bigEndian ? EXPLICIT_BE : explicitVR ? EXPLICIT_LE : IMPLICIT_LE);
-  return { dataSet, transferSyntaxUid, explicitVR, bigEndian, part10, warnings: [...warnings, ...(dataSet.warnings ?? [])] };
+  const transferSyntaxUid = declared ?? inner ?? (bigEndian ? EXPLICIT_BE : explicitVR ? EXPLICIT_LE : IMPLICIT_LE);
+  return {
+    dataSet,
+    transferSyntaxUid,
+    explicitVR,
+    bigEndian,
+    part10,
+    warnings: [...warnings, ...(dataSet.warnings ?? [])],
+  };
 }
 
 function describeEnc(explicitVR: boolean, bigEndian: boolean): string {

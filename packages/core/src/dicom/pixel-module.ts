@@ -53,8 +53,7 @@ function missing(attr: string, tag: string, received: unknown) {
 
 /** Reads and validates the Image Pixel module; throws typed errors, allocates nothing. */
 export function readPixelModule(ds: DataSet, limits: PixelLimits, warnings: string[]): PixelModule {
-  const el =
-    ds.elements.x7fe00010 ?? ds.elements.x7fe00008 ?? ds.elements.x7fe00009;
+  const el = ds.elements.x7fe00010 ?? ds.elements.x7fe00008 ?? ds.elements.x7fe00009;
   if (!el) {
     throw dicomError('DICOM_NO_PIXEL_DATA', 'the file has no Pixel Data (7FE0,0010) element', {
       received: safeString(ds, 'x00080016') ? `SOP class ${safeString(ds, 'x00080016')}` : 'no pixel data',
@@ -66,7 +65,8 @@ export function readPixelModule(ds: DataSet, limits: PixelLimits, warnings: stri
   const columns = us(ds, 'x00280011');
   if (!rows) throw missing('Rows', '(0028,0010)', rows ?? 'absent');
   if (!columns) throw missing('Columns', '(0028,0011)', columns ?? 'absent');
-  const bitsAllocated = us(ds, 'x00280100') ?? (pixelKind === 'float64' ? 64 : pixelKind === 'float32' ? 32 : undefined);
+  const bitsAllocated =
+    us(ds, 'x00280100') ?? (pixelKind === 'float64' ? 64 : pixelKind === 'float32' ? 32 : undefined);
   if (!bitsAllocated) throw missing('BitsAllocated', '(0028,0100)', 'absent');
   let bitsStored = us(ds, 'x00280101');
   if (bitsStored === undefined) {
@@ -90,16 +90,24 @@ export function readPixelModule(ds: DataSet, limits: PixelLimits, warnings: stri
 
   const validBits = pixelKind === 'int' ? [1, 8, 16, 32] : pixelKind === 'float32' ? [32] : [64];
   if (!validBits.includes(bitsAllocated)) {
-    throw dicomError('DICOM_UNSUPPORTED_PIXEL_FORMAT', `BitsAllocated ${bitsAllocated} is not one of ${validBits.join(', ')}`, {
-      received: bitsAllocated,
-      fix: 'only the standard sample sizes are read; convert the file with a DICOM toolkit (e.g. dcmconv, gdcmconv)',
-    });
+    throw dicomError(
+      'DICOM_UNSUPPORTED_PIXEL_FORMAT',
+      `BitsAllocated ${bitsAllocated} is not one of ${validBits.join(', ')}`,
+      {
+        received: bitsAllocated,
+        fix: 'only the standard sample sizes are read; convert the file with a DICOM toolkit (e.g. dcmconv, gdcmconv)',
+      },
+    );
   }
   if (bitsStored < 1 || bitsStored > bitsAllocated) {
-    throw dicomError('DICOM_UNSUPPORTED_PIXEL_FORMAT', `BitsStored ${bitsStored} must be between 1 and BitsAllocated (${bitsAllocated})`, {
-      received: bitsStored,
-      fix: 'the header is inconsistent; re-export the file',
-    });
+    throw dicomError(
+      'DICOM_UNSUPPORTED_PIXEL_FORMAT',
+      `BitsStored ${bitsStored} must be between 1 and BitsAllocated (${bitsAllocated})`,
+      {
+        received: bitsStored,
+        fix: 'the header is inconsistent; re-export the file',
+      },
+    );
   }
   if (pr !== 0 && pr !== 1) throw missing('PixelRepresentation', '(0028,0103)', pr);
   if (samplesPerPixel !== 1 && samplesPerPixel !== 3) {
@@ -114,7 +122,10 @@ export function readPixelModule(ds: DataSet, limits: PixelLimits, warnings: stri
     throw dicomError(
       'DICOM_DIMENSIONS_TOO_LARGE',
       `${rows} rows × ${columns} columns × ${frames} frames × ${samplesPerPixel} samples = ${total} exceeds the limit of ${limits.maxPixels}`,
-      { received: { rows, columns, frames, samplesPerPixel }, fix: 'raise the `maxPixels` option of readDicom if this file is trusted' },
+      {
+        received: { rows, columns, frames, samplesPerPixel },
+        fix: 'raise the `maxPixels` option of readDicom if this file is trusted',
+      },
     );
   }
   return {

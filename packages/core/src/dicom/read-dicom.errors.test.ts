@@ -10,7 +10,11 @@ const data = sharedData('dicom'); // every case is crafted from a shared file
 const bytesOf = (p: string) => new Uint8Array(readFileSync(dataDir('dicom', p)));
 const SIMPLE = 'dwv-tests-data/dwv-test-simple.dcm'; // 32×32, 16-bit, explicit VR LE
 
-async function code(input: Uint8Array | string, fn?: (im: Awaited<ReturnType<typeof readDicom>>) => unknown, opts = {}): Promise<string> {
+async function code(
+  input: Uint8Array | string,
+  fn?: (im: Awaited<ReturnType<typeof readDicom>>) => unknown,
+  opts = {},
+): Promise<string> {
   try {
     const im = await readDicom(input, opts);
     if (fn) fn(im);
@@ -27,7 +31,8 @@ async function code(input: Uint8Array | string, fn?: (im: Awaited<ReturnType<typ
 async function withUint16(bytes: Uint8Array, values: Record<string, number>): Promise<Uint8Array> {
   const ds = (await readDicom(bytes)).dataSet;
   const out = bytes.slice();
-  for (const [tag, value] of Object.entries(values)) new DataView(out.buffer).setUint16(ds.elements[tag]!.dataOffset, value, true);
+  for (const [tag, value] of Object.entries(values))
+    new DataView(out.buffer).setUint16(ds.elements[tag]!.dataOffset, value, true);
   return out;
 }
 
@@ -42,7 +47,10 @@ async function withTransferSyntax(bytes: Uint8Array, uid: string): Promise<Uint8
 
 test('not DICOM: text, PNG bytes, an empty input, random bytes', { skip: data.missing }, async () => {
   assert.equal(await code(dataDir('dicom', 'nema-wg04/README.txt')), 'DICOM_NOT_DICOM');
-  assert.equal(await code(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])), 'DICOM_NOT_DICOM');
+  assert.equal(
+    await code(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])),
+    'DICOM_NOT_DICOM',
+  );
   assert.equal(await code(new Uint8Array(0)), 'DICOM_NOT_DICOM');
   const rnd = new Uint8Array(4096);
   for (let i = 0; i < rnd.length; i++) rnd[i] = (i * 2654435761) >>> 24;
@@ -68,13 +76,19 @@ test('pixel data shorter than Rows × Columns × BitsAllocated declare', { skip:
 
 test('unsupported transfer syntaxes: a refused one (JPIP) and an unknown UID', { skip: data.missing }, async () => {
   const jls = bytesOf('nema-wg04/CT1_JLSL'); // 1.2.840.10008.1.2.4.80
-  assert.equal(await code(await withTransferSyntax(jls, '1.2.840.10008.1.2.4.95')), 'DICOM_UNSUPPORTED_TRANSFER_SYNTAX');
+  assert.equal(
+    await code(await withTransferSyntax(jls, '1.2.840.10008.1.2.4.95')),
+    'DICOM_UNSUPPORTED_TRANSFER_SYNTAX',
+  );
   try {
     await readDicom(await withTransferSyntax(jls, '1.2.840.10008.1.2.4.95'));
   } catch (e) {
     assert.match((e as Error).message, /JPIP/);
   }
-  assert.equal(await code(await withTransferSyntax(bytesOf(SIMPLE), '1.2.840.10008.9.9.9')), 'DICOM_UNSUPPORTED_TRANSFER_SYNTAX');
+  assert.equal(
+    await code(await withTransferSyntax(bytesOf(SIMPLE), '1.2.840.10008.9.9.9')),
+    'DICOM_UNSUPPORTED_TRANSFER_SYNTAX',
+  );
 });
 
 test('absurd dimensions are refused before allocating; the limit is configurable', { skip: data.missing }, async () => {
@@ -96,7 +110,9 @@ test('no pixel data, frame out of range, unreadable path, wrong argument type', 
   assert.equal(await code(42 as unknown as string), 'DICOM_READ_FAILED');
 });
 
-test('a meta that names compressed data for raw pixels is read as raw, with a warning', { skip: data.missing }, async () => {
+test('a meta that names compressed data for raw pixels is read as raw, with a warning', {
+  skip: data.missing,
+}, async () => {
   const im = await readDicom(dataDir('dicom', 'dicom.ts-test-files/20-wrong-transfer-syntax.dcm'));
   assert.ok(im.warnings.some((w) => /not encapsulated/.test(w)));
   // the same CT series as NEMA CT1: the air padding outside the field of view is −2000 there too

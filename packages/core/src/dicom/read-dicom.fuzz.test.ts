@@ -31,8 +31,17 @@ const REAL_FILES = [
   'pydicom-data/OBXXXX1A_rle.dcm', // palette colour, RLE
 ].map(d);
 const FIXTURE_FILES = [
-  'explicit-le.dcm', 'implicit-le.dcm', 'explicit-be.dcm', 'deflated-le.dcm', 'rle.dcm', 'jpeg-baseline.dcm',
-  'jpeg-extended.dcm', 'jpeg-lossless.dcm', 'jpeg-ls-lossless.dcm', 'j2k.dcm', 'htj2k-lossless.dcm',
+  'explicit-le.dcm',
+  'implicit-le.dcm',
+  'explicit-be.dcm',
+  'deflated-le.dcm',
+  'rle.dcm',
+  'jpeg-baseline.dcm',
+  'jpeg-extended.dcm',
+  'jpeg-lossless.dcm',
+  'jpeg-ls-lossless.dcm',
+  'j2k.dcm',
+  'htj2k-lossless.dcm',
 ].map((f) => fixtureDir('radiographs', 'dicom', f));
 const FILES = data.missing ? FIXTURE_FILES : REAL_FILES;
 
@@ -53,11 +62,14 @@ function runWorker(cases: number, seed: number): Promise<Done> {
     // module through tsx's API instead.
     const api = import.meta.resolve('tsx/esm/api');
     const entry = new URL('./fuzz-worker.ts', import.meta.url).href;
-    const w = new Worker(`import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`, {
-      eval: true,
-      workerData: { files: FILES, seed, cases },
-      execArgv: [],
-    });
+    const w = new Worker(
+      `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`,
+      {
+        eval: true,
+        workerData: { files: FILES, seed, cases },
+        execArgv: [],
+      },
+    );
     let last = 'before the first case';
     let timer = setTimeout(stall, STALL_MS);
     function stall() {
@@ -94,13 +106,22 @@ test(`fuzz: ${CASES} mutated ${data.missing ? 'fixture' : 'real'} files give a D
   assert.ok(done.exitCode === null || done.exitCode === 0, `a codec left process.exitCode = ${done.exitCode}`);
   // the mutations must actually exercise the error paths and the decoders
   assert.ok((done.codes.ok ?? 0) > CASES * 0.05, `too few cases decoded: ${JSON.stringify(done.codes)}`);
-  for (const code of ['DICOM_TRUNCATED', 'DICOM_DECODE_FAILED']) assert.ok((done.codes[code] ?? 0) > 0, `no ${code} in ${JSON.stringify(done.codes)}`);
+  for (const code of ['DICOM_TRUNCATED', 'DICOM_DECODE_FAILED'])
+    assert.ok((done.codes[code] ?? 0) > 0, `no ${code} in ${JSON.stringify(done.codes)}`);
   console.log(`fuzz outcomes: ${JSON.stringify(done.codes)}`);
 });
 
-test('after garbage, the WASM codecs still decode clean files exactly (an abort does not poison them)', { skip: data.missing }, async () => {
+test('after garbage, the WASM codecs still decode clean files exactly (an abort does not poison them)', {
+  skip: data.missing,
+}, async () => {
   // Feed each WASM codec corrupt frames in this thread first.
-  for (const f of ['pydicom-data/emri_small_jpeg_2k_lossless.dcm', 'pydicom-data/emri_small_jpeg_ls_lossless.dcm', 'pydicom-data/HTJ2K_08_RGB.dcm', 'dwv-tests-data/leadtools-8BitsJpegLossyGrayScale.dcm', 'nema-wg04/MR4_JPLY']) {
+  for (const f of [
+    'pydicom-data/emri_small_jpeg_2k_lossless.dcm',
+    'pydicom-data/emri_small_jpeg_ls_lossless.dcm',
+    'pydicom-data/HTJ2K_08_RGB.dcm',
+    'dwv-tests-data/leadtools-8BitsJpegLossyGrayScale.dcm',
+    'nema-wg04/MR4_JPLY',
+  ]) {
     const { readFileSync } = await import('node:fs');
     const clean = new Uint8Array(readFileSync(d(f)));
     const bad = clean.slice();

@@ -31,7 +31,9 @@ function stats(a: ArrayLike<number>): { min: number; max: number; mean: number; 
 
 const data = sharedData('dicom');
 const root = data.path('dicom');
-const reference: Record<string, RefEntry> = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/dicom/reference.json'), 'utf8'));
+const reference: Record<string, RefEntry> = JSON.parse(
+  readFileSync(join(repoRoot, 'test/fixtures/dicom/reference.json'), 'utf8'),
+);
 
 interface RefEntry {
   shape?: number[];
@@ -62,8 +64,10 @@ const EXPECTED: Record<string, string> = {
 // Where pydicom 2.3 + GDCM is not a usable reference (checked otherwise below).
 const REFERENCE_EXCEPTIONS: Record<string, string> = {
   'dicom.ts-test-files/20-wrong-transfer-syntax.dcm': 'GDCM decodes the raw data as JPEG-LS because the meta says so',
-  'dicomParser-testImages/encapsulated/multi-frame/CT0012.fragmented_no_bot_jpeg_ls.80.dcm': 'GDCM returns zeros (fragmented, no offset table)',
-  'dicomParser-testImages/encapsulated/multi-frame/CT0012.fragmented_no_bot_jpeg_ls.81.dcm': 'GDCM returns zeros (fragmented, no offset table)',
+  'dicomParser-testImages/encapsulated/multi-frame/CT0012.fragmented_no_bot_jpeg_ls.80.dcm':
+    'GDCM returns zeros (fragmented, no offset table)',
+  'dicomParser-testImages/encapsulated/multi-frame/CT0012.fragmented_no_bot_jpeg_ls.81.dcm':
+    'GDCM returns zeros (fragmented, no offset table)',
 };
 
 // JPEG files whose YCbCr samples GDCM returns unconverted; cxrkit (libjpeg-turbo) returns RGB.
@@ -79,9 +83,7 @@ function walk(d: string): string[] {
   });
 }
 
-const files = (data.missing ? [] : walk(root))
-  .map((f) => relative(root, f))
-  .sort();
+const files = (data.missing ? [] : walk(root)).map((f) => relative(root, f)).sort();
 
 const cache = new Map<string, DicomImage>();
 async function open(rel: string): Promise<DicomImage> {
@@ -126,7 +128,9 @@ const ycbcrToRgb = ([y, cb, cr]: number[]) => [
   y! + 1.772 * (cb! - 128),
 ];
 
-test('stored pixels match pydicom + GDCM (min/max/mean and spot values) for every file both decode', { skip: data.missing }, async () => {
+test('stored pixels match pydicom + GDCM (min/max/mean and spot values) for every file both decode', {
+  skip: data.missing,
+}, async () => {
   let compared = 0;
   for (const [rel, ref] of Object.entries(reference)) {
     if (rel.startsWith('_') || !ref.stored || rel in REFERENCE_EXCEPTIONS || EXPECTED[rel]) continue;
@@ -142,7 +146,9 @@ test('stored pixels match pydicom + GDCM (min/max/mean and spot values) for ever
         const want = ycbcrToRgb(v as number[]);
         const got = at(r, c) as number[];
         // libjpeg-turbo's integer YCbCr→RGB vs the float formula: within rounding.
-        got.forEach((g, k) => assert.ok(Math.abs(g - want[k]!) <= 3, `${rel} (${r},${c}) ${got} vs ${want.map(Math.round)}`));
+        got.forEach((g, k) =>
+          assert.ok(Math.abs(g - want[k]!) <= 3, `${rel} (${r},${c}) ${got} vs ${want.map(Math.round)}`),
+        );
       }
       compared++;
       continue;
@@ -150,12 +156,18 @@ test('stored pixels match pydicom + GDCM (min/max/mean and spot values) for ever
     const st = stats(s as ArrayLike<number>);
     assert.equal(st.min, ref.stored.min, `${rel} min`);
     assert.equal(st.max, ref.stored.max, `${rel} max`);
-    assert.ok(Math.abs(st.mean - ref.stored.mean) <= 1e-9 * Math.max(1, Math.abs(st.mean)), `${rel} mean ${st.mean} vs ${ref.stored.mean}`);
+    assert.ok(
+      Math.abs(st.mean - ref.stored.mean) <= 1e-9 * Math.max(1, Math.abs(st.mean)),
+      `${rel} mean ${st.mean} vs ${ref.stored.mean}`,
+    );
     for (const [r, c, v] of ref.stored.spots) assert.deepEqual(at(r, c), v, `${rel} spot (${r},${c})`);
     if (ref.modality && spp === 1) {
       const m = stats(im.modalityPixels(0));
       const tol = (x: number) => 1e-4 * Math.max(1, Math.abs(x));
-      assert.ok(Math.abs(m.mean - ref.modality.mean) <= tol(ref.modality.mean), `${rel} modality mean ${m.mean} vs ${ref.modality.mean}`);
+      assert.ok(
+        Math.abs(m.mean - ref.modality.mean) <= tol(ref.modality.mean),
+        `${rel} modality mean ${m.mean} vs ${ref.modality.mean}`,
+      );
       assert.ok(Math.abs(m.min - ref.modality.min) <= tol(ref.modality.min), `${rel} modality min`);
       assert.ok(Math.abs(m.max - ref.modality.max) <= tol(ref.modality.max), `${rel} modality max`);
     }
@@ -164,7 +176,9 @@ test('stored pixels match pydicom + GDCM (min/max/mean and spot values) for ever
   assert.ok(compared >= 130, `compared ${compared} files`);
 });
 
-test('VOI output (first window or VOI LUT, scaled to [0, 1]) matches pydicom apply_voi_lut', { skip: data.missing }, async () => {
+test('VOI output (first window or VOI LUT, scaled to [0, 1]) matches pydicom apply_voi_lut', {
+  skip: data.missing,
+}, async () => {
   let compared = 0;
   for (const [rel, ref] of Object.entries(reference)) {
     if (rel.startsWith('_') || !ref.voi || rel in REFERENCE_EXCEPTIONS || EXPECTED[rel]) continue;
@@ -182,14 +196,17 @@ test('VOI output (first window or VOI LUT, scaled to [0, 1]) matches pydicom app
   assert.ok(compared >= 40, `compared ${compared} files`);
 });
 
-test('palette colour: grayscale is the BT.601 luma of the palette colours, as pydicom apply_color_lut gives (incl. segmented LUTs)', { skip: data.missing }, async () => {
+test('palette colour: grayscale is the BT.601 luma of the palette colours, as pydicom apply_color_lut gives (incl. segmented LUTs)', {
+  skip: data.missing,
+}, async () => {
   // pydicom 2.3 reads the big-endian palette LUT data of OBXXXX1A_expb* byte-swapped (its result is
   // 1/256 of the little-endian twin's): those must equal their twin instead.
   const twins: Record<string, string> = {
     'pydicom-data/OBXXXX1A_expb.dcm': 'pydicom-data/OBXXXX1A.dcm',
     'pydicom-data/OBXXXX1A_expb_2frame.dcm': 'pydicom-data/OBXXXX1A_2frame.dcm',
   };
-  for (const [be, le] of Object.entries(twins)) assert.deepEqual((await open(be)).grayscale(0).data, (await open(le)).grayscale(0).data);
+  for (const [be, le] of Object.entries(twins))
+    assert.deepEqual((await open(be)).grayscale(0).data, (await open(le)).grayscale(0).data);
   let compared = 0;
   for (const [rel, ref] of Object.entries(reference)) {
     if (rel.startsWith('_') || !ref.paletteLuma || rel in twins) continue;
@@ -216,9 +233,12 @@ async function assertSameStored(a: string, b: string, frames?: number): Promise<
   }
 }
 
-test('NEMA WG-04 lossless variants of one image decode to identical stored pixels', { skip: data.missing }, async () => {
+test('NEMA WG-04 lossless variants of one image decode to identical stored pixels', {
+  skip: data.missing,
+}, async () => {
   for (const img of ['CT1', 'MR4']) {
-    for (const v of ['RLE', 'JPLL', 'JLSL', 'J2KR']) await assertSameStored(`nema-wg04/${img}_UNC`, `nema-wg04/${img}_${v}`);
+    for (const v of ['RLE', 'JPLL', 'JLSL', 'J2KR'])
+      await assertSameStored(`nema-wg04/${img}_UNC`, `nema-wg04/${img}_${v}`);
   }
   for (const img of ['RG2', 'RG3']) {
     // no _UNC in the set for these: the lossless ones must agree with each other
@@ -226,18 +246,37 @@ test('NEMA WG-04 lossless variants of one image decode to identical stored pixel
   }
 });
 
-test('other lossless variants agree: emri (10 frames), CT0012 (no offset table, fragmented), liver (1-bit), RGB JPEG-LS interleave modes', { skip: data.missing }, async () => {
+test('other lossless variants agree: emri (10 frames), CT0012 (no offset table, fragmented), liver (1-bit), RGB JPEG-LS interleave modes', {
+  skip: data.missing,
+}, async () => {
   const emri = 'pydicom-data/emri_small.dcm';
-  for (const v of ['emri_small_RLE.dcm', 'emri_small_big_endian.dcm', 'emri_small_jpeg_2k_lossless.dcm', 'emri_small_jpeg_ls_lossless.dcm']) {
+  for (const v of [
+    'emri_small_RLE.dcm',
+    'emri_small_big_endian.dcm',
+    'emri_small_jpeg_2k_lossless.dcm',
+    'emri_small_jpeg_ls_lossless.dcm',
+  ]) {
     await assertSameStored(emri, `pydicom-data/${v}`);
   }
   const ct = 'dicomParser-testImages/encapsulated/multi-frame/CT0012.not_fragmented_bot_rle.dcm';
-  for (const v of ['not_fragmented_no_bot_rle', 'fragmented_no_bot_jpeg_lossless.57', 'fragmented_no_bot_jpeg_lossless.70', 'fragmented_no_bot_jpeg_ls.80', 'not_fragmented_bot_jpeg_ls.80', 'not_fragmented_no_bot_jpeg_ls.80']) {
+  for (const v of [
+    'not_fragmented_no_bot_rle',
+    'fragmented_no_bot_jpeg_lossless.57',
+    'fragmented_no_bot_jpeg_lossless.70',
+    'fragmented_no_bot_jpeg_ls.80',
+    'not_fragmented_bot_jpeg_ls.80',
+    'not_fragmented_no_bot_jpeg_ls.80',
+  ]) {
     await assertSameStored(ct, `dicomParser-testImages/encapsulated/multi-frame/CT0012.${v}.dcm`);
   }
   // GDCM cannot decode these (crash / no 1-bit RLE / no deflated frames): the native file is the reference.
-  for (const v of ['liver_expb.dcm', 'liver_rle.dcm', 'liver_deflate.dcm', 'liver_j2k.dcm']) await assertSameStored('pydicom-data/liver.dcm', `pydicom-data/${v}`);
-  for (const v of ['liver_nonbyte_aligned_rle.dcm', 'liver_nonbyte_aligned_deflate.dcm', 'liver_nonbyte_aligned_j2k.dcm']) {
+  for (const v of ['liver_expb.dcm', 'liver_rle.dcm', 'liver_deflate.dcm', 'liver_j2k.dcm'])
+    await assertSameStored('pydicom-data/liver.dcm', `pydicom-data/${v}`);
+  for (const v of [
+    'liver_nonbyte_aligned_rle.dcm',
+    'liver_nonbyte_aligned_deflate.dcm',
+    'liver_nonbyte_aligned_j2k.dcm',
+  ]) {
     await assertSameStored('pydicom-data/liver_nonbyte_aligned.dcm', `pydicom-data/${v}`);
   }
   await assertSameStored('pydicom-data/JLSL_RGB_ILV0.dcm', 'pydicom-data/JLSL_RGB_ILV1.dcm');
@@ -246,7 +285,9 @@ test('other lossless variants agree: emri (10 frames), CT0012 (no offset table, 
   await assertSameStored('pydicom-data/OBXXXX1A_2frame.dcm', 'pydicom-data/OBXXXX1A_expb_2frame.dcm');
 });
 
-test('HTJ2K: the lossless and lossy RGB files (same image) agree closely (pydicom 2.3 has no HTJ2K)', { skip: data.missing }, async () => {
+test('HTJ2K: the lossless and lossy RGB files (same image) agree closely (pydicom 2.3 has no HTJ2K)', {
+  skip: data.missing,
+}, async () => {
   const ht = await open('pydicom-data/HTJ2KLossless_08_RGB.dcm');
   assert.deepEqual([ht.rows, ht.columns, ht.samplesPerPixel], [480, 640, 3]);
   const ref = ht.storedPixels(0);
@@ -257,7 +298,9 @@ test('HTJ2K: the lossless and lossy RGB files (same image) agree closely (pydico
   assert.ok(stats(ref as ArrayLike<number>).max > 200, 'a real image, not zeros');
 });
 
-test('12-bit lossy JPEG (process 4, via dcmjs-codecs) stays close to the uncompressed original', { skip: data.missing }, async () => {
+test('12-bit lossy JPEG (process 4, via dcmjs-codecs) stays close to the uncompressed original', {
+  skip: data.missing,
+}, async () => {
   const lossy = (await open('nema-wg04/MR4_JPLY')).storedPixels();
   const orig = (await open('nema-wg04/MR4_UNC')).storedPixels();
   let sad = 0;
@@ -266,7 +309,9 @@ test('12-bit lossy JPEG (process 4, via dcmjs-codecs) stays close to the uncompr
   assert.ok(sad > 0, 'lossy, so not identical');
 });
 
-test('the two real chest radiographs: age 81/M (DX) and 62/M (CR), and their pixel layout', { skip: data.missing }, async () => {
+test('the two real chest radiographs: age 81/M (DX) and 62/M (CR), and their pixel layout', {
+  skip: data.missing,
+}, async () => {
   const dx = await open('nhsx-nccid-testdata/1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm');
   assert.equal(dx.meta.age, 81);
   assert.equal(dx.meta.sex, 'M');
@@ -283,11 +328,16 @@ test('the two real chest radiographs: age 81/M (DX) and 62/M (CR), and their pix
   assert.equal(Number.parseInt(ref.PatientAge!, 10), 62);
 });
 
-test('Fake_MONOHR1.dcm (MONOCHROME1 tag, same pixels) comes out inverted relative to its MONOCHROME2 twin', { skip: data.missing }, async () => {
+test('Fake_MONOHR1.dcm (MONOCHROME1 tag, same pixels) comes out inverted relative to its MONOCHROME2 twin', {
+  skip: data.missing,
+}, async () => {
   const m2 = await open('torchxrayvision-tests/1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm');
   const m1 = await open('torchxrayvision-tests/Fake_MONOHR1.dcm');
   assert.equal(m1.photometric, 'MONOCHROME1');
-  await assertSameStored('torchxrayvision-tests/Fake_MONOHR1.dcm', 'torchxrayvision-tests/1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm');
+  await assertSameStored(
+    'torchxrayvision-tests/Fake_MONOHR1.dcm',
+    'torchxrayvision-tests/1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm',
+  );
   const g1 = m1.grayscale().data;
   const g2 = m2.grayscale().data;
   let maxErr = 0;
@@ -297,7 +347,9 @@ test('Fake_MONOHR1.dcm (MONOCHROME1 tag, same pixels) comes out inverted relativ
   assert.ok(Math.abs(g2[512 * 1024 + 512]! - m2.storedPixels()[512 * 1024 + 512]! / 255) < 1e-6);
 });
 
-test('ACR-NEMA chest (no preamble, implicit VR) equals its Part 10 twin; MONOCHROME1 makes bone bright', { skip: data.missing }, async () => {
+test('ACR-NEMA chest (no preamble, implicit VR) equals its Part 10 twin; MONOCHROME1 makes bone bright', {
+  skip: data.missing,
+}, async () => {
   await assertSameStored('dwv-tests-data/CR-MONO1-10-chest.dcm', 'dwv-tests-data/gdcm-CR-MONO1-10-chest.dcm');
   const acr = await open('dwv-tests-data/CR-MONO1-10-chest.dcm');
   assert.equal(acr.photometric, 'MONOCHROME1');
@@ -313,7 +365,9 @@ test('ACR-NEMA chest (no preamble, implicit VR) equals its Part 10 twin; MONOCHR
   assert.ok(Math.abs(g[iMin]! - (1 - s[iMin]! / 1023)) < 1e-6);
 });
 
-test('NEMA RG1 chest (MONOCHROME1, 15-bit, 1955×1841) decodes from J2KI and JLSN, the two lossy versions agree', { skip: data.missing }, async () => {
+test('NEMA RG1 chest (MONOCHROME1, 15-bit, 1955×1841) decodes from J2KI and JLSN, the two lossy versions agree', {
+  skip: data.missing,
+}, async () => {
   const j2k = await open('nema-wg04/RG1_J2KI');
   const jls = await open('nema-wg04/RG1_JLSN');
   assert.deepEqual([j2k.rows, j2k.columns, j2k.bitsStored, j2k.photometric], [1955, 1841, 15, 'MONOCHROME1']);
@@ -341,7 +395,9 @@ function boxMean(g: GrayImage, x0: number, x1: number, y0: number, y1: number): 
   return sum / n;
 }
 
-test('chest PA grayscale views: mediastinum/spine brighter than the lungs whatever the photometric (PNGs in test-output/dicom)', { skip: data.missing }, async () => {
+test('chest PA grayscale views: mediastinum/spine brighter than the lungs whatever the photometric (PNGs in test-output/dicom)', {
+  skip: data.missing,
+}, async () => {
   const chests = {
     'RG1-J2KI-MONOCHROME1': 'nema-wg04/RG1_J2KI',
     'gdcm-CR-MONOCHROME1': 'dwv-tests-data/gdcm-CR-MONO1-10-chest.dcm',
@@ -357,7 +413,10 @@ test('chest PA grayscale views: mediastinum/spine brighter than the lungs whatev
       if (name === 'CR-fake-MONOCHROME1') continue; // tagged MONOCHROME1 over MONOCHROME2 pixels: dark bone on purpose
       const mediastinum = boxMean(g, 0.45, 0.55, 0.3, 0.6);
       const lungs = (boxMean(g, 0.2, 0.35, 0.3, 0.6) + boxMean(g, 0.65, 0.8, 0.3, 0.6)) / 2;
-      assert.ok(mediastinum > lungs, `${name}${voi ? ' (VOI)' : ''}: mediastinum ${mediastinum.toFixed(3)} should be brighter than lungs ${lungs.toFixed(3)}`);
+      assert.ok(
+        mediastinum > lungs,
+        `${name}${voi ? ' (VOI)' : ''}: mediastinum ${mediastinum.toFixed(3)} should be brighter than lungs ${lungs.toFixed(3)}`,
+      );
     }
   }
 });
@@ -365,7 +424,9 @@ test('chest PA grayscale views: mediastinum/spine brighter than the lungs whatev
 // Spot values published in pydicom 3's test suite (tests/pixels/pixels_reference.py), decoded there with
 // pylibjpeg/pyjpegls: an independent check for HTJ2K (which pydicom 2.3 + GDCM cannot decode) and for
 // signed 15-bit JPEG-LS (where pydicom 2.3 does not sign-extend).
-test('published pydicom 3 reference values: HTJ2K RGB, signed 15-bit JPEG-LS, RGB JPEG-LS interleave modes', { skip: data.missing }, async () => {
+test('published pydicom 3 reference values: HTJ2K RGB, signed 15-bit JPEG-LS, RGB JPEG-LS interleave modes', {
+  skip: data.missing,
+}, async () => {
   const column = async (rel: string, r0: number, r1: number, c: number) => {
     const im = await open(rel);
     const s = im.storedPixels();
@@ -381,21 +442,64 @@ test('published pydicom 3 reference values: HTJ2K RGB, signed 15-bit JPEG-LS, RG
     const im = await open(rel);
     const s = im.storedPixels();
     const out: number[][] = [];
-    for (let c = c0; c < c1; c++) out.push(Array.from(s.subarray((r * im.columns + c) * 3, (r * im.columns + c) * 3 + 3) as ArrayLike<number>));
+    for (let c = c0; c < c1; c++)
+      out.push(Array.from(s.subarray((r * im.columns + c) * 3, (r * im.columns + c) * 3 + 3) as ArrayLike<number>));
     return out;
   };
   assert.deepEqual(await row('pydicom-data/HTJ2KLossless_08_RGB.dcm', 160, 295, 305), [
-    [90, 38, 1], [94, 40, 1], [97, 42, 5], [173, 122, 59], [172, 133, 69], [169, 135, 75], [168, 136, 79], [169, 137, 79], [169, 137, 81], [169, 136, 79],
+    [90, 38, 1],
+    [94, 40, 1],
+    [97, 42, 5],
+    [173, 122, 59],
+    [172, 133, 69],
+    [169, 135, 75],
+    [168, 136, 79],
+    [169, 137, 79],
+    [169, 137, 81],
+    [169, 136, 79],
   ]);
   assert.deepEqual(await column('pydicom-data/HTJ2KLossless_08_RGB.dcm', 275, 285, 635), [
-    [208, 193, 172], [238, 228, 215], [235, 229, 216], [233, 226, 212], [239, 231, 218], [238, 232, 219], [224, 218, 205], [239, 234, 223], [246, 241, 232], [242, 236, 226],
+    [208, 193, 172],
+    [238, 228, 215],
+    [235, 229, 216],
+    [233, 226, 212],
+    [239, 231, 218],
+    [238, 232, 219],
+    [224, 218, 205],
+    [239, 234, 223],
+    [246, 241, 232],
+    [242, 236, 226],
   ]);
   assert.deepEqual(await row('pydicom-data/HTJ2K_08_RGB.dcm', 160, 295, 305), [
-    [91, 37, 2], [94, 40, 1], [97, 42, 5], [174, 123, 59], [172, 132, 69], [169, 134, 74], [168, 136, 77], [168, 137, 80], [168, 136, 80], [169, 136, 78],
+    [91, 37, 2],
+    [94, 40, 1],
+    [97, 42, 5],
+    [174, 123, 59],
+    [172, 132, 69],
+    [169, 134, 74],
+    [168, 136, 77],
+    [168, 137, 80],
+    [168, 136, 80],
+    [169, 136, 78],
   ]);
-  assert.deepEqual(await column('pydicom-data/JLSL_16_15_1_1F.dcm', 59, 65, 58), [-2073, -2629, -1167, 5566, 11808, 15604]);
-  assert.deepEqual(await column('pydicom-data/JLSL_08_07_0_1F.dcm', 59, 69, 58), [55, 53, 58, 85, 109, 123, 116, 102, 98, 89]);
+  assert.deepEqual(
+    await column('pydicom-data/JLSL_16_15_1_1F.dcm', 59, 65, 58),
+    [-2073, -2629, -1167, 5566, 11808, 15604],
+  );
+  assert.deepEqual(
+    await column('pydicom-data/JLSL_08_07_0_1F.dcm', 59, 69, 58),
+    [55, 53, 58, 85, 109, 123, 116, 102, 98, 89],
+  );
   for (const ilv of ['ILV0', 'ILV1', 'ILV2']) {
-    assert.deepEqual(await column(`pydicom-data/JLSL_RGB_${ilv}.dcm`, 124, 128, 40), [[115, 109, 91], [109, 105, 100], [100, 111, 94], [192, 53, 172]], ilv);
+    assert.deepEqual(
+      await column(`pydicom-data/JLSL_RGB_${ilv}.dcm`, 124, 128, 40),
+      [
+        [115, 109, 91],
+        [109, 105, 100],
+        [100, 111, 94],
+        [192, 53, 172],
+      ],
+      ilv,
+    );
   }
 });

@@ -217,10 +217,14 @@ export class DicomImage {
     if (this.photometric === 'PALETTE COLOR') {
       const palette = readPalette(this.dataSet, pm.pixelRepresentation === 1);
       if (!palette) {
-        throw dicomError('DICOM_UNSUPPORTED_PIXEL_FORMAT', 'this palette-colour image has no (non-segmented) palette LUTs cxrkit can apply', {
-          received: this.photometric,
-          fix: 'use storedPixels() (palette indices), or convert the file to RGB/MONOCHROME2 with a DICOM toolkit',
-        });
+        throw dicomError(
+          'DICOM_UNSUPPORTED_PIXEL_FORMAT',
+          'this palette-colour image has no (non-segmented) palette LUTs cxrkit can apply',
+          {
+            received: this.photometric,
+            fix: 'use storedPixels() (palette indices), or convert the file to RGB/MONOCHROME2 with a DICOM toolkit',
+          },
+        );
       }
       return { data: paletteLuma(this.storedPixels(frame), palette), width, height };
     }
@@ -320,7 +324,10 @@ async function toBytes(input: Uint8Array | ArrayBuffer | string): Promise<Uint8A
  * and loads the codec its transfer syntax needs (lazily, only then); frames decode on first access.
  * Throws CxrkitError with a DICOM_* code (see DICOM_ERROR_CODES) for anything it cannot read.
  */
-export async function readDicom(input: Uint8Array | ArrayBuffer | string, options: ReadDicomOptions = {}): Promise<DicomImage> {
+export async function readDicom(
+  input: Uint8Array | ArrayBuffer | string,
+  options: ReadDicomOptions = {},
+): Promise<DicomImage> {
   const bytes = await toBytes(input);
   const parsed = await parseDataSet(bytes, { maxInflatedBytes: options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED });
   const warnings = [...parsed.warnings];
@@ -342,7 +349,9 @@ export async function readDicom(input: Uint8Array | ArrayBuffer | string, option
   const encapsulated = pm.element.encapsulatedPixelData === true;
   let native = syntax.codec === 'native' && !syntax.encapsulated;
   if (syntax.encapsulated && !encapsulated) {
-    warnings.push(`transfer syntax ${uid} (${syntax.name}) declares compressed pixel data but it is not encapsulated: read as uncompressed`);
+    warnings.push(
+      `transfer syntax ${uid} (${syntax.name}) declares compressed pixel data but it is not encapsulated: read as uncompressed`,
+    );
     syntax = TRANSFER_SYNTAXES.get(parsed.bigEndian ? '1.2.840.10008.1.2.2' : '1.2.840.10008.1.2.1')!;
     native = true;
   } else if (!syntax.encapsulated && encapsulated) {
@@ -352,7 +361,11 @@ export async function readDicom(input: Uint8Array | ArrayBuffer | string, option
     });
   }
   if (native) checkNativeLength(ds, pm);
-  let codecName: LoadableCodec | undefined = native ? undefined : syntax.codec === 'native' ? 'encapsulated-native' : (syntax.codec as LoadableCodec);
+  let codecName: LoadableCodec | undefined = native
+    ? undefined
+    : syntax.codec === 'native'
+      ? 'encapsulated-native'
+      : (syntax.codec as LoadableCodec);
   if (codecName === 'jpeg-baseline' && jpegPrecision(ds, pm) === 12) codecName = 'jpeg-12bit';
   let codec: FrameCodec | undefined;
   if (codecName !== undefined) {
@@ -360,11 +373,15 @@ export async function readDicom(input: Uint8Array | ArrayBuffer | string, option
       codec = await loadCodec(codecName);
     } catch (e) {
       if (isCxrkitError(e)) throw e;
-      throw dicomError('DICOM_CODEC_NOT_INSTALLED', `the ${codecName} codec for ${syntax.name} could not be loaded (${(e as Error)?.message ?? String(e)})`, {
-        received: uid,
-        fix: 'reinstall @cxrkit/core so its codec packages (and their .wasm files) are present',
-        cause: e,
-      });
+      throw dicomError(
+        'DICOM_CODEC_NOT_INSTALLED',
+        `the ${codecName} codec for ${syntax.name} could not be loaded (${(e as Error)?.message ?? String(e)})`,
+        {
+          received: uid,
+          fix: 'reinstall @cxrkit/core so its codec packages (and their .wasm files) are present',
+          cause: e,
+        },
+      );
     }
   }
   return new DicomImage({

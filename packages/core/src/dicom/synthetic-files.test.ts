@@ -56,12 +56,22 @@ function item(tagElem: number, value: Uint8Array): Uint8Array {
 
 /** A Part 10 file: preamble, DICM, file meta with the transfer syntax, then the given elements. */
 function part10(transferSyntax: string, body: Uint8Array[]): Uint8Array {
-  const meta = concat(element(0x0002, 0x0001, 'OB', new Uint8Array([0, 1])), element(0x0002, 0x0010, 'UI', uid(transferSyntax)));
+  const meta = concat(
+    element(0x0002, 0x0001, 'OB', new Uint8Array([0, 1])),
+    element(0x0002, 0x0010, 'UI', uid(transferSyntax)),
+  );
   const groupLength = element(0x0002, 0x0000, 'UL', new Uint8Array(new Uint32Array([meta.length]).buffer));
   return concat(new Uint8Array(128), enc.encode('DICM'), groupLength, meta, ...body);
 }
 
-function imageModule(o: { rows: number; cols: number; bitsStored: number; signed: boolean; photometric: string; frames?: number }): Uint8Array[] {
+function imageModule(o: {
+  rows: number;
+  cols: number;
+  bitsStored: number;
+  signed: boolean;
+  photometric: string;
+  frames?: number;
+}): Uint8Array[] {
   return [
     element(0x0028, 0x0002, 'US', us(1)),
     element(0x0028, 0x0004, 'CS', str(o.photometric)),
@@ -83,7 +93,12 @@ test('encapsulated uncompressed (1.2.840.10008.1.2.1.98), two frames located thr
   const frag0 = u16bytes(f0);
   const frag1 = u16bytes(f1);
   const bot = new Uint8Array(new Uint32Array([0, 8 + frag0.length]).buffer);
-  const pixelItems = concat(item(0xe000, bot), item(0xe000, frag0), item(0xe000, frag1), item(0xe0dd, new Uint8Array(0)));
+  const pixelItems = concat(
+    item(0xe000, bot),
+    item(0xe000, frag0),
+    item(0xe000, frag1),
+    item(0xe0dd, new Uint8Array(0)),
+  );
   const file = part10('1.2.840.10008.1.2.1.98', [
     ...imageModule({ rows: 2, cols: 3, bitsStored: 16, signed: false, photometric: 'MONOCHROME2', frames: 2 }),
     element(0x7fe0, 0x0010, 'OB', pixelItems, 0xffffffff),

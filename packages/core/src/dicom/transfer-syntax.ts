@@ -2,7 +2,15 @@
 // DICOM PS3.5 §10 and Annex A; the codec names map to modules in ./codecs (loaded lazily).
 
 /** The decoder a transfer syntax needs; `native` means uncompressed pixel data. */
-export type CodecName = 'native' | 'deflate' | 'rle' | 'jpeg-baseline' | 'jpeg-lossless' | 'jpeg-ls' | 'jpeg2000' | 'htj2k';
+export type CodecName =
+  | 'native'
+  | 'deflate'
+  | 'rle'
+  | 'jpeg-baseline'
+  | 'jpeg-lossless'
+  | 'jpeg-ls'
+  | 'jpeg2000'
+  | 'htj2k';
 
 /** How a transfer syntax encodes the data set and its pixels. */
 export interface TransferSyntaxInfo {
@@ -39,7 +47,9 @@ export const TRANSFER_SYNTAXES: ReadonlyMap<string, TransferSyntaxInfo> = new Ma
   [
     ts('1.2.840.10008.1.2', 'Implicit VR Little Endian', 'native', { explicitVR: false }),
     ts('1.2.840.10008.1.2.1', 'Explicit VR Little Endian', 'native'),
-    ts('1.2.840.10008.1.2.1.98', 'Encapsulated Uncompressed Explicit VR Little Endian', 'native', { encapsulated: true }),
+    ts('1.2.840.10008.1.2.1.98', 'Encapsulated Uncompressed Explicit VR Little Endian', 'native', {
+      encapsulated: true,
+    }),
     ts('1.2.840.10008.1.2.1.99', 'Deflated Explicit VR Little Endian', 'native', { deflated: true }),
     ts('1.2.840.10008.1.2.8.1', 'Deflated Image Frame Compression', 'deflate'),
     ts('1.2.840.10008.1.2.2', 'Explicit VR Big Endian (retired)', 'native', { bigEndian: true }),
@@ -47,7 +57,11 @@ export const TRANSFER_SYNTAXES: ReadonlyMap<string, TransferSyntaxInfo> = new Ma
     ts('1.2.840.10008.1.2.4.50', 'JPEG Baseline (Process 1)', 'jpeg-baseline'),
     ts('1.2.840.10008.1.2.4.51', 'JPEG Extended (Process 2 & 4)', 'jpeg-baseline'),
     ts('1.2.840.10008.1.2.4.57', 'JPEG Lossless, Non-Hierarchical (Process 14)', 'jpeg-lossless'),
-    ts('1.2.840.10008.1.2.4.70', 'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14, SV1)', 'jpeg-lossless'),
+    ts(
+      '1.2.840.10008.1.2.4.70',
+      'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14, SV1)',
+      'jpeg-lossless',
+    ),
     ts('1.2.840.10008.1.2.4.80', 'JPEG-LS Lossless', 'jpeg-ls'),
     ts('1.2.840.10008.1.2.4.81', 'JPEG-LS Lossy (Near-Lossless)', 'jpeg-ls'),
     ts('1.2.840.10008.1.2.4.90', 'JPEG 2000 (Lossless Only)', 'jpeg2000'),

@@ -10,7 +10,10 @@ import { checkImage } from './png.js';
 export function grayToChannels(image: GrayImage, channels: 1 | 3 = 3): Float32Array {
   checkImage(image);
   if (channels !== 1 && channels !== 3) {
-    throw new CxrkitError('TENSOR_BAD_CHANNELS', 'channels must be 1 or 3', { received: channels, fix: 'pass 1 (gray) or 3 (stacked gray for ImageNet backbones)' });
+    throw new CxrkitError('TENSOR_BAD_CHANNELS', 'channels must be 1 or 3', {
+      received: channels,
+      fix: 'pass 1 (gray) or 3 (stacked gray for ImageNet backbones)',
+    });
   }
   const { data } = image;
   if (channels === 1) return data.slice();

@@ -4,14 +4,31 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { encodePng, decodePng, readImageFile, imagesToTensor, imageToTensor, grayToChannels, cropRoi, roiBox, maskBoundingBox, synthesizeRadiograph, isCxrkitError } from '@cxrkit/core';
+import {
+  encodePng,
+  decodePng,
+  readImageFile,
+  imagesToTensor,
+  imageToTensor,
+  grayToChannels,
+  cropRoi,
+  roiBox,
+  maskBoundingBox,
+  synthesizeRadiograph,
+  isCxrkitError,
+} from '@cxrkit/core';
 import { dataDir, expectNoLeaks, sharedData } from '../../../../test/helpers.js';
 
-const decodeRef = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../test/fixtures/image/decode-reference.json', import.meta.url)), 'utf8'));
+const decodeRef = JSON.parse(
+  readFileSync(
+    fileURLToPath(new URL('../../../../test/fixtures/image/decode-reference.json', import.meta.url)),
+    'utf8',
+  ),
+);
 
 test('8-bit and 16-bit PNG round-trip at their quantisation step', () => {
   const data = new Float32Array(64 * 48);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 7919 % 1000) / 999;
+  for (let i = 0; i < data.length; i++) data[i] = ((i * 7919) % 1000) / 999;
   const img = { data, width: 64, height: 48 };
   for (const bitDepth of [8, 16] as const) {
     const back = decodePng(encodePng(img, { bitDepth }));
@@ -22,10 +39,15 @@ test('8-bit and 16-bit PNG round-trip at their quantisation step', () => {
     for (let i = 0; i < data.length; i++) err = Math.max(err, Math.abs(back.data[i]! - data[i]!));
     assert.ok(err <= step / 2 + 1e-7, `${bitDepth}-bit max error ${err} > half a step ${step / 2}`);
   }
-  assert.throws(() => decodePng(new Uint8Array([1, 2, 3])), (e) => isCxrkitError(e, 'PNG_DECODE_FAILED'));
+  assert.throws(
+    () => decodePng(new Uint8Array([1, 2, 3])),
+    (e) => isCxrkitError(e, 'PNG_DECODE_FAILED'),
+  );
 });
 
-test('real JPEG/PNG files decode like Pillow (luma), whatever their extension says', { skip: sharedData('cxr').missing }, async () => {
+test('real JPEG/PNG files decode like Pillow (luma), whatever their extension says', {
+  skip: sharedData('cxr').missing,
+}, async () => {
   for (const r of decodeRef) {
     const img = await readImageFile(dataDir(r.file));
     assert.equal(img.width, r.width);
@@ -58,7 +80,10 @@ test('gray → 3 channels and [n, h, w, c] tensors, without leaks', async () => 
     assert.ok(Math.abs((await s.data())[0]! - 2 * 6.75) < 1e-6);
     tf.dispose([b, s]);
   }, 'imagesToTensor');
-  assert.throws(() => imagesToTensor([img, { data: new Float32Array(4), width: 2, height: 2 }]), (e) => isCxrkitError(e, 'TENSOR_SIZE_MISMATCH'));
+  assert.throws(
+    () => imagesToTensor([img, { data: new Float32Array(4), width: 2, height: 2 }]),
+    (e) => isCxrkitError(e, 'TENSOR_SIZE_MISMATCH'),
+  );
 });
 
 test('ROI crops follow the lung fields (shift the patient, the crop follows)', () => {
@@ -72,17 +97,23 @@ test('ROI crops follow the lung fields (shift the patient, the crop follows)', (
   assert.ok(Math.abs(spine.x + spine.width / 2 - (lungBox.x + lungBox.width / 2)) <= 2);
   // the crop covers most of the right humeral head (signal bones in that region)
   const head = synthesizeRadiograph({ seed: 4, size: 200, pose: false, signalRegion: 'humeral-heads' });
-  let inside = 0, total = 0;
+  let inside = 0,
+    total = 0;
   head.signalMask.forEach((v, i) => {
     if (!v || i % 200 >= 100) return;
     total++;
-    const x = i % 200, y = Math.floor(i / 200);
-    if (x >= shoulder.x && x < shoulder.x + shoulder.width && y >= shoulder.y && y < shoulder.y + shoulder.height) inside++;
+    const x = i % 200,
+      y = Math.floor(i / 200);
+    if (x >= shoulder.x && x < shoulder.x + shoulder.width && y >= shoulder.y && y < shoulder.y + shoulder.height)
+      inside++;
   });
   assert.ok(inside / total > 0.6, `right humeral head in the shoulder ROI: ${inside}/${total}`);
   const crop = cropRoi(r.image, 'cervical-thoracic-spine', r.lungMask);
   const box = roiBox('cervical-thoracic-spine', lungBox, r.image);
   assert.equal(crop.width, box.width);
   assert.equal(crop.data[0], r.image.data[box.y * 200 + box.x]);
-  assert.throws(() => roiBox('right-sholder' as never, lungBox, r.image), (e) => isCxrkitError(e, 'ROI_UNKNOWN') && /right-shoulder/.test((e as Error).message));
+  assert.throws(
+    () => roiBox('right-sholder' as never, lungBox, r.image),
+    (e) => isCxrkitError(e, 'ROI_UNKNOWN') && /right-shoulder/.test((e as Error).message),
+  );
 });

@@ -55,7 +55,10 @@ export function encodePng(image: PngImage, options: EncodePngOptions = {}): Uint
 function encodeFloatGray(image: GrayImage, options: EncodePngOptions): Uint8Array {
   const bitDepth = options.bitDepth ?? 8;
   if (bitDepth !== 8 && bitDepth !== 16) {
-    throw new CxrkitError('PNG_BAD_BIT_DEPTH', 'PNG bit depth must be 8 or 16', { received: bitDepth, fix: 'pass bitDepth: 8 or 16' });
+    throw new CxrkitError('PNG_BAD_BIT_DEPTH', 'PNG bit depth must be 8 or 16', {
+      received: bitDepth,
+      fix: 'pass bitDepth: 8 or 16',
+    });
   }
   checkImage(image);
   const { data, width, height } = image;
@@ -134,7 +137,11 @@ export function decodePng(bytes: Uint8Array): GrayImage {
     // skipRescale keeps 16-bit samples as 16-bit (pngjs otherwise scales them down to 8 bits).
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { skipRescale: true } as never);
   } catch (cause) {
-    throw new CxrkitError('PNG_DECODE_FAILED', 'the bytes are not a readable PNG', { received: `${bytes.byteLength} bytes`, fix: 'check the file is a PNG (not a JPEG/DICOM renamed .png) and not truncated', cause });
+    throw new CxrkitError('PNG_DECODE_FAILED', 'the bytes are not a readable PNG', {
+      received: `${bytes.byteLength} bytes`,
+      fix: 'check the file is a PNG (not a JPEG/DICOM renamed .png) and not truncated',
+      cause,
+    });
   }
   const { width, height } = png;
   const depth = (png as unknown as { depth?: number }).depth ?? 8;
@@ -149,7 +156,11 @@ export function decodeJpeg(bytes: Uint8Array): GrayImage {
   try {
     raw = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: 200 });
   } catch (cause) {
-    throw new CxrkitError('JPEG_DECODE_FAILED', 'the bytes are not a readable JPEG', { received: `${bytes.byteLength} bytes`, fix: 'check the file is a JPEG and not truncated; 12-bit and lossless JPEG are not supported here', cause });
+    throw new CxrkitError('JPEG_DECODE_FAILED', 'the bytes are not a readable JPEG', {
+      received: `${bytes.byteLength} bytes`,
+      fix: 'check the file is a JPEG and not truncated; 12-bit and lossless JPEG are not supported here',
+      cause,
+    });
   }
   return rgbaToGray(raw.data, raw.width, raw.height, 255);
 }
@@ -168,10 +179,30 @@ function rgbaToGray(src: ArrayLike<number>, width: number, height: number, max: 
 
 /** Throws `IMAGE_BAD_SHAPE` unless `image` is a well-formed {@link GrayImage}. */
 export function checkImage(image: GrayImage, name = 'image'): void {
-  if (!image || !(image.data instanceof Float32Array) || !Number.isInteger(image.width) || !Number.isInteger(image.height) || image.width < 1 || image.height < 1 || image.data.length !== image.width * image.height) {
-    throw new CxrkitError('IMAGE_BAD_SHAPE', `${name} must be { data: Float32Array, width, height } with data.length === width·height`, {
-      received: image && typeof image === 'object' ? { width: image.width, height: image.height, length: (image.data as { length?: number } | undefined)?.length, type: image.data?.constructor?.name } : image,
-      fix: 'build it as { data: new Float32Array(w * h), width: w, height: h }',
-    });
+  if (
+    !image ||
+    !(image.data instanceof Float32Array) ||
+    !Number.isInteger(image.width) ||
+    !Number.isInteger(image.height) ||
+    image.width < 1 ||
+    image.height < 1 ||
+    image.data.length !== image.width * image.height
+  ) {
+    throw new CxrkitError(
+      'IMAGE_BAD_SHAPE',
+      `${name} must be { data: Float32Array, width, height } with data.length === width·height`,
+      {
+        received:
+          image && typeof image === 'object'
+            ? {
+                width: image.width,
+                height: image.height,
+                length: (image.data as { length?: number } | undefined)?.length,
+                type: image.data?.constructor?.name,
+              }
+            : image,
+        fix: 'build it as { data: new Float32Array(w * h), width: w, height: h }',
+      },
+    );
   }
 }

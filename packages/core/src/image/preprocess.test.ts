@@ -2,11 +2,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { percentileClipMinMax, zScore, resizeBicubic, percentiles, preprocessRadiograph, isCxrkitError } from '@cxrkit/core';
+import {
+  percentileClipMinMax,
+  zScore,
+  resizeBicubic,
+  percentiles,
+  preprocessRadiograph,
+  isCxrkitError,
+} from '@cxrkit/core';
 import type { GrayImage } from '@cxrkit/core';
 
 // Reference numbers from Pillow 9.4 / numpy 1.24: test/fixtures/image/make-fixtures.py
-const ref = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../test/fixtures/image/preprocess-reference.json', import.meta.url)), 'utf8'));
+const ref = JSON.parse(
+  readFileSync(
+    fileURLToPath(new URL('../../../../test/fixtures/image/preprocess-reference.json', import.meta.url)),
+    'utf8',
+  ),
+);
 
 /** The same integer-hash image the Python script builds (fixture_image). */
 function fixtureImage(w: number, h: number): GrayImage {
@@ -31,14 +43,16 @@ test('the generated input equals the Python one (value range, percentiles)', () 
   got.forEach((v, i) => assert.ok(Math.abs(v - p.values[i]) < 1e-12, `q=${p.q[i]}: ${v} vs numpy ${p.values[i]}`));
 });
 
-test('percentiles follow numpy\'s default linear interpolation (small arrays, ties, n = 1)', () => {
+test("percentiles follow numpy's default linear interpolation (small arrays, ties, n = 1)", () => {
   for (const c of ref.percentiles.filter((c: { data: number[] | null }) => c.data)) {
     const got = percentiles(c.data, c.q);
-    got.forEach((v, i) => assert.ok(Math.abs(v - c.values[i]) < 1e-12, `${c.name} q=${c.q[i]}: ${v} vs numpy ${c.values[i]}`));
+    got.forEach((v, i) =>
+      assert.ok(Math.abs(v - c.values[i]) < 1e-12, `${c.name} q=${c.q[i]}: ${v} vs numpy ${c.values[i]}`),
+    );
   }
   // large input (histogram path) with heavy ties and far outliers, against a plain sort
   const big = new Float32Array(200_000);
-  for (let i = 0; i < big.length; i++) big[i] = i % 97 === 0 ? 1e6 + i : (i * 7919) % 1000 / 1000;
+  for (let i = 0; i < big.length; i++) big[i] = i % 97 === 0 ? 1e6 + i : ((i * 7919) % 1000) / 1000;
   const sorted = Float64Array.from(big).sort();
   const qs = [0, 0.5, 33.3, 50, 99.5, 99.9, 100];
   percentiles(big, qs).forEach((v, i) => {
@@ -52,8 +66,14 @@ test('percentiles follow numpy\'s default linear interpolation (small arrays, ti
   assert.deepEqual(percentiles(desc, [0, 50, 100]), [0, 34_999.5, 69_999]);
   const withNaN = new Float32Array(70_000).fill(1);
   withNaN[123] = Number.NaN;
-  assert.throws(() => percentiles(withNaN, [50]), (e) => isCxrkitError(e, 'IMAGE_HAS_NAN'));
-  assert.throws(() => percentiles([1, Number.NaN, 2], [50]), (e) => isCxrkitError(e, 'IMAGE_HAS_NAN'));
+  assert.throws(
+    () => percentiles(withNaN, [50]),
+    (e) => isCxrkitError(e, 'IMAGE_HAS_NAN'),
+  );
+  assert.throws(
+    () => percentiles([1, Number.NaN, 2], [50]),
+    (e) => isCxrkitError(e, 'IMAGE_HAS_NAN'),
+  );
   // hand calculation: [1,2,3,4], q=50 → position 1.5 → 2.5
   assert.deepEqual(percentiles([4, 1, 3, 2], [50, 0, 100]), [2.5, 1, 4]);
 });
@@ -70,7 +90,10 @@ test('percentileClipMinMax matches numpy clip + min-max; constant image gives ze
   assert.ok(flat.data.every((v) => v === 0));
   // defaults are the thesis's 0.5 / 99.5
   assert.deepEqual(percentileClipMinMax(img).data, out.data);
-  assert.throws(() => percentileClipMinMax(img, { lower: 60, upper: 40 }), (e) => isCxrkitError(e, 'PERCENTILE_OUT_OF_RANGE'));
+  assert.throws(
+    () => percentileClipMinMax(img, { lower: 60, upper: 40 }),
+    (e) => isCxrkitError(e, 'PERCENTILE_OUT_OF_RANGE'),
+  );
 });
 
 test('zScore matches numpy (population std); std = 0 gives zeros', () => {
@@ -92,15 +115,22 @@ test('resizeBicubic equals Pillow Image.resize(BICUBIC) on float images within 1
     assert.equal(out.height, oh);
     const range = c.inputMax - c.inputMin;
     let err = 0;
-    for (const [k, row] of Object.entries(c.rows) as Array<[string, number[]]>) row.forEach((v, x) => (err = Math.max(err, Math.abs(out.data[Number(k) * ow + x]! - v))));
-    for (const [k, col] of Object.entries(c.cols) as Array<[string, number[]]>) col.forEach((v, y) => (err = Math.max(err, Math.abs(out.data[y * ow + Number(k)]! - v))));
+    for (const [k, row] of Object.entries(c.rows) as Array<[string, number[]]>)
+      row.forEach((v, x) => (err = Math.max(err, Math.abs(out.data[Number(k) * ow + x]! - v))));
+    for (const [k, col] of Object.entries(c.cols) as Array<[string, number[]]>)
+      col.forEach((v, y) => (err = Math.max(err, Math.abs(out.data[y * ow + Number(k)]! - v))));
     let sum = 0;
     for (const v of out.data) sum += v;
-    assert.ok(err / range < 1e-4, `${iw}×${ih} → ${ow}×${oh}: max error ${err} (${(err / range).toExponential(2)} of range)`);
+    assert.ok(
+      err / range < 1e-4,
+      `${iw}×${ih} → ${ow}×${oh}: max error ${err} (${(err / range).toExponential(2)} of range)`,
+    );
     assert.ok(Math.abs(sum / (ow * oh) - c.sum / (ow * oh)) < 1e-5 * range, `${iw}×${ih} → ${ow}×${oh}: mean differs`);
     worst = Math.max(worst, err / range);
   }
-  console.log(`# resizeBicubic vs Pillow ${ref.pillow}: worst max error ${worst.toExponential(2)} of the value range over ${ref.resize.length} cases`);
+  console.log(
+    `# resizeBicubic vs Pillow ${ref.pillow}: worst max error ${worst.toExponential(2)} of the value range over ${ref.resize.length} cases`,
+  );
 });
 
 test('resizeBicubic: identity, validation, and antialias off when upsampling changes nothing', () => {
@@ -113,9 +143,15 @@ test('resizeBicubic: identity, validation, and antialias off when upsampling cha
   const big = fixtureImage(400, 400);
   const aa = resizeBicubic(big, { width: 100, height: 100 });
   const na = resizeBicubic(big, { width: 100, height: 100, antialias: false });
-  const variance = (d: Float32Array) => { const m = d.reduce((s, v) => s + v, 0) / d.length; return d.reduce((s, v) => s + (v - m) ** 2, 0) / d.length; };
+  const variance = (d: Float32Array) => {
+    const m = d.reduce((s, v) => s + v, 0) / d.length;
+    return d.reduce((s, v) => s + (v - m) ** 2, 0) / d.length;
+  };
   assert.ok(variance(na.data) > variance(aa.data));
-  assert.throws(() => resizeBicubic(img, { width: 0, height: 10 }), (e) => isCxrkitError(e, 'RESIZE_BAD_SIZE'));
+  assert.throws(
+    () => resizeBicubic(img, { width: 0, height: 10 }),
+    (e) => isCxrkitError(e, 'RESIZE_BAD_SIZE'),
+  );
 });
 
 test('preprocessRadiograph: clip → resize → z-score gives mean 0, sd 1 at the requested size', () => {

@@ -32,7 +32,10 @@ export const ROI_FRACTIONS: Readonly<Record<RoiName, readonly [number, number, n
 
 /** Bounding box of the non-zero pixels of a mask (e.g. both lungs); throws if the mask is empty. */
 export function maskBoundingBox(mask: ArrayLike<number>, width: number, height: number): Box {
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  let x0 = width,
+    y0 = height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (mask[y * width + x]) {
@@ -43,7 +46,11 @@ export function maskBoundingBox(mask: ArrayLike<number>, width: number, height: 
       }
     }
   }
-  if (x1 < 0) throw new CxrkitError('ROI_EMPTY_MASK', 'the lung mask has no pixels', { received: `${width}×${height} mask`, fix: 'pass a mask with the lung fields set to 1' });
+  if (x1 < 0)
+    throw new CxrkitError('ROI_EMPTY_MASK', 'the lung mask has no pixels', {
+      received: `${width}×${height} mask`,
+      fix: 'pass a mask with the lung fields set to 1',
+    });
   return { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
@@ -52,13 +59,20 @@ export function roiBox(name: RoiName, lungBox: Box, imageSize: { width: number; 
   const f = ROI_FRACTIONS[name];
   if (!f) {
     const guess = didYouMean(String(name), ROI_NAMES);
-    throw new CxrkitError('ROI_UNKNOWN', `unknown ROI${guess ? ` — did you mean '${guess}'?` : ''}`, { received: name, fix: `use one of ${ROI_NAMES.join(', ')}` });
+    throw new CxrkitError('ROI_UNKNOWN', `unknown ROI${guess ? ` — did you mean '${guess}'?` : ''}`, {
+      received: name,
+      fix: `use one of ${ROI_NAMES.join(', ')}`,
+    });
   }
   const x0 = Math.max(0, Math.round(lungBox.x + f[0] * lungBox.width));
   const y0 = Math.max(0, Math.round(lungBox.y + f[1] * lungBox.height));
   const x1 = Math.min(imageSize.width, Math.round(lungBox.x + f[2] * lungBox.width));
   const y1 = Math.min(imageSize.height, Math.round(lungBox.y + f[3] * lungBox.height));
-  if (x1 <= x0 || y1 <= y0) throw new CxrkitError('ROI_OUTSIDE_IMAGE', `ROI '${name}' falls outside the image`, { received: lungBox, fix: 'check the lung box is in pixel units of this image' });
+  if (x1 <= x0 || y1 <= y0)
+    throw new CxrkitError('ROI_OUTSIDE_IMAGE', `ROI '${name}' falls outside the image`, {
+      received: lungBox,
+      fix: 'check the lung box is in pixel units of this image',
+    });
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
@@ -69,7 +83,11 @@ export function cropImage(image: GrayImage, box: Box): GrayImage {
   const y0 = Math.max(0, Math.floor(box.y));
   const x1 = Math.min(image.width, Math.floor(box.x + box.width));
   const y1 = Math.min(image.height, Math.floor(box.y + box.height));
-  if (x1 <= x0 || y1 <= y0) throw new CxrkitError('ROI_OUTSIDE_IMAGE', 'the crop box does not overlap the image', { received: box, fix: `use a box inside 0..${image.width}×0..${image.height}` });
+  if (x1 <= x0 || y1 <= y0)
+    throw new CxrkitError('ROI_OUTSIDE_IMAGE', 'the crop box does not overlap the image', {
+      received: box,
+      fix: `use a box inside 0..${image.width}×0..${image.height}`,
+    });
   const w = x1 - x0;
   const out = new Float32Array(w * (y1 - y0));
   for (let y = y0; y < y1; y++) out.set(image.data.subarray(y * image.width + x0, y * image.width + x1), (y - y0) * w);

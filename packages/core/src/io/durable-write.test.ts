@@ -64,7 +64,10 @@ test('writeDirAtomic creates, replaces whole folders, cleans up after failing, r
     const file = join(root, 'a-file');
     writeFileSync(file, 'x');
     const notDir = (e: unknown) => isCxrkitError(e, 'FILE_TARGET_NOT_DIR');
-    await assert.rejects(writeDirAtomic(file, async () => undefined), notDir);
+    await assert.rejects(
+      writeDirAtomic(file, async () => undefined),
+      notDir,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -94,7 +97,9 @@ test('strace: the data is fsynced before the rename, and the folder after it', (
     assert.equal(r.status, 0, r.stderr);
     assert.ok(existsSync(file));
     // Follow file descriptors through the calls (strace -f prefixes each line with the thread id).
-    const lines = readFileSync(log, 'utf8').split('\n').map((l) => l.replace(/^\d+\s+/, ''));
+    const lines = readFileSync(log, 'utf8')
+      .split('\n')
+      .map((l) => l.replace(/^\d+\s+/, ''));
     const fdPath = new Map<number, string>();
     const events: string[] = [];
     for (const l of lines) {

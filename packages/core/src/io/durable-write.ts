@@ -23,7 +23,9 @@ let tempCounter = 0;
  */
 export function tempSiblingPath(path: string): string {
   tempCounter = (tempCounter + 1) % Number.MAX_SAFE_INTEGER;
-  const random = Math.floor(Math.random() * 36 ** 6).toString(36).padStart(6, '0');
+  const random = Math.floor(Math.random() * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0');
   const pid = typeof process === 'object' && process ? process.pid : 0;
   return `${path}.tmp-${pid}-${tempCounter.toString(36)}-${random}`;
 }

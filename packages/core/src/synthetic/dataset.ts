@@ -4,7 +4,13 @@
  */
 import { CxrkitError } from '../errors.js';
 import { createRng, deriveSeed } from '../augment/rng.js';
-import { drawSyntheticLabels, synthesizeRadiograph, type SynthesizeRadiographOptions, type SyntheticLabels, type SyntheticRadiograph } from './radiograph.js';
+import {
+  drawSyntheticLabels,
+  synthesizeRadiograph,
+  type SynthesizeRadiographOptions,
+  type SyntheticLabels,
+  type SyntheticRadiograph,
+} from './radiograph.js';
 
 export interface SynthesizeDatasetOptions extends Omit<SynthesizeRadiographOptions, 'seed' | 'age' | 'sex' | 'tScore'> {
   /** Number of images. */
@@ -48,11 +54,31 @@ export interface SyntheticRecord {
  * ```
  */
 export function synthesizeDataset(options: SynthesizeDatasetOptions): SyntheticRecord[] {
-  const { n, seed = 0, imagesPerPatient = 1, osteoporosisFraction, femaleFraction = 0.5, render = true, ...imageOptions } = options ?? ({} as SynthesizeDatasetOptions);
-  if (!Number.isInteger(n) || n < 1) throw new CxrkitError('SYNTH_BAD_OPTION', 'n must be a positive integer', { received: n, fix: 'pass e.g. n: 200' });
-  if (!Number.isInteger(imagesPerPatient) || imagesPerPatient < 1) throw new CxrkitError('SYNTH_BAD_OPTION', 'imagesPerPatient must be a positive integer', { received: imagesPerPatient, fix: 'pass e.g. imagesPerPatient: 2' });
-  for (const [name, v] of [['osteoporosisFraction', osteoporosisFraction], ['femaleFraction', femaleFraction]] as const) {
-    if (v !== undefined && !(v >= 0 && v <= 1)) throw new CxrkitError('SYNTH_BAD_OPTION', `${name} must be in [0, 1]`, { received: v, fix: `pass e.g. ${name}: 0.5` });
+  const {
+    n,
+    seed = 0,
+    imagesPerPatient = 1,
+    osteoporosisFraction,
+    femaleFraction = 0.5,
+    render = true,
+    ...imageOptions
+  } = options ?? ({} as SynthesizeDatasetOptions);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CxrkitError('SYNTH_BAD_OPTION', 'n must be a positive integer', { received: n, fix: 'pass e.g. n: 200' });
+  if (!Number.isInteger(imagesPerPatient) || imagesPerPatient < 1)
+    throw new CxrkitError('SYNTH_BAD_OPTION', 'imagesPerPatient must be a positive integer', {
+      received: imagesPerPatient,
+      fix: 'pass e.g. imagesPerPatient: 2',
+    });
+  for (const [name, v] of [
+    ['osteoporosisFraction', osteoporosisFraction],
+    ['femaleFraction', femaleFraction],
+  ] as const) {
+    if (v !== undefined && !(v >= 0 && v <= 1))
+      throw new CxrkitError('SYNTH_BAD_OPTION', `${name} must be in [0, 1]`, {
+        received: v,
+        fix: `pass e.g. ${name}: 0.5`,
+      });
   }
   const rng = createRng(deriveSeed(seed, 'dataset'));
   const records: SyntheticRecord[] = [];
@@ -62,21 +88,43 @@ export function synthesizeDataset(options: SynthesizeDatasetOptions): SyntheticR
     const sex = rng.bernoulli(femaleFraction) ? 'F' : 'M';
     let labels: SyntheticLabels;
     if (osteoporosisFraction === undefined) {
-      labels = drawSyntheticLabels(rng, { sex, ageRange: imageOptions.ageRange, ageSexBmdEffect: imageOptions.ageSexBmdEffect });
+      labels = drawSyntheticLabels(rng, {
+        sex,
+        ageRange: imageOptions.ageRange,
+        ageSexBmdEffect: imageOptions.ageSexBmdEffect,
+      });
     } else {
       const want = rng.bernoulli(osteoporosisFraction) ? 1 : 0;
       // Rejection sampling from the age/sex model conditioned on the class (bounded; then forced).
       let tries = 0;
-      do labels = drawSyntheticLabels(rng, { sex, ageRange: imageOptions.ageRange, ageSexBmdEffect: imageOptions.ageSexBmdEffect });
+      do
+        labels = drawSyntheticLabels(rng, {
+          sex,
+          ageRange: imageOptions.ageRange,
+          ageSexBmdEffect: imageOptions.ageSexBmdEffect,
+        });
       while (labels.osteoporosis !== want && ++tries < 2000);
-      if (labels.osteoporosis !== want) labels = drawSyntheticLabels(rng, { sex, age: labels.age, ageSexBmdEffect: imageOptions.ageSexBmdEffect, tScore: want ? -2.5 - rng.uniform(0, 1.5) : rng.uniform(-2.4, 1.5) });
+      if (labels.osteoporosis !== want)
+        labels = drawSyntheticLabels(rng, {
+          sex,
+          age: labels.age,
+          ageSexBmdEffect: imageOptions.ageSexBmdEffect,
+          tScore: want ? -2.5 - rng.uniform(0, 1.5) : rng.uniform(-2.4, 1.5),
+        });
     }
     const patientId = `P${String(p).padStart(Math.max(5, width), '0')}`;
     for (let k = 0; k < imagesPerPatient && records.length < n; k++) {
       const imageSeed = deriveSeed(seed, 'image', records.length);
       // Normalise to exactly the labels synthesizeRadiograph derives from a fixed T-score.
       const fixed = drawSyntheticLabels(createRng(0), { age: labels.age, sex: labels.sex, tScore: labels.tScore });
-      const make = () => synthesizeRadiograph({ ...imageOptions, seed: imageSeed, age: fixed.age, sex: fixed.sex, tScore: fixed.tScore });
+      const make = () =>
+        synthesizeRadiograph({
+          ...imageOptions,
+          seed: imageSeed,
+          age: fixed.age,
+          sex: fixed.sex,
+          tScore: fixed.tScore,
+        });
       const rec: SyntheticRecord = {
         id: `syn-${String(records.length).padStart(6, '0')}`,
         patientId,

@@ -8,7 +8,13 @@ export {
   SYNTHETIC_BMD_REFERENCE,
   SYNTHETIC_DIFFICULTY,
 } from './radiograph.js';
-export type { SynthesizeRadiographOptions, SyntheticRadiograph, SyntheticLabels, SignalRegion, SyntheticDifficulty } from './radiograph.js';
+export type {
+  SynthesizeRadiographOptions,
+  SyntheticRadiograph,
+  SyntheticLabels,
+  SignalRegion,
+  SyntheticDifficulty,
+} from './radiograph.js';
 export { synthesizeDataset } from './dataset.js';
 export type { SynthesizeDatasetOptions, SyntheticRecord } from './dataset.js';
 export { encodeDicom, writeDicomFile, CR_IMAGE_STORAGE, EXPLICIT_VR_LITTLE_ENDIAN } from './write-dicom.js';

@@ -178,21 +178,48 @@ interface Canvas {
 
 function checkPositiveInt(name: string, v: unknown, max = 16384): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 8 || v > max) {
-    throw new CxrkitError('SYNTH_BAD_OPTION', `${name} must be an integer between 8 and ${max}`, { received: v, fix: `pass e.g. ${name}: 256` });
+    throw new CxrkitError('SYNTH_BAD_OPTION', `${name} must be an integer between 8 and ${max}`, {
+      received: v,
+      fix: `pass e.g. ${name}: 256`,
+    });
   }
   return v;
 }
 
-const KNOWN_OPTIONS = ['seed', 'size', 'width', 'height', 'age', 'ageRange', 'sex', 'tScore', 'signalRegion', 'pose', 'rotationDeg', 'exposure', 'noise', 'marker', 'supersample', 'difficulty', 'ageSexBmdEffect'];
+const KNOWN_OPTIONS = [
+  'seed',
+  'size',
+  'width',
+  'height',
+  'age',
+  'ageRange',
+  'sex',
+  'tScore',
+  'signalRegion',
+  'pose',
+  'rotationDeg',
+  'exposure',
+  'noise',
+  'marker',
+  'supersample',
+  'difficulty',
+  'ageSexBmdEffect',
+];
 
 /**
  * Draws the labels of one synthetic patient (age, sex, BMD, T-score, WHO class) from `rng`, honouring
  * fixed values in `options`. Exposed so dataset builders can pick labels before rendering.
  */
-export function drawSyntheticLabels(rng: Rng, options: Pick<SynthesizeRadiographOptions, 'age' | 'ageRange' | 'sex' | 'tScore' | 'ageSexBmdEffect'> = {}): SyntheticLabels {
+export function drawSyntheticLabels(
+  rng: Rng,
+  options: Pick<SynthesizeRadiographOptions, 'age' | 'ageRange' | 'sex' | 'tScore' | 'ageSexBmdEffect'> = {},
+): SyntheticLabels {
   const effect = options.ageSexBmdEffect ?? 1;
   if (!(Number.isFinite(effect) && effect >= 0 && effect <= 5)) {
-    throw new CxrkitError('SYNTH_BAD_OPTION', 'ageSexBmdEffect must be a number between 0 and 5', { received: effect, fix: 'pass e.g. ageSexBmdEffect: 2 (0 = independent of age and sex)' });
+    throw new CxrkitError('SYNTH_BAD_OPTION', 'ageSexBmdEffect must be a number between 0 and 5', {
+      received: effect,
+      fix: 'pass e.g. ageSexBmdEffect: 2 (0 = independent of age and sex)',
+    });
   }
   const [a0, a1] = options.ageRange ?? [20, 85];
   const age = options.age ?? rng.int(Math.round(a0), Math.round(a1));
@@ -223,16 +250,31 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
   const signalRegion = options.signalRegion ?? 'all-bones';
   if (!SIGNAL_REGIONS.includes(signalRegion)) {
     const guess = didYouMean(String(signalRegion), SIGNAL_REGIONS);
-    throw new CxrkitError('SYNTH_BAD_OPTION', `unknown signalRegion${guess ? ` — did you mean '${guess}'?` : ''}`, { received: signalRegion, fix: `use one of ${SIGNAL_REGIONS.join(', ')}` });
+    throw new CxrkitError('SYNTH_BAD_OPTION', `unknown signalRegion${guess ? ` — did you mean '${guess}'?` : ''}`, {
+      received: signalRegion,
+      fix: `use one of ${SIGNAL_REGIONS.join(', ')}`,
+    });
   }
   if (options.age !== undefined && !(Number.isFinite(options.age) && options.age >= 18 && options.age <= 100)) {
-    throw new CxrkitError('SYNTH_BAD_OPTION', 'age must be a number of years between 18 and 100', { received: options.age, fix: 'pass e.g. age: 60' });
+    throw new CxrkitError('SYNTH_BAD_OPTION', 'age must be a number of years between 18 and 100', {
+      received: options.age,
+      fix: 'pass e.g. age: 60',
+    });
   }
   if (options.sex !== undefined && options.sex !== 'M' && options.sex !== 'F') {
-    throw new CxrkitError('SYNTH_BAD_OPTION', "sex must be 'M' or 'F'", { received: options.sex, fix: "pass sex: 'F' or sex: 'M'" });
+    throw new CxrkitError('SYNTH_BAD_OPTION', "sex must be 'M' or 'F'", {
+      received: options.sex,
+      fix: "pass sex: 'F' or sex: 'M'",
+    });
   }
-  if (options.tScore !== undefined && !(Number.isFinite(options.tScore) && options.tScore >= -6 && options.tScore <= 4)) {
-    throw new CxrkitError('SYNTH_BAD_OPTION', 'tScore must be a number between −6 and 4', { received: options.tScore, fix: 'pass e.g. tScore: -2.7' });
+  if (
+    options.tScore !== undefined &&
+    !(Number.isFinite(options.tScore) && options.tScore >= -6 && options.tScore <= 4)
+  ) {
+    throw new CxrkitError('SYNTH_BAD_OPTION', 'tScore must be a number between −6 and 4', {
+      received: options.tScore,
+      fix: 'pass e.g. tScore: -2.7',
+    });
   }
   const seed = options.seed ?? 0;
   const rng = createRng(seed);
@@ -241,7 +283,10 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
   const female = labels.sex === 'F';
   const ss = options.supersample ?? (Math.max(width, height) < 128 ? 2 : 1);
   if (!Number.isInteger(ss) || ss < 1 || ss > 4) {
-    throw new CxrkitError('SYNTH_BAD_OPTION', 'supersample must be an integer 1–4', { received: ss, fix: 'pass supersample: 2' });
+    throw new CxrkitError('SYNTH_BAD_OPTION', 'supersample must be an integer 1–4', {
+      received: ss,
+      fix: 'pass supersample: 2',
+    });
   }
   const W = width * ss;
   const H = height * ss;
@@ -268,14 +313,17 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
   // The density the bones show: the label's, or (difficulty) the label's plus a seeded per-image gap drawn
   // from its own stream, so every other pixel, and the default's pixels, stay as they were.
   const sigma = difficultySigma(options.difficulty);
-  const shownBmd = sigma === 0
-    ? labels.boneDensity
-    : labels.boneDensity + SYNTHETIC_BMD_REFERENCE.sd * sigma * createRng(deriveSeed(seed, 'difficulty')).normal();
+  const shownBmd =
+    sigma === 0
+      ? labels.boneDensity
+      : labels.boneDensity + SYNTHETIC_BMD_REFERENCE.sd * sigma * createRng(deriveSeed(seed, 'difficulty')).normal();
   const densityFactor = densityFromBmd(shownBmd);
   const distractorT = -1 + rng.normal(0, 1.2);
-  const distractorDensityFactor = densityFromBmd(SYNTHETIC_BMD_REFERENCE.mean + SYNTHETIC_BMD_REFERENCE.sd * distractorT);
+  const distractorDensityFactor = densityFromBmd(
+    SYNTHETIC_BMD_REFERENCE.mean + SYNTHETIC_BMD_REFERENCE.sd * distractorT,
+  );
   const breast = female ? rng.uniform(0.12, 0.24) : 0;
-  const markerSide: 'L' | 'R' | null = options.marker ?? true ? (rng.bernoulli(0.5) ? 'L' : 'R') : null;
+  const markerSide: 'L' | 'R' | null = (options.marker ?? true) ? (rng.bernoulli(0.5) ? 'L' : 'R') : null;
 
   // ---- canvas in anatomical coordinates (u, v) ∈ [0,1]², u to the image right ----------------
   const n = W * H;
@@ -405,13 +453,20 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
   const ribGap = 0.058 * lungScaleY;
   for (let k = 0; k < 10; k++) {
     const y0 = lungTop - 0.035 + k * ribGap;
-    const half = 0.0105 + 0.0015 * Math.min(k, 5) / 5;
+    const half = 0.0105 + (0.0015 * Math.min(k, 5)) / 5;
     for (const s of [-1, 1]) {
       const span = bodyRx * 0.72;
       const post = bone('ribs', 0.42);
-      curve(cv, (t) => [0.5 + s * (0.035 + span * t), y0 - 0.03 * t + 0.2 * t * t], half, 48, (i, d) => addBone(bp, i, d, post));
+      curve(
+        cv,
+        (t) => [0.5 + s * (0.035 + span * t), y0 - 0.03 * t + 0.2 * t * t],
+        half,
+        48,
+        (i, d) => addBone(bp, i, d, post),
+      );
       const ant = bone('ribs', 0.2);
-      const antCurve = (t: number) => [0.5 + s * (0.035 + span * (1 - t * 0.62)), y0 + 0.14 + 0.1 * t - 0.02 * t * t] as const;
+      const antCurve = (t: number) =>
+        [0.5 + s * (0.035 + span * (1 - t * 0.62)), y0 + 0.14 + 0.1 * t - 0.02 * t * t] as const;
       curve(cv, antCurve, half * 0.9, 40, (i, d) => addBone(bp, i, d, ant));
       // costal cartilage beyond the anterior rib end: calcifies with age (not bone: not in the masks)
       if (k >= 1 && k <= 7 && cartilageCalc > 0) {
@@ -427,7 +482,13 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
   for (const s of [-1, 1]) {
     const cl = bone('clavicles', 0.8);
     const span = bodyRx * 0.74;
-    curve(cv, (t) => [0.5 + s * (0.04 + span * t), lungTop + 0.005 - 0.055 * t + 0.014 * Math.sin(2 * Math.PI * t)], 0.0125, 48, (i, d) => addBone(bp, i, d, cl));
+    curve(
+      cv,
+      (t) => [0.5 + s * (0.04 + span * t), lungTop + 0.005 - 0.055 * t + 0.014 * Math.sin(2 * Math.PI * t)],
+      0.0125,
+      48,
+      (i, d) => addBone(bp, i, d, cl),
+    );
   }
   // scapulae (faint triangles along the lateral upper thorax), humeral heads and shafts
   for (const s of [-1, 1]) {
@@ -447,7 +508,13 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
     const head = bone('humeral-heads', 1.4);
     ellipse(cv, hx, hy, hr, hr, (i, r) => addBone(bp, i, Math.sqrt(r), head));
     const shaft = bone('other', 1.0);
-    curve(cv, (t) => [hx + s * 0.015 * t, hy + hr * 0.7 + 0.8 * t], hr * 0.5, 32, (i, d) => addBone(bp, i, d, shaft));
+    curve(
+      cv,
+      (t) => [hx + s * 0.015 * t, hy + hr * 0.7 + 0.8 * t],
+      hr * 0.5,
+      32,
+      (i, d) => addBone(bp, i, d, shaft),
+    );
   }
 
   // ---- detector ---------------------------------------------------------------------------------
@@ -490,10 +557,13 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
   const gamma = exposure ? rng.uniform(0.9, 1.1) : 1;
   const noiseSd = options.noise ?? 0.015;
   if (!(Number.isFinite(noiseSd) && noiseSd >= 0)) {
-    throw new CxrkitError('SYNTH_BAD_OPTION', 'noise must be a standard deviation ≥ 0', { received: options.noise, fix: 'pass e.g. noise: 0.015, or 0 for none' });
+    throw new CxrkitError('SYNTH_BAD_OPTION', 'noise must be a standard deviation ≥ 0', {
+      received: options.noise,
+      fix: 'pass e.g. noise: 0.015, or 0 for none',
+    });
   }
   for (let i = 0; i < out.length; i++) {
-    let v = brightness + contrast * Math.pow(out[i]!, gamma);
+    let v = brightness + contrast * out[i]! ** gamma;
     if (noiseSd > 0) v += rng.normal(0, noiseSd);
     out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
@@ -510,7 +580,16 @@ export function synthesizeRadiograph(options: SynthesizeRadiographOptions = {}):
     signalMask,
     markerMask,
     labels,
-    params: { seed, signalRegion, densityFactor, distractorDensityFactor, cardiothoracicRatio: ctr, corticalFraction, rotationDeg, marker: markerSide },
+    params: {
+      seed,
+      signalRegion,
+      densityFactor,
+      distractorDensityFactor,
+      cardiothoracicRatio: ctr,
+      corticalFraction,
+      rotationDeg,
+      marker: markerSide,
+    },
   };
 }
 
@@ -531,7 +610,12 @@ interface BoneSpec {
  * Adds bone at pixel i, `d` ∈ [0,1) the normalised distance from the bone's axis/centre: a tube of
  * outer radius 1 with a cortical shell of relative thickness `corticalFraction`.
  */
-function addBone(p: { cv: Canvas; corticalFraction: number; textureAmp: number }, i: number, d: number, b: BoneSpec): void {
+function addBone(
+  p: { cv: Canvas; corticalFraction: number; textureAmp: number },
+  i: number,
+  d: number,
+  b: BoneSpec,
+): void {
   if (!(d < 1)) return;
   const cv = p.cv;
   const outer = Math.sqrt(1 - d * d);
@@ -547,13 +631,25 @@ function addBone(p: { cv: Canvas; corticalFraction: number; textureAmp: number }
 }
 
 /** Iterates the pixels whose anatomical coordinates fall into [u0,u1]×[v0,v1]. */
-function forBox(cv: Canvas, u0: number, v0: number, u1: number, v1: number, fn: (i: number, u: number, v: number) => void): void {
+function forBox(
+  cv: Canvas,
+  u0: number,
+  v0: number,
+  u1: number,
+  v1: number,
+  fn: (i: number, u: number, v: number) => void,
+): void {
   // forward pose of the box corners → pixel bbox
   let xmin = Infinity;
   let xmax = -Infinity;
   let ymin = Infinity;
   let ymax = -Infinity;
-  for (const [u, v] of [[u0, v0], [u1, v0], [u0, v1], [u1, v1]] as const) {
+  for (const [u, v] of [
+    [u0, v0],
+    [u1, v0],
+    [u0, v1],
+    [u1, v1],
+  ] as const) {
     const ax = (u - 0.5 + cv.du) * cv.scale;
     const ay = (v - 0.5 + cv.dv) * cv.scale;
     const px = (cv.cosT * ax - cv.sinT * ay + 0.5) * cv.w;
@@ -578,7 +674,14 @@ function forBox(cv: Canvas, u0: number, v0: number, u1: number, v1: number, fn: 
 }
 
 /** Iterates pixels inside an axis-aligned ellipse; `r` is the squared normalised radius in [0,1). */
-function ellipse(cv: Canvas, cx: number, cy: number, rx: number, ry: number, fn: (i: number, r: number, u: number, v: number) => void): void {
+function ellipse(
+  cv: Canvas,
+  cx: number,
+  cy: number,
+  rx: number,
+  ry: number,
+  fn: (i: number, r: number, u: number, v: number) => void,
+): void {
   forBox(cv, cx - rx, cy - ry, cx + rx, cy + ry, (i, u, v) => {
     const r = ((u - cx) / rx) ** 2 + ((v - cy) / ry) ** 2;
     if (r < 1) fn(i, r, u, v);
@@ -590,7 +693,13 @@ function ellipse(cv: Canvas, cx: number, cy: number, rx: number, ry: number, fn:
  * at `segments` points; `d` is the normalised distance to the curve (nearest sample, refined on the
  * segment). Each pixel is visited once.
  */
-function curve(cv: Canvas, f: (t: number) => readonly [number, number], half: number, segments: number, fn: (i: number, d: number) => void): void {
+function curve(
+  cv: Canvas,
+  f: (t: number) => readonly [number, number],
+  half: number,
+  segments: number,
+  fn: (i: number, d: number) => void,
+): void {
   const pu = new Float64Array(segments + 1);
   const pv = new Float64Array(segments + 1);
   for (let k = 0; k <= segments; k++) {
@@ -608,17 +717,24 @@ function curve(cv: Canvas, f: (t: number) => readonly [number, number], half: nu
     const ex = pu[k + 1]! - ax;
     const ey = pv[k + 1]! - ay;
     const len2 = ex * ex + ey * ey;
-    forBox(cv, Math.min(ax, ax + ex) - half, Math.min(ay, ay + ey) - half, Math.max(ax, ax + ex) + half, Math.max(ay, ay + ey) + half, (i, u, v) => {
-      let t = len2 > 0 ? ((u - ax) * ex + (v - ay) * ey) / len2 : 0;
-      t = t < 0 ? 0 : t > 1 ? 1 : t;
-      const qx = ax + t * ex - u;
-      const qy = ay + t * ey - v;
-      const dd = qx * qx + qy * qy;
-      if (dd < half2 && dd < dist[i]!) {
-        if (dist[i] === Infinity) touched.push(i);
-        dist[i] = dd;
-      }
-    });
+    forBox(
+      cv,
+      Math.min(ax, ax + ex) - half,
+      Math.min(ay, ay + ey) - half,
+      Math.max(ax, ax + ex) + half,
+      Math.max(ay, ay + ey) + half,
+      (i, u, v) => {
+        let t = len2 > 0 ? ((u - ax) * ex + (v - ay) * ey) / len2 : 0;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        const qx = ax + t * ex - u;
+        const qy = ay + t * ey - v;
+        const dd = qx * qx + qy * qy;
+        if (dd < half2 && dd < dist[i]!) {
+          if (dist[i] === Infinity) touched.push(i);
+          dist[i] = dd;
+        }
+      },
+    );
   }
   for (const i of touched) {
     fn(i, Math.sqrt(dist[i]!) / half);

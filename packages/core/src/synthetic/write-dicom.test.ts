@@ -16,13 +16,16 @@ const expectedStored = (bits: number, mono1: boolean) => {
   return Array.from(r.image.data, (v) => (mono1 ? max - Math.round(v * max) : Math.round(v * max)));
 };
 
-test('pydicom reads the synthetic CR files: header, file meta, and pixel values', { skip: hasPydicom ? false : 'needs /usr/bin/python3 with python3-pydicom (apt-get install -y python3-pydicom)' }, async () => {
+test('pydicom reads the synthetic CR files: header, file meta, and pixel values', {
+  skip: hasPydicom ? false : 'needs /usr/bin/python3 with python3-pydicom (apt-get install -y python3-pydicom)',
+}, async () => {
   const files = [
     [testOutputDir('synthetic', 'cr-mono2-12bit.dcm'), { photometric: 'MONOCHROME2' as const, bitsStored: 12 }],
     [testOutputDir('synthetic', 'cr-mono1-12bit.dcm'), { photometric: 'MONOCHROME1' as const, bitsStored: 12 }],
     [testOutputDir('synthetic', 'cr-mono2-16bit.dcm'), { photometric: 'MONOCHROME2' as const, bitsStored: 16 }],
   ] as const;
-  for (const [path, opts] of files) await writeDicomFile(path, r, { ...opts, patientId: 'P0042', studyDate: '20240115', seed: 3 });
+  for (const [path, opts] of files)
+    await writeDicomFile(path, r, { ...opts, patientId: 'P0042', studyDate: '20240115', seed: 3 });
   const res = spawnSync(PY, [script, ...files.map((f) => f[0])], { encoding: 'utf8' });
   assert.equal(res.status, 0, res.stderr);
   const seen = JSON.parse(res.stdout);
@@ -33,7 +36,10 @@ test('pydicom reads the synthetic CR files: header, file meta, and pixel values'
     assert.equal(s.sopClass, '1.2.840.10008.5.1.4.1.1.1');
     assert.equal(s.sameInstance, true);
     assert.deepEqual([s.modality, s.photometric, s.rows, s.columns], ['CR', opts.photometric, 96, 96]);
-    assert.deepEqual([s.bitsAllocated, s.bitsStored, s.highBit, s.pixelRepresentation], [16, opts.bitsStored, opts.bitsStored - 1, 0]);
+    assert.deepEqual(
+      [s.bitsAllocated, s.bitsStored, s.highBit, s.pixelRepresentation],
+      [16, opts.bitsStored, opts.bitsStored - 1, 0],
+    );
     assert.deepEqual([s.sex, s.age, s.studyDate, s.patientId, s.view], ['F', '067Y', '20240115', 'P0042', 'PA']);
     // completed years between birth date and study date = 67
     const [by, bm, bd] = [s.birthDate.slice(0, 4), s.birthDate.slice(4, 6), s.birthDate.slice(6, 8)].map(Number);
@@ -42,12 +48,17 @@ test('pydicom reads the synthetic CR files: header, file meta, and pixel values'
     assert.match(s.comments, /tScore=-2\.8/);
     assert.ok(Math.abs(s.pixelSpacing[0] - 430 / 96) < 1e-6);
     const stored = expectedStored(opts.bitsStored, opts.photometric === 'MONOCHROME1');
-    assert.equal(s.pixelSum, stored.reduce((a, b) => a + b, 0));
+    assert.equal(
+      s.pixelSum,
+      stored.reduce((a, b) => a + b, 0),
+    );
     assert.deepEqual(s.row10, stored.slice(10 * 96, 10 * 96 + 16));
   });
 });
 
-const noPydicom = hasPydicom ? false : 'needs /usr/bin/python3 with python3-pydicom (apt-get install -y python3-pydicom)';
+const noPydicom = hasPydicom
+  ? false
+  : 'needs /usr/bin/python3 with python3-pydicom (apt-get install -y python3-pydicom)';
 test('pydicom reads the view position and accession number the writer is given', { skip: noPydicom }, async () => {
   const path = testOutputDir('synthetic', 'cr-ap-accession.dcm');
   await writeDicomFile(path, r, { patientId: 'P0043', seed: 4, viewPosition: 'AP', accessionNumber: 'ACC-7' });
@@ -75,7 +86,16 @@ test('round trip through readDicom: grayscale() gives the image back at 12-bit p
 });
 
 test('writer options are validated', () => {
-  assert.throws(() => encodeDicom(r, { bitsStored: 20 }), (e) => isCxrkitError(e, 'DICOM_WRITE_BAD_OPTION'));
-  assert.throws(() => encodeDicom(r, { photometric: 'RGB' as never }), (e) => isCxrkitError(e, 'DICOM_WRITE_BAD_OPTION'));
-  assert.throws(() => encodeDicom(r, { studyDate: '2024-01-15' }), (e) => isCxrkitError(e, 'DICOM_WRITE_BAD_OPTION'));
+  assert.throws(
+    () => encodeDicom(r, { bitsStored: 20 }),
+    (e) => isCxrkitError(e, 'DICOM_WRITE_BAD_OPTION'),
+  );
+  assert.throws(
+    () => encodeDicom(r, { photometric: 'RGB' as never }),
+    (e) => isCxrkitError(e, 'DICOM_WRITE_BAD_OPTION'),
+  );
+  assert.throws(
+    () => encodeDicom(r, { studyDate: '2024-01-15' }),
+    (e) => isCxrkitError(e, 'DICOM_WRITE_BAD_OPTION'),
+  );
 });

@@ -94,7 +94,12 @@ function encodeElements(elements: Element[]): Uint8Array {
       dv.setUint32(p + 8, e.value.length, true);
       p += 12;
     } else {
-      if (e.value.length > 0xffff) throw new CxrkitError('DICOM_WRITE_VALUE_TOO_LONG', `value of (${(e.tag >>> 16).toString(16)},${(e.tag & 0xffff).toString(16)}) is too long for VR ${e.vr}`, { received: e.value.length, fix: 'shorten the value' });
+      if (e.value.length > 0xffff)
+        throw new CxrkitError(
+          'DICOM_WRITE_VALUE_TOO_LONG',
+          `value of (${(e.tag >>> 16).toString(16)},${(e.tag & 0xffff).toString(16)}) is too long for VR ${e.vr}`,
+          { received: e.value.length, fix: 'shorten the value' },
+        );
       dv.setUint16(p + 6, e.value.length, true);
       p += 8;
     }
@@ -129,18 +134,32 @@ export function encodeDicom(source: DicomSource, options: EncodeDicomOptions = {
   const { image, labels = {} } = source;
   const { data, width, height } = image;
   if (!(data instanceof Float32Array) || data.length !== width * height || width > 65535 || height > 65535) {
-    throw new CxrkitError('DICOM_WRITE_BAD_IMAGE', 'image must be { data: Float32Array, width, height } with data.length = width·height ≤ 65535²', { received: { width, height, length: data?.length }, fix: 'pass a GrayImage' });
+    throw new CxrkitError(
+      'DICOM_WRITE_BAD_IMAGE',
+      'image must be { data: Float32Array, width, height } with data.length = width·height ≤ 65535²',
+      { received: { width, height, length: data?.length }, fix: 'pass a GrayImage' },
+    );
   }
   const photometric = options.photometric ?? 'MONOCHROME2';
   if (photometric !== 'MONOCHROME1' && photometric !== 'MONOCHROME2') {
-    throw new CxrkitError('DICOM_WRITE_BAD_OPTION', "photometric must be 'MONOCHROME1' or 'MONOCHROME2'", { received: photometric, fix: "pass photometric: 'MONOCHROME1'" });
+    throw new CxrkitError('DICOM_WRITE_BAD_OPTION', "photometric must be 'MONOCHROME1' or 'MONOCHROME2'", {
+      received: photometric,
+      fix: "pass photometric: 'MONOCHROME1'",
+    });
   }
   const bits = options.bitsStored ?? 12;
   if (!Number.isInteger(bits) || bits < 8 || bits > 16) {
-    throw new CxrkitError('DICOM_WRITE_BAD_OPTION', 'bitsStored must be an integer 8–16', { received: bits, fix: 'pass bitsStored: 12' });
+    throw new CxrkitError('DICOM_WRITE_BAD_OPTION', 'bitsStored must be an integer 8–16', {
+      received: bits,
+      fix: 'pass bitsStored: 12',
+    });
   }
   const studyDate = options.studyDate ?? '20240115';
-  if (!/^\d{8}$/.test(studyDate)) throw new CxrkitError('DICOM_WRITE_BAD_OPTION', 'studyDate must be YYYYMMDD', { received: studyDate, fix: "pass e.g. studyDate: '20240115'" });
+  if (!/^\d{8}$/.test(studyDate))
+    throw new CxrkitError('DICOM_WRITE_BAD_OPTION', 'studyDate must be YYYYMMDD', {
+      received: studyDate,
+      fix: "pass e.g. studyDate: '20240115'",
+    });
   const rng = createRng(deriveSeed(options.seed ?? 0, 'dicom'));
   const patientId = options.patientId ?? `SYN${String(deriveSeed(options.seed ?? 0, 'pid') % 1e8).padStart(8, '0')}`;
   const maxV = 2 ** bits - 1;
@@ -199,7 +218,9 @@ export function encodeDicom(source: DicomSource, options: EncodeDicomOptions = {
     const bd = `${birth.getUTCFullYear()}${String(birth.getUTCMonth() + 1).padStart(2, '0')}${String(birth.getUTCDate()).padStart(2, '0')}`;
     elements.push(str(0x00100030, 'DA', bd));
   }
-  const comments = (['tScore', 'boneDensity', 'who'] as const).filter((k) => labels[k] !== undefined).map((k) => `${k}=${labels[k]}`);
+  const comments = (['tScore', 'boneDensity', 'who'] as const)
+    .filter((k) => labels[k] !== undefined)
+    .map((k) => `${k}=${labels[k]}`);
   if (comments.length) elements.push(str(0x00204000, 'LT', `synthetic ${comments.join(' ')}`));
 
   const metaBody = encodeElements([
@@ -221,7 +242,11 @@ export function encodeDicom(source: DicomSource, options: EncodeDicomOptions = {
 }
 
 /** Writes {@link encodeDicom}'s bytes to `path` (creating the folder). */
-export async function writeDicomFile(path: string, source: DicomSource, options: EncodeDicomOptions = {}): Promise<void> {
+export async function writeDicomFile(
+  path: string,
+  source: DicomSource,
+  options: EncodeDicomOptions = {},
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, encodeDicom(source, options));
 }

@@ -47,7 +47,6 @@ export interface ExperimentResult {
   report?: ReportJson;
 }
 
-
 /** Makes the data a study names (paths relative to the experiment file). */
 export async function loadStudyData(experiment: ResolvedExperiment): Promise<StudyData> {
   const d = experiment.spec.dataset;

@@ -29,7 +29,11 @@ const EPS = 1.001e-5;
  * Input [batch, h, w, 1|3] (h, w ≥ 32; default 224); output [batch, classes] with the top, else the
  * `relu` feature map [batch, h/32, w/32, C] or its pooled [batch, C] (C = 1024 / 1664 / 1920).
  */
-export function denseNet(blocks: readonly [number, number, number, number], modelName: string, options?: ModelOptions): tfl.LayersModel {
+export function denseNet(
+  blocks: readonly [number, number, number, number],
+  modelName: string,
+  options?: ModelOptions,
+): tfl.LayersModel {
   const o = resolveOptions(modelName, options, { size: 224, minSize: DENSENET_MIN_SIZE });
   const auto = new KerasAutoNames();
   const growth = scaleFilters(32, o.widthMultiplier);
@@ -60,10 +64,26 @@ export function denseNet(blocks: readonly [number, number, number, number], mode
 
   const input = tfl.input({ shape: o.inputShape, name: o.inputName });
   // Stem: 224 → 112 → 56.
-  let x = tfl.layers.zeroPadding2d({ padding: [[3, 3], [3, 3]], name: auto.next('zero_padding2d') }).apply(input) as T;
+  let x = tfl.layers
+    .zeroPadding2d({
+      padding: [
+        [3, 3],
+        [3, 3],
+      ],
+      name: auto.next('zero_padding2d'),
+    })
+    .apply(input) as T;
   x = conv(x, scaleFilters(64, o.widthMultiplier), 7, 'conv1/conv', 'valid', 2);
   x = relu(bn(x, 'conv1/bn'), 'conv1/relu');
-  x = tfl.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]], name: auto.next('zero_padding2d') }).apply(x) as T;
+  x = tfl.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: auto.next('zero_padding2d'),
+    })
+    .apply(x) as T;
   x = tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, name: 'pool1' }).apply(x) as T;
 
   x = denseBlock(x, blocks[0], 'conv2'); // 56 x 56

@@ -25,17 +25,35 @@ export function inceptionV3(options?: ModelOptions): tfl.LayersModel {
   const f = (n: number) => scaleFilters(n, o.widthMultiplier);
 
   // conv2d_bn: Conv2D (no bias) → BatchNormalization(scale=False) → ReLU, all auto-named.
-  const conv2dBn = (x: T, filters: number, rows: number, cols: number, padding: 'same' | 'valid' = 'same', strides: [number, number] = [1, 1]): T => {
+  const conv2dBn = (
+    x: T,
+    filters: number,
+    rows: number,
+    cols: number,
+    padding: 'same' | 'valid' = 'same',
+    strides: [number, number] = [1, 1],
+  ): T => {
     let y = tfl.layers
-      .conv2d({ filters: f(filters), kernelSize: [rows, cols], strides, padding, useBias: false, name: auto.next('conv2d') })
+      .conv2d({
+        filters: f(filters),
+        kernelSize: [rows, cols],
+        strides,
+        padding,
+        useBias: false,
+        name: auto.next('conv2d'),
+      })
       .apply(x) as T;
     y = batchNormalization({ axis: 3, scale: false, name: auto.next('batch_normalization') }).apply(y) as T;
     return tfl.layers.activation({ activation: 'relu', name: auto.next('activation') }).apply(y) as T;
   };
   const maxPool = (x: T): T =>
-    tfl.layers.maxPooling2d({ poolSize: [3, 3], strides: [2, 2], padding: 'valid', name: auto.next('max_pooling2d') }).apply(x) as T;
+    tfl.layers
+      .maxPooling2d({ poolSize: [3, 3], strides: [2, 2], padding: 'valid', name: auto.next('max_pooling2d') })
+      .apply(x) as T;
   const avgPool = (x: T): T =>
-    tfl.layers.averagePooling2d({ poolSize: [3, 3], strides: [1, 1], padding: 'same', name: auto.next('average_pooling2d') }).apply(x) as T;
+    tfl.layers
+      .averagePooling2d({ poolSize: [3, 3], strides: [1, 1], padding: 'same', name: auto.next('average_pooling2d') })
+      .apply(x) as T;
   const concat = (xs: T[], name?: string): T =>
     tfl.layers.concatenate({ axis: 3, name: name ?? auto.next('concatenate') }).apply(xs) as T;
 
@@ -51,7 +69,11 @@ export function inceptionV3(options?: ModelOptions): tfl.LayersModel {
   x = maxPool(x);
 
   // mixed 0, 1, 2: 35 x 35 x 256 (288 for 1, 2)
-  for (const [i, poolFilters] of [[0, 32], [1, 64], [2, 64]] as const) {
+  for (const [i, poolFilters] of [
+    [0, 32],
+    [1, 64],
+    [2, 64],
+  ] as const) {
     const branch1x1 = conv2dBn(x, 64, 1, 1);
     let branch5x5 = conv2dBn(x, 48, 1, 1);
     branch5x5 = conv2dBn(branch5x5, 64, 5, 5);
@@ -73,7 +95,12 @@ export function inceptionV3(options?: ModelOptions): tfl.LayersModel {
   }
 
   // mixed 4, 5, 6, 7: 17 x 17 x 768 (7×7 factorised branches of width 128, 160, 160, 192)
-  for (const [i, c] of [[4, 128], [5, 160], [6, 160], [7, 192]] as const) {
+  for (const [i, c] of [
+    [4, 128],
+    [5, 160],
+    [6, 160],
+    [7, 192],
+  ] as const) {
     const branch1x1 = conv2dBn(x, 192, 1, 1);
     let branch7x7 = conv2dBn(x, c, 1, 1);
     branch7x7 = conv2dBn(branch7x7, c, 1, 7);

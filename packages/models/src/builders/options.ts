@@ -5,7 +5,16 @@ import { assertKnownKeys, didYouMean } from '@cxrkit/core';
 import { fail } from '../errors.js';
 
 /** Activations accepted for `classifierActivation` (tfjs-layers names; `null` = linear logits). */
-export const CLASSIFIER_ACTIVATIONS = ['softmax', 'sigmoid', 'linear', 'relu', 'tanh', 'softplus', 'elu', 'selu'] as const;
+export const CLASSIFIER_ACTIVATIONS = [
+  'softmax',
+  'sigmoid',
+  'linear',
+  'relu',
+  'tanh',
+  'softplus',
+  'elu',
+  'selu',
+] as const;
 export type ClassifierActivation = (typeof CLASSIFIER_ACTIVATIONS)[number];
 
 /** Options of every builder, as in `keras.applications.*` (camelCased), plus `widthMultiplier`. */
@@ -45,7 +54,16 @@ export interface ResolvedOptions {
   inputName: string;
 }
 
-const KNOWN_OPTIONS = ['inputShape', 'includeTop', 'pooling', 'classes', 'classifierActivation', 'widthMultiplier', 'name', 'inputName'];
+const KNOWN_OPTIONS = [
+  'inputShape',
+  'includeTop',
+  'pooling',
+  'classes',
+  'classifierActivation',
+  'widthMultiplier',
+  'name',
+  'inputName',
+];
 
 /** Validates builder options (unknown keys with "did you mean …?", shapes, ranges) and fills defaults. */
 export function resolveOptions(
@@ -55,16 +73,22 @@ export function resolveOptions(
 ): ResolvedOptions {
   const o = options ?? {};
   if (typeof o !== 'object' || Array.isArray(o)) {
-    fail('MODEL_OPTION_INVALID', `options of '${modelName}' must be an object`, o, 'pass e.g. { inputShape: [512, 512, 1], includeTop: false }');
+    fail(
+      'MODEL_OPTION_INVALID',
+      `options of '${modelName}' must be an object`,
+      o,
+      'pass e.g. { inputShape: [512, 512, 1], includeTop: false }',
+    );
   }
   assertKnownKeys(o, KNOWN_OPTIONS, { code: 'MODEL_OPTION_UNKNOWN', pkg: 'models', where: `for '${modelName}'` });
   const inputShape = (o.inputShape ?? [defaults.size, defaults.size, 3]) as [number, number, number];
-  if (
-    !Array.isArray(inputShape) ||
-    inputShape.length !== 3 ||
-    !inputShape.every((d) => Number.isInteger(d) && d > 0)
-  ) {
-    fail('MODEL_INPUT_SHAPE_INVALID', `inputShape of '${modelName}' must be [height, width, channels] of positive integers`, inputShape, 'pass e.g. [512, 512, 1]');
+  if (!Array.isArray(inputShape) || inputShape.length !== 3 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
+    fail(
+      'MODEL_INPUT_SHAPE_INVALID',
+      `inputShape of '${modelName}' must be [height, width, channels] of positive integers`,
+      inputShape,
+      'pass e.g. [512, 512, 1]',
+    );
   }
   const [h, w, c] = inputShape;
   if (h < defaults.minSize || w < defaults.minSize) {
@@ -76,31 +100,69 @@ export function resolveOptions(
     );
   }
   if (c !== 1 && c !== 3) {
-    fail('MODEL_INPUT_CHANNELS', `inputShape of '${modelName}' must have 1 (gray) or 3 (RGB) channels`, inputShape, 'use 1 for radiographs or 3 to stack gray into RGB for ImageNet-style weights');
+    fail(
+      'MODEL_INPUT_CHANNELS',
+      `inputShape of '${modelName}' must have 1 (gray) or 3 (RGB) channels`,
+      inputShape,
+      'use 1 for radiographs or 3 to stack gray into RGB for ImageNet-style weights',
+    );
   }
   const includeTop = o.includeTop ?? true;
-  if (typeof includeTop !== 'boolean') fail('MODEL_OPTION_INVALID', 'includeTop must be a boolean', includeTop, 'pass true or false');
+  if (typeof includeTop !== 'boolean')
+    fail('MODEL_OPTION_INVALID', 'includeTop must be a boolean', includeTop, 'pass true or false');
   const pooling = o.pooling ?? null;
   if (pooling !== null && pooling !== 'avg' && pooling !== 'max') {
     const guess = typeof pooling === 'string' ? didYouMean(pooling, ['avg', 'max']) : undefined;
-    fail('MODEL_OPTION_INVALID', `pooling must be 'avg', 'max' or null${guess ? ` — did you mean '${guess}'?` : ''}`, pooling, "pass 'avg', 'max' or null");
+    fail(
+      'MODEL_OPTION_INVALID',
+      `pooling must be 'avg', 'max' or null${guess ? ` — did you mean '${guess}'?` : ''}`,
+      pooling,
+      "pass 'avg', 'max' or null",
+    );
   }
   const classes = o.classes ?? 1000;
-  if (!Number.isInteger(classes) || classes < 1) fail('MODEL_OPTION_INVALID', 'classes must be a positive integer', classes, 'pass e.g. classes: 2');
-  const act = o.classifierActivation === undefined ? 'softmax' : o.classifierActivation === null ? 'linear' : o.classifierActivation;
+  if (!Number.isInteger(classes) || classes < 1)
+    fail('MODEL_OPTION_INVALID', 'classes must be a positive integer', classes, 'pass e.g. classes: 2');
+  const act =
+    o.classifierActivation === undefined
+      ? 'softmax'
+      : o.classifierActivation === null
+        ? 'linear'
+        : o.classifierActivation;
   if (!(CLASSIFIER_ACTIVATIONS as readonly string[]).includes(act)) {
     const guess = typeof act === 'string' ? didYouMean(act, CLASSIFIER_ACTIVATIONS) : undefined;
-    fail('MODEL_OPTION_INVALID', `classifierActivation '${String(act)}' is not supported${guess ? ` — did you mean '${guess}'?` : ''}`, act, `use one of ${CLASSIFIER_ACTIVATIONS.join(', ')} or null`);
+    fail(
+      'MODEL_OPTION_INVALID',
+      `classifierActivation '${String(act)}' is not supported${guess ? ` — did you mean '${guess}'?` : ''}`,
+      act,
+      `use one of ${CLASSIFIER_ACTIVATIONS.join(', ')} or null`,
+    );
   }
   const widthMultiplier = o.widthMultiplier ?? 1;
   if (typeof widthMultiplier !== 'number' || !(widthMultiplier > 0) || !Number.isFinite(widthMultiplier)) {
-    fail('MODEL_OPTION_INVALID', 'widthMultiplier must be a positive number', widthMultiplier, 'pass 1 for the real architecture or e.g. 0.0625 for a tiny test variant');
+    fail(
+      'MODEL_OPTION_INVALID',
+      'widthMultiplier must be a positive number',
+      widthMultiplier,
+      'pass 1 for the real architecture or e.g. 0.0625 for a tiny test variant',
+    );
   }
   const name = o.name ?? modelName;
-  if (typeof name !== 'string' || name.length === 0) fail('MODEL_OPTION_INVALID', 'name must be a non-empty string', name, "pass e.g. 'backbone'");
+  if (typeof name !== 'string' || name.length === 0)
+    fail('MODEL_OPTION_INVALID', 'name must be a non-empty string', name, "pass e.g. 'backbone'");
   const inputName = o.inputName ?? 'input_1';
-  if (typeof inputName !== 'string' || inputName.length === 0) fail('MODEL_OPTION_INVALID', 'inputName must be a non-empty string', inputName, "pass e.g. 'image'");
-  return { inputShape: [h, w, c], includeTop, pooling, classes, classifierActivation: act as ClassifierActivation, widthMultiplier, name, inputName };
+  if (typeof inputName !== 'string' || inputName.length === 0)
+    fail('MODEL_OPTION_INVALID', 'inputName must be a non-empty string', inputName, "pass e.g. 'image'");
+  return {
+    inputShape: [h, w, c],
+    includeTop,
+    pooling,
+    classes,
+    classifierActivation: act as ClassifierActivation,
+    widthMultiplier,
+    name,
+    inputName,
+  };
 }
 
 /** Filters scaled by the width multiplier: max(1, round(f × m)); exact when m = 1. */
@@ -133,7 +195,9 @@ export function addTop(
 ): tfl.SymbolicTensor {
   if (o.includeTop) {
     const pooled = tfl.layers.globalAveragePooling2d({ name: names.avg }).apply(x) as tfl.SymbolicTensor;
-    return tfl.layers.dense({ units: o.classes, activation: o.classifierActivation, name: names.predictions }).apply(pooled) as tfl.SymbolicTensor;
+    return tfl.layers
+      .dense({ units: o.classes, activation: o.classifierActivation, name: names.predictions })
+      .apply(pooled) as tfl.SymbolicTensor;
   }
   if (o.pooling === 'avg') return tfl.layers.globalAveragePooling2d({ name: names.avg }).apply(x) as tfl.SymbolicTensor;
   if (o.pooling === 'max') return tfl.layers.globalMaxPooling2d({ name: names.max }).apply(x) as tfl.SymbolicTensor;

@@ -44,9 +44,25 @@ export function resnet50(options?: ModelOptions): tfl.LayersModel {
 
   const input = tfl.input({ shape: o.inputShape, name: o.inputName });
   // Stem: 224 → 112 → 56.
-  let x = tfl.layers.zeroPadding2d({ padding: [[3, 3], [3, 3]], name: 'conv1_pad' }).apply(input) as T;
+  let x = tfl.layers
+    .zeroPadding2d({
+      padding: [
+        [3, 3],
+        [3, 3],
+      ],
+      name: 'conv1_pad',
+    })
+    .apply(input) as T;
   x = relu(bn(conv(x, f(64), 7, 'conv1_conv', 2), 'conv1_bn'), 'conv1_relu');
-  x = tfl.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]], name: 'pool1_pad' }).apply(x) as T;
+  x = tfl.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: 'pool1_pad',
+    })
+    .apply(x) as T;
   x = tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, name: 'pool1_pool' }).apply(x) as T;
 
   x = stack(x, f(64), 3, 1, 'conv2'); // 56 x 56 x 256

@@ -45,7 +45,10 @@ test('scale=false in training mode: batch statistics, moving averages, no gamma 
   const bn = batchNormalization({ axis: -1, scale: false, momentum: 0.9, epsilon: 1e-3 });
   const x = tf.tensor4d(X, [4, 1, 1, 2]);
   bn.apply(x); // build
-  assert.deepEqual(bn.weights.map((w) => w.originalName ?? w.name).map((n) => n.split('/').pop()), ['beta', 'moving_mean', 'moving_variance']);
+  assert.deepEqual(
+    bn.weights.map((w) => w.originalName ?? w.name).map((n) => n.split('/').pop()),
+    ['beta', 'moving_mean', 'moving_variance'],
+  );
   assert.equal(bn.countParams(), 6);
   bn.setWeights([tf.tensor1d([0.5, -1]), tf.tensor1d([1, 2]), tf.tensor1d([3, 4])]);
   await expectNoLeaks(async () => {
@@ -84,7 +87,10 @@ test('a frozen BN runs in inference mode in training calls and keeps its moving 
   const yTrain = bn.apply(x, { training: true }) as tf.Tensor;
   const yInfer = bn.apply(x, { training: false }) as tf.Tensor;
   assert.deepEqual(Array.from(await yTrain.data()), Array.from(await yInfer.data()));
-  assert.deepEqual(bn.getWeights().map((t) => Array.from(t.dataSync())), before);
+  assert.deepEqual(
+    bn.getWeights().map((t) => Array.from(t.dataSync())),
+    before,
+  );
   tf.dispose([x, yTrain, yInfer]);
   bn.dispose();
 });
@@ -93,7 +99,9 @@ test('serialises as a plain Keras BatchNormalization and deserialises to the fix
   const input = tfl.input({ shape: [4, 4, 2] });
   const out = batchNormalization({ scale: false, name: 'bn_test' }).apply(input) as tfl.SymbolicTensor;
   const m = tfl.model({ inputs: input, outputs: out });
-  const json = m.toJSON(undefined, false) as { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } };
+  const json = m.toJSON(undefined, false) as {
+    config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> };
+  };
   const layer = json.config.layers.find((l) => l.config['name'] === 'bn_test')!;
   assert.equal(layer.class_name, 'BatchNormalization');
   assert.equal(layer.config['scale'], false);

@@ -85,10 +85,28 @@ async function readManifest(dir: string): Promise<Manifest | undefined> {
   try {
     m = JSON.parse(text) as Manifest;
   } catch (cause) {
-    throw modelsError('CHECKPOINT_CORRUPT', `${join(dir, MANIFEST)} is not valid JSON`, text.slice(0, 80), 'restore the folder from a backup, or start without resumeFrom', cause);
+    throw modelsError(
+      'CHECKPOINT_CORRUPT',
+      `${join(dir, MANIFEST)} is not valid JSON`,
+      text.slice(0, 80),
+      'restore the folder from a backup, or start without resumeFrom',
+      cause,
+    );
   }
-  if (m?.format !== CHECKPOINT_FORMAT) throw modelsError('CHECKPOINT_CORRUPT', `${join(dir, MANIFEST)} is not a cxrkit checkpoint manifest`, m?.format, 'point resumeFrom at a folder written by train({ checkpointDir })');
-  if (m.version !== CHECKPOINT_VERSION) throw modelsError('CHECKPOINT_INCOMPATIBLE', `checkpoint manifest version ${m.version} is not supported (this cxrkit reads ${CHECKPOINT_VERSION})`, m.version, 'resume with the cxrkit version that wrote it');
+  if (m?.format !== CHECKPOINT_FORMAT)
+    throw modelsError(
+      'CHECKPOINT_CORRUPT',
+      `${join(dir, MANIFEST)} is not a cxrkit checkpoint manifest`,
+      m?.format,
+      'point resumeFrom at a folder written by train({ checkpointDir })',
+    );
+  if (m.version !== CHECKPOINT_VERSION)
+    throw modelsError(
+      'CHECKPOINT_INCOMPATIBLE',
+      `checkpoint manifest version ${m.version} is not supported (this cxrkit reads ${CHECKPOINT_VERSION})`,
+      m.version,
+      'resume with the cxrkit version that wrote it',
+    );
   return m;
 }
 
@@ -97,7 +115,13 @@ async function readManifest(dir: string): Promise<Manifest | undefined> {
  * older checkpoints of the same kind and stale temp folders are removed afterwards. Returns its folder.
  * `tag` becomes part of the folder name (e.g. `s000120` or `e0003`).
  */
-export async function writeCheckpoint<T>(dir: string, kind: 'latest' | 'best', tag: string, trainer: T, tensors: readonly StoredTensor[]): Promise<string> {
+export async function writeCheckpoint<T>(
+  dir: string,
+  kind: 'latest' | 'best',
+  tag: string,
+  trainer: T,
+  tensors: readonly StoredTensor[],
+): Promise<string> {
   const { mkdir, readdir, rm } = await fsp();
   const { join } = await pathMod();
   await mkdir(dir, { recursive: true });
@@ -128,8 +152,18 @@ export async function writeCheckpoint<T>(dir: string, kind: 'latest' | 'best', t
     await writeFileSynced(join(tmp, STATE), JSON.stringify(file));
   });
 
-  const old = (await readManifest(dir).catch(() => undefined)) ?? { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, updatedAt: '' };
-  const manifest: Manifest = { ...old, format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, [kind]: name, updatedAt: new Date().toISOString() };
+  const old = (await readManifest(dir).catch(() => undefined)) ?? {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    updatedAt: '',
+  };
+  const manifest: Manifest = {
+    ...old,
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    [kind]: name,
+    updatedAt: new Date().toISOString(),
+  };
   await writeFileAtomic(join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
 
   // Only now is the previous checkpoint of this kind unreferenced: prune it, and any crash leftovers
@@ -148,54 +182,118 @@ export async function writeCheckpoint<T>(dir: string, kind: 'latest' | 'best', t
  * @throws CxrkitError CHECKPOINT_NOT_FOUND, CHECKPOINT_CORRUPT (bad JSON, wrong size, SHA-256 mismatch,
  *   missing files), CHECKPOINT_INCOMPATIBLE (another format version).
  */
-export async function readCheckpoint<T>(path: string, which: 'latest' | 'best' = 'latest'): Promise<LoadedCheckpoint<T>> {
+export async function readCheckpoint<T>(
+  path: string,
+  which: 'latest' | 'best' = 'latest',
+): Promise<LoadedCheckpoint<T>> {
   const { readFile, stat } = await fsp();
   const { join, resolve } = await pathMod();
   let folder = resolve(path);
   const st = await stat(folder).catch(() => undefined);
-  if (!st?.isDirectory()) throw modelsError('CHECKPOINT_NOT_FOUND', `no checkpoint folder at ${folder}`, path, 'pass the checkpointDir of an earlier train() run');
+  if (!st?.isDirectory())
+    throw modelsError(
+      'CHECKPOINT_NOT_FOUND',
+      `no checkpoint folder at ${folder}`,
+      path,
+      'pass the checkpointDir of an earlier train() run',
+    );
   const manifest = await readManifest(folder);
   if (manifest) {
     const name = manifest[which];
-    if (!name) throw modelsError('CHECKPOINT_NOT_FOUND', `the manifest in ${folder} names no '${which}' checkpoint`, manifest, which === 'best' ? "use 'latest'" : 'the run wrote no checkpoint yet; start without resumeFrom');
+    if (!name)
+      throw modelsError(
+        'CHECKPOINT_NOT_FOUND',
+        `the manifest in ${folder} names no '${which}' checkpoint`,
+        manifest,
+        which === 'best' ? "use 'latest'" : 'the run wrote no checkpoint yet; start without resumeFrom',
+      );
     folder = join(folder, name);
   } else if (!(await stat(join(folder, STATE)).catch(() => undefined))) {
-    throw modelsError('CHECKPOINT_NOT_FOUND', `${folder} holds neither ${MANIFEST} nor ${STATE}`, path, 'pass the checkpointDir of an earlier train() run (a half-written checkpoint has no manifest entry and is never loaded)');
+    throw modelsError(
+      'CHECKPOINT_NOT_FOUND',
+      `${folder} holds neither ${MANIFEST} nor ${STATE}`,
+      path,
+      'pass the checkpointDir of an earlier train() run (a half-written checkpoint has no manifest entry and is never loaded)',
+    );
   }
 
   let text: string;
   try {
     text = await readFile(join(folder, STATE), 'utf8');
   } catch (cause) {
-    throw modelsError('CHECKPOINT_CORRUPT', `${join(folder, STATE)} is missing or unreadable`, folder, 'the checkpoint is damaged: resume from an older copy or start again', cause);
+    throw modelsError(
+      'CHECKPOINT_CORRUPT',
+      `${join(folder, STATE)} is missing or unreadable`,
+      folder,
+      'the checkpoint is damaged: resume from an older copy or start again',
+      cause,
+    );
   }
   let file: CheckpointFile<T>;
   try {
     file = JSON.parse(text) as CheckpointFile<T>;
   } catch (cause) {
-    throw modelsError('CHECKPOINT_CORRUPT', `${join(folder, STATE)} is not valid JSON (truncated?)`, `${text.length} characters`, 'the checkpoint is damaged: resume from an older copy or start again', cause);
+    throw modelsError(
+      'CHECKPOINT_CORRUPT',
+      `${join(folder, STATE)} is not valid JSON (truncated?)`,
+      `${text.length} characters`,
+      'the checkpoint is damaged: resume from an older copy or start again',
+      cause,
+    );
   }
   if (file?.format !== CHECKPOINT_FORMAT || !Array.isArray(file.tensors) || !file.weightsFile) {
-    throw modelsError('CHECKPOINT_CORRUPT', `${join(folder, STATE)} is not a cxrkit training checkpoint`, file?.format, 'point resumeFrom at a folder written by train({ checkpointDir })');
+    throw modelsError(
+      'CHECKPOINT_CORRUPT',
+      `${join(folder, STATE)} is not a cxrkit training checkpoint`,
+      file?.format,
+      'point resumeFrom at a folder written by train({ checkpointDir })',
+    );
   }
-  if (file.version !== CHECKPOINT_VERSION) throw modelsError('CHECKPOINT_INCOMPATIBLE', `checkpoint version ${file.version} is not supported (this cxrkit reads ${CHECKPOINT_VERSION})`, file.version, 'resume with the cxrkit version that wrote it');
+  if (file.version !== CHECKPOINT_VERSION)
+    throw modelsError(
+      'CHECKPOINT_INCOMPATIBLE',
+      `checkpoint version ${file.version} is not supported (this cxrkit reads ${CHECKPOINT_VERSION})`,
+      file.version,
+      'resume with the cxrkit version that wrote it',
+    );
 
   let blob: Uint8Array;
   try {
     blob = new Uint8Array(await readFile(join(folder, file.weightsFile.name)));
   } catch (cause) {
-    throw modelsError('CHECKPOINT_CORRUPT', `${join(folder, file.weightsFile.name)} is missing or unreadable`, folder, 'the checkpoint is damaged: resume from an older copy or start again', cause);
+    throw modelsError(
+      'CHECKPOINT_CORRUPT',
+      `${join(folder, file.weightsFile.name)} is missing or unreadable`,
+      folder,
+      'the checkpoint is damaged: resume from an older copy or start again',
+      cause,
+    );
   }
   if (blob.byteLength !== file.weightsFile.bytes) {
-    throw modelsError('CHECKPOINT_CORRUPT', `${join(folder, file.weightsFile.name)} has ${blob.byteLength} bytes but the checkpoint declares ${file.weightsFile.bytes} (half-written or truncated)`, blob.byteLength, 'the checkpoint is damaged: resume from an older copy or start again');
+    throw modelsError(
+      'CHECKPOINT_CORRUPT',
+      `${join(folder, file.weightsFile.name)} has ${blob.byteLength} bytes but the checkpoint declares ${file.weightsFile.bytes} (half-written or truncated)`,
+      blob.byteLength,
+      'the checkpoint is damaged: resume from an older copy or start again',
+    );
   }
   const digest = await sha256(blob);
   if (digest !== file.weightsFile.sha256) {
-    throw modelsError('CHECKPOINT_CORRUPT', `${join(folder, file.weightsFile.name)} fails its SHA-256 check (the bytes changed after it was written)`, digest.slice(0, 16), 'the checkpoint is damaged: resume from an older copy or start again');
+    throw modelsError(
+      'CHECKPOINT_CORRUPT',
+      `${join(folder, file.weightsFile.name)} fails its SHA-256 check (the bytes changed after it was written)`,
+      digest.slice(0, 16),
+      'the checkpoint is damaged: resume from an older copy or start again',
+    );
   }
   const tensors = file.tensors.map((e) => {
     if (e.offset + e.byteLength > blob.byteLength || (e.dtype !== 'float32' && e.dtype !== 'int32')) {
-      throw modelsError('CHECKPOINT_CORRUPT', `tensor '${e.name}' lies outside ${file.weightsFile.name} or has an unknown dtype`, e, 'the checkpoint is damaged: resume from an older copy or start again');
+      throw modelsError(
+        'CHECKPOINT_CORRUPT',
+        `tensor '${e.name}' lies outside ${file.weightsFile.name} or has an unknown dtype`,
+        e,
+        'the checkpoint is damaged: resume from an older copy or start again',
+      );
     }
     const copy = blob.slice(e.offset, e.offset + e.byteLength);
     const data = e.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer);

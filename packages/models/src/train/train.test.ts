@@ -21,12 +21,27 @@ let built = 0;
 function tinyNet(opts: { bn?: boolean; dropout?: number; out?: 'sigmoid' | 'linear' } = {}): tfl.LayersModel {
   const k = ++built;
   const inp = tfl.input({ shape: [S, S, 1] });
-  let x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: tfl.initializers.glorotUniform({ seed: 11 }), name: `c${k}` }).apply(inp) as tfl.SymbolicTensor;
+  let x = tfl.layers
+    .conv2d({
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 11 }),
+      name: `c${k}`,
+    })
+    .apply(inp) as tfl.SymbolicTensor;
   if (opts.bn !== false) x = tfl.layers.batchNormalization({ name: `bn${k}` }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.activation({ activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.globalAveragePooling2d({}).apply(x) as tfl.SymbolicTensor;
   if (opts.dropout) x = tfl.layers.dropout({ rate: opts.dropout }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.dense({ units: 1, activation: opts.out ?? 'sigmoid', kernelInitializer: tfl.initializers.glorotUniform({ seed: 12 }), name: `d${k}` }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .dense({
+      units: 1,
+      activation: opts.out ?? 'sigmoid',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 12 }),
+      name: `d${k}`,
+    })
+    .apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: inp, outputs: x });
 }
 
@@ -50,7 +65,10 @@ const tmp = (name: string) => {
 const quiet: Partial<TrainOptions> = { progress: 'none' };
 
 test('same seed → bit-identical weights; another seed → different (dropout + BN + augmentation)', async () => {
-  const augment = (im: GrayImage, rng: { next(): number }) => ({ ...im, data: im.data.map((v) => v + 0.1 * (rng.next() - 0.5)) });
+  const augment = (im: GrayImage, rng: { next(): number }) => ({
+    ...im,
+    data: im.data.map((v) => v + 0.1 * (rng.next() - 0.5)),
+  });
   const run = async (seed: number) => {
     const m = tinyNet({ dropout: 0.5 });
     await train(m, { train: toyData(24), tune: toyData(8, 100) }, { ...quiet, epochs: 2, batchSize: 6, seed, augment });
@@ -104,7 +122,10 @@ test('a layer frozen with trainable = false keeps weights and BN statistics bit-
   bn.trainable = false;
   const before = bn.getWeights().map((w) => Array.from(w.dataSync()));
   await train(m, { train: toyData(16) }, { ...quiet, epochs: 1, batchSize: 4, seed: 1 });
-  assert.deepEqual(bn.getWeights().map((w) => Array.from(w.dataSync())), before);
+  assert.deepEqual(
+    bn.getWeights().map((w) => Array.from(w.dataSync())),
+    before,
+  );
 });
 
 test('loss on an epoch equals the hand-computed (class-weighted) binary cross-entropy at the initial weights', async () => {
@@ -112,7 +133,14 @@ test('loss on an epoch equals the hand-computed (class-weighted) binary cross-en
   // the recorded epoch loss is the loss at the initial weights.
   const inp = tfl.input({ shape: [S, S, 1] });
   let x = tfl.layers.globalAveragePooling2d({}).apply(inp) as tfl.SymbolicTensor;
-  x = tfl.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: 'zeros', biasInitializer: tfl.initializers.constant({ value: 0.4 }) }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .dense({
+      units: 1,
+      activation: 'sigmoid',
+      kernelInitializer: 'zeros',
+      biasInitializer: tfl.initializers.constant({ value: 0.4 }),
+    })
+    .apply(x) as tfl.SymbolicTensor;
   const m = tfl.model({ inputs: inp, outputs: x });
   const data = toyData(10).map((s, i) => ({ ...s, target: i < 3 ? 1 : 0 })); // 3 positives, 7 negatives
   const r = await train(m, { train: data }, { ...quiet, epochs: 1, batchSize: 10, seed: 0, classWeight: 'balanced' });
@@ -125,7 +153,11 @@ test('loss on an epoch equals the hand-computed (class-weighted) binary cross-en
 test('regression: initOutputBias sets the output bias to the training mean; MAE/R² reported on tune', async () => {
   const m = tinyNet({ out: 'linear' });
   const data = toyData(12).map((s, i) => ({ ...s, target: 40 + i }));
-  const r = await train(m, { train: data, tune: data.slice(0, 6) }, { ...quiet, epochs: 1, batchSize: 12, seed: 0, initOutputBias: true, learningRate: 1e-9 });
+  const r = await train(
+    m,
+    { train: data, tune: data.slice(0, 6) },
+    { ...quiet, epochs: 1, batchSize: 12, seed: 0, initOutputBias: true, learningRate: 1e-9 },
+  );
   const bias = m.layers[m.layers.length - 1]!.getWeights()[1]!.dataSync()[0]!;
   assert.ok(Math.abs(bias - 45.5) < 1e-3, `bias ${bias}`);
   const t = r.history[0]!.tune!;
@@ -147,11 +179,21 @@ test('NaN loss stops with TRAIN_NON_FINITE_LOSS naming the step; weights and the
   const m = tinyNet({ out: 'linear' });
   let weightsBefore: number[][] | undefined;
   await assert.rejects(
-    train(m, { train: source }, {
-      ...quiet, epochs: 3, batchSize: 4, seed: 5, checkpointDir: dir, standardizeTargets: false,
-      callbacks: { onBatchEnd: () => void (weightsBefore = weightsOf(m)) },
-    }),
-    (e: unknown) => isCxrkitError(e, 'TRAIN_NON_FINITE_LOSS') && /epoch 2, step 3 \(global step 7/.test((e as Error).message),
+    train(
+      m,
+      { train: source },
+      {
+        ...quiet,
+        epochs: 3,
+        batchSize: 4,
+        seed: 5,
+        checkpointDir: dir,
+        standardizeTargets: false,
+        callbacks: { onBatchEnd: () => void (weightsBefore = weightsOf(m)) },
+      },
+    ),
+    (e: unknown) =>
+      isCxrkitError(e, 'TRAIN_NON_FINITE_LOSS') && /epoch 2, step 3 \(global step 7/.test((e as Error).message),
   );
   assert.deepEqual(weightsOf(m), weightsBefore, 'the bad step must not be applied');
   const ck = await readCheckpoint<{ epoch: number; step: number }>(dir);
@@ -161,10 +203,20 @@ test('NaN loss stops with TRAIN_NON_FINITE_LOSS naming the step; weights and the
 
 test('a NaN pixel or target is refused before it reaches the model (TRAIN_SAMPLE_NOT_FINITE)', async () => {
   const data = toyData(8);
-  const nanPixel = data.map((s, i) => (i === 5 ? { ...s, image: { ...s.image, data: s.image.data.map((v, p) => (p === 9 ? NaN : v)) } } : s));
-  await assert.rejects(train(tinyNet(), { train: nanPixel }, { ...quiet, epochs: 1, batchSize: 4, seed: 1 }), (e: unknown) => isCxrkitError(e, 'TRAIN_SAMPLE_NOT_FINITE') && /sample 5 has a non-finite pixel at \(1, 1\)/.test((e as Error).message));
+  const nanPixel = data.map((s, i) =>
+    i === 5 ? { ...s, image: { ...s.image, data: s.image.data.map((v, p) => (p === 9 ? NaN : v)) } } : s,
+  );
+  await assert.rejects(
+    train(tinyNet(), { train: nanPixel }, { ...quiet, epochs: 1, batchSize: 4, seed: 1 }),
+    (e: unknown) =>
+      isCxrkitError(e, 'TRAIN_SAMPLE_NOT_FINITE') &&
+      /sample 5 has a non-finite pixel at \(1, 1\)/.test((e as Error).message),
+  );
   const nanTarget = data.map((s, i) => (i === 2 ? { ...s, target: NaN } : s));
-  await assert.rejects(train(tinyNet(), { train: nanTarget }, { ...quiet, epochs: 1, batchSize: 4, seed: 1 }), (e: unknown) => isCxrkitError(e, 'TRAIN_SAMPLE_NOT_FINITE'));
+  await assert.rejects(
+    train(tinyNet(), { train: nanTarget }, { ...quiet, epochs: 1, batchSize: 4, seed: 1 }),
+    (e: unknown) => isCxrkitError(e, 'TRAIN_SAMPLE_NOT_FINITE'),
+  );
 });
 
 test('stop mid-epoch, then resumeFrom → the same weights, history and log as an uninterrupted run', async () => {
@@ -176,15 +228,31 @@ test('stop mid-epoch, then resumeFrom → the same weights, history and log as a
 
   const dirB = tmp('resume-b');
   const part = tinyNet({ dropout: 0.3 });
-  await train(part, data, { ...opts, checkpointDir: dirB, callbacks: { onBatchEnd: (b, c) => void (b.globalStep === 8 ? c.stop() : 0) } });
+  await train(part, data, {
+    ...opts,
+    checkpointDir: dirB,
+    callbacks: { onBatchEnd: (b, c) => void (b.globalStep === 8 ? c.stop() : 0) },
+  });
   const fresh = tinyNet({ dropout: 0.3 }); // a new process would start from a fresh model
   const rb = await train(fresh, data, { ...opts, checkpointDir: dirB, resumeFrom: dirB });
   assert.deepEqual(weightsOf(fresh), weightsOf(full));
-  assert.deepEqual(rb.history.map((h) => [h.loss, h.tune]), ra.history.map((h) => [h.loss, h.tune]));
-  const logA = readFileSync(join(dirA, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  const logB = readFileSync(join(dirB, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(
+    rb.history.map((h) => [h.loss, h.tune]),
+    ra.history.map((h) => [h.loss, h.tune]),
+  );
+  const logA = readFileSync(join(dirA, 'train-log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const logB = readFileSync(join(dirB, 'train-log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(logB.length, 3);
-  assert.deepEqual(logB.map((r) => r.tune), logA.map((r) => r.tune));
+  assert.deepEqual(
+    logB.map((r) => r.tune),
+    logA.map((r) => r.tune),
+  );
   assert.ok(rb.resumedFrom?.includes('latest-s0000008'));
 });
 
@@ -194,7 +262,8 @@ test('corrupt or half-written checkpoints are refused with typed errors, never l
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   const weights = join(dir, manifest.latest, 'weights.bin');
   const good = readFileSync(weights);
-  const expectCode = async (code: string, path = dir) => assert.rejects(readCheckpoint(path), (e: unknown) => isCxrkitError(e, code));
+  const expectCode = async (code: string, path = dir) =>
+    assert.rejects(readCheckpoint(path), (e: unknown) => isCxrkitError(e, code));
 
   truncateSync(weights, good.length - 7);
   await expectCode('CHECKPOINT_CORRUPT');
@@ -219,23 +288,41 @@ test('corrupt or half-written checkpoints are refused with typed errors, never l
   await expectCode('CHECKPOINT_NOT_FOUND', half);
   await expectCode('CHECKPOINT_NOT_FOUND', join(half, 'nope'));
   // and train() reports it too
-  await assert.rejects(train(tinyNet(), { train: toyData(8) }, { ...quiet, resumeFrom: half }), (e: unknown) => isCxrkitError(e, 'CHECKPOINT_NOT_FOUND'));
+  await assert.rejects(train(tinyNet(), { train: toyData(8) }, { ...quiet, resumeFrom: half }), (e: unknown) =>
+    isCxrkitError(e, 'CHECKPOINT_NOT_FOUND'),
+  );
   // only the referenced checkpoints and the log are left in a healthy folder
-  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.startsWith('.tmp')),
+    [],
+  );
 });
 
 test('early stopping and learning-rate reduction on plateau', async () => {
   const lines: string[] = [];
   // A learning rate so small nothing improves by minDelta: stops after `patience` epochs past the first.
-  const r = await train(tinyNet(), { train: toyData(8), tune: toyData(8, 30) }, {
-    epochs: 20, batchSize: 8, seed: 2, learningRate: 1e-9, monitor: 'loss',
-    earlyStopping: { patience: 4, minDelta: 1 }, reduceLrOnPlateau: { patience: 2, factor: 0.5 },
-    progress: 'lines', progressStream: { write: (s: string) => void lines.push(s) },
-  });
+  const r = await train(
+    tinyNet(),
+    { train: toyData(8), tune: toyData(8, 30) },
+    {
+      epochs: 20,
+      batchSize: 8,
+      seed: 2,
+      learningRate: 1e-9,
+      monitor: 'loss',
+      earlyStopping: { patience: 4, minDelta: 1 },
+      reduceLrOnPlateau: { patience: 2, factor: 0.5 },
+      progress: 'lines',
+      progressStream: { write: (s: string) => void lines.push(s) },
+    },
+  );
   assert.equal(r.stoppedEarly, true);
   assert.equal(r.history.length, 5);
   assert.equal(r.bestEpoch, 1);
-  assert.deepEqual(r.history.map((h) => h.learningRate), [1e-9, 1e-9, 1e-9, 5e-10, 5e-10]);
+  assert.deepEqual(
+    r.history.map((h) => h.learningRate),
+    [1e-9, 1e-9, 1e-9, 5e-10, 5e-10],
+  );
   assert.ok(lines.some((l) => /early stopping/.test(l)));
   assert.ok(lines.some((l) => /^\[cxrkit\/train\] epoch 1\/20 loss [0-9.]+ tune_loss/.test(l)));
 });
@@ -243,16 +330,35 @@ test('early stopping and learning-rate reduction on plateau', async () => {
 test('keep-best: the model ends with the best epoch weights (restoreBestWeights)', async () => {
   const m = tinyNet();
   const epochWeights: number[][][] = [];
-  const r = await train(m, { train: toyData(16), tune: toyData(8, 40) }, {
-    ...quiet, epochs: 4, batchSize: 4, seed: 4, learningRate: 0.05, monitor: 'loss',
-    callbacks: { onEpochEnd: () => void epochWeights.push(weightsOf(m)) },
-  });
+  const r = await train(
+    m,
+    { train: toyData(16), tune: toyData(8, 40) },
+    {
+      ...quiet,
+      epochs: 4,
+      batchSize: 4,
+      seed: 4,
+      learningRate: 0.05,
+      monitor: 'loss',
+      callbacks: { onEpochEnd: () => void epochWeights.push(weightsOf(m)) },
+    },
+  );
   assert.deepEqual(weightsOf(m), epochWeights[r.bestEpoch - 1]);
 });
 
 test('progress: a bar with ETA and running loss on a TTY', async () => {
   let out = '';
-  await train(tinyNet(), { train: toyData(16) }, { epochs: 1, batchSize: 4, seed: 1, progress: 'auto', progressStream: { isTTY: true, columns: 100, write: (s: string) => void (out += s) } });
+  await train(
+    tinyNet(),
+    { train: toyData(16) },
+    {
+      epochs: 1,
+      batchSize: 4,
+      seed: 1,
+      progress: 'auto',
+      progressStream: { isTTY: true, columns: 100, write: (s: string) => void (out += s) },
+    },
+  );
   assert.match(out, /\r\x1b\[Kepoch 1\/1 \[[=> ]+\] \d+\/16 loss \d\.\d{4} ETA \d+:\d\d/);
   assert.match(out, /epoch 1\/1 loss \d\.\d{4} lr 1\.00e-3/);
 });
@@ -260,19 +366,54 @@ test('progress: a bar with ETA and running loss on a TTY', async () => {
 test('typed option errors with did-you-mean', async () => {
   const m = tinyNet();
   const data = { train: toyData(4) };
-  await assert.rejects(train(m, data, { epoch: 3 } as never), (e: unknown) => isCxrkitError(e, 'TRAIN_OPTION_UNKNOWN') && /did you mean 'epochs'/.test((e as Error).message));
-  await assert.rejects(train(m, data, { monitor: 'acu' } as never), (e: unknown) => isCxrkitError(e, 'TRAIN_OPTION_INVALID') && /did you mean 'auc'/.test((e as Error).message));
+  await assert.rejects(
+    train(m, data, { epoch: 3 } as never),
+    (e: unknown) => isCxrkitError(e, 'TRAIN_OPTION_UNKNOWN') && /did you mean 'epochs'/.test((e as Error).message),
+  );
+  await assert.rejects(
+    train(m, data, { monitor: 'acu' } as never),
+    (e: unknown) => isCxrkitError(e, 'TRAIN_OPTION_INVALID') && /did you mean 'auc'/.test((e as Error).message),
+  );
   await assert.rejects(train(m, data, { batchSize: 0 }), (e: unknown) => isCxrkitError(e, 'TRAIN_OPTION_INVALID'));
-  await assert.rejects(train(m, { train: [{ image: { data: new Float32Array(4), width: 2, height: 2 }, target: 1 }] }, quiet), (e: unknown) => isCxrkitError(e, 'TRAIN_SAMPLE_SHAPE'));
-  await assert.rejects(train(m, { train: toyData(4), tune: toyData(4) }, { ...quiet, monitor: 'r2' }), (e: unknown) => isCxrkitError(e, 'TRAIN_OPTION_INVALID'));
+  await assert.rejects(
+    train(m, { train: [{ image: { data: new Float32Array(4), width: 2, height: 2 }, target: 1 }] }, quiet),
+    (e: unknown) => isCxrkitError(e, 'TRAIN_SAMPLE_SHAPE'),
+  );
+  await assert.rejects(train(m, { train: toyData(4), tune: toyData(4) }, { ...quiet, monitor: 'r2' }), (e: unknown) =>
+    isCxrkitError(e, 'TRAIN_OPTION_INVALID'),
+  );
 });
 
 test('no tensors leak across a run with checkpoints, tuning and accumulation', async () => {
   const m = tinyNet({ dropout: 0.2 });
   const dir = tmp('leaks');
   await train(m, { train: toyData(8) }, { ...quiet, epochs: 1, batchSize: 4, seed: 1 }); // warm-up (lazy Adam slots, kernels)
-  await expectNoLeaks(() => train(m, { train: toyData(12), tune: toyData(6, 9) }, { ...quiet, epochs: 2, batchSize: 2, accumulationSteps: 2, seed: 1, checkpointDir: dir, checkpointEverySteps: 1 }), 'train');
-  await expectNoLeaks(() => train(m, { train: toyData(12), tune: toyData(6, 9) }, { ...quiet, epochs: 3, batchSize: 2, accumulationSteps: 2, seed: 1, checkpointDir: dir, resumeFrom: dir }), 'resume');
+  await expectNoLeaks(
+    () =>
+      train(
+        m,
+        { train: toyData(12), tune: toyData(6, 9) },
+        {
+          ...quiet,
+          epochs: 2,
+          batchSize: 2,
+          accumulationSteps: 2,
+          seed: 1,
+          checkpointDir: dir,
+          checkpointEverySteps: 1,
+        },
+      ),
+    'train',
+  );
+  await expectNoLeaks(
+    () =>
+      train(
+        m,
+        { train: toyData(12), tune: toyData(6, 9) },
+        { ...quiet, epochs: 3, batchSize: 2, accumulationSteps: 2, seed: 1, checkpointDir: dir, resumeFrom: dir },
+      ),
+    'resume',
+  );
 });
 
 test('standardizeTargets: trains in sd units, hands back a model that predicts years (metrics match its predictions)', async () => {
@@ -283,8 +424,14 @@ test('standardizeTargets: trains in sd units, hands back a model that predicts y
   const x = tf.tensor4d(Float32Array.from(tune.flatMap((s) => Array.from(s.image.data))), [tune.length, S, S, 1]);
   const pred = Array.from((m.predict(x) as tf.Tensor).dataSync());
   const mae = pred.reduce((a, p, i) => a + Math.abs(p - tune[i]!.target), 0) / tune.length;
-  assert.ok(Math.abs(mae - r.history[0]!.tune!.mae!) < 1e-3, `MAE of the returned model ${mae} vs logged ${r.history[0]!.tune!.mae}`);
-  assert.ok(pred.every((p) => p > 10 && p < 60), `predictions in years: ${pred}`);
+  assert.ok(
+    Math.abs(mae - r.history[0]!.tune!.mae!) < 1e-3,
+    `MAE of the returned model ${mae} vs logged ${r.history[0]!.tune!.mae}`,
+  );
+  assert.ok(
+    pred.every((p) => p > 10 && p < 60),
+    `predictions in years: ${pred}`,
+  );
 });
 
 test('initOutputBias + standardizeTargets read the targets of a source without target(i) once (one get per sample)', async () => {
@@ -292,10 +439,19 @@ test('initOutputBias + standardizeTargets read the targets of a source without t
   let reads = 0;
   let readsBeforeTraining = -1;
   const source = { size: data.length, get: (i: number) => (reads++, data[i]!) };
-  await train(tinyNet({ out: 'linear', bn: false }), { train: source }, {
-    ...quiet, epochs: 1, batchSize: 8, seed: 2, initOutputBias: true, standardizeTargets: true,
-    callbacks: { onTrainBegin: () => void (readsBeforeTraining = reads) },
-  });
+  await train(
+    tinyNet({ out: 'linear', bn: false }),
+    { train: source },
+    {
+      ...quiet,
+      epochs: 1,
+      batchSize: 8,
+      seed: 2,
+      initOutputBias: true,
+      standardizeTargets: true,
+      callbacks: { onTrainBegin: () => void (readsBeforeTraining = reads) },
+    },
+  );
   assert.equal(readsBeforeTraining, data.length);
 });
 
@@ -311,13 +467,23 @@ test('preciseBatchNorm: moving statistics become the average of the batch statis
   // grouping's invariant: the mean. For the variance, take the grouping the trainer reports via a source.
   const order: number[] = [];
   const source = { size: data.length, get: (i: number) => (order.push(i), data[i]!) };
-  await train(m, { train: source }, { ...quiet, epochs: 1, batchSize: 4, seed: 3, learningRate: 1e-9, preciseBatchNorm: 16 });
+  await train(
+    m,
+    { train: source },
+    { ...quiet, epochs: 1, batchSize: 4, seed: 3, learningRate: 1e-9, preciseBatchNorm: 16 },
+  );
   const preciseOrder = order.slice(16); // reads after the 16 training reads
-  const batches = [0, 1, 2, 3].map((b) => preciseOrder.slice(b * 4, b * 4 + 4).flatMap((i) => Array.from(data[i]!.image.data)));
+  const batches = [0, 1, 2, 3].map((b) =>
+    preciseOrder.slice(b * 4, b * 4 + 4).flatMap((i) => Array.from(data[i]!.image.data)),
+  );
   const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
   const means = batches.map(mean);
   const vars = batches.map((b, k) => mean(b.map((v) => (v - means[k]!) ** 2)));
-  const [movingMean, movingVar] = m.getLayer('bn_only').getWeights().slice(2).map((w) => w.dataSync()[0]!);
+  const [movingMean, movingVar] = m
+    .getLayer('bn_only')
+    .getWeights()
+    .slice(2)
+    .map((w) => w.dataSync()[0]!);
   assert.ok(Math.abs(movingMean! - mean(means)) < 1e-5, `${movingMean} vs ${mean(means)}`);
   assert.ok(Math.abs(movingVar! - mean(vars)) < 1e-5, `${movingVar} vs ${mean(vars)}`);
 });
@@ -326,7 +492,10 @@ test('a batch that cannot fit the 4 GiB wasm heap is refused up front (WASM_OUT_
   const huge = 200_000_000; // samples per micro-batch, as an estimate: ~1 KiB of activations each
   const run = train(tinyNet(), { train: toyData(4) }, { ...quiet, epochs: 1, batchSize: huge, seed: 1 });
   if (tf.getBackend() === 'wasm') {
-    await assert.rejects(run, (e: unknown) => isCxrkitError(e, 'WASM_OUT_OF_MEMORY') && /accumulationSteps/.test((e as Error).message));
+    await assert.rejects(
+      run,
+      (e: unknown) => isCxrkitError(e, 'WASM_OUT_OF_MEMORY') && /accumulationSteps/.test((e as Error).message),
+    );
   } else {
     const r = await run;
     assert.equal(r.globalSteps, 1);
@@ -346,20 +515,34 @@ test('by default train() writes nothing: progress goes to callbacks only (no std
   process.stderr.write = capture as typeof process.stderr.write;
   try {
     // batch 2 with BatchNormalization: a note is due (small batches) — it goes to onNote, not to stderr
-    await train(tinyNet(), { train: toyData(8), tune: toyData(4, 20) }, {
-      epochs: 2, batchSize: 2, seed: 1,
-      callbacks: {
-        onNote: (m) => void seen.push(`note ${m}`),
-        onEpochEnd: (r) => void seen.push(`epoch ${r.epoch}`),
-        onBatchEnd: (b) => void seen.push(`step ${b.samplesSeen}/${b.samplesPerEpoch}`),
+    await train(
+      tinyNet(),
+      { train: toyData(8), tune: toyData(4, 20) },
+      {
+        epochs: 2,
+        batchSize: 2,
+        seed: 1,
+        callbacks: {
+          onNote: (m) => void seen.push(`note ${m}`),
+          onEpochEnd: (r) => void seen.push(`epoch ${r.epoch}`),
+          onBatchEnd: (b) => void seen.push(`step ${b.samplesSeen}/${b.samplesPerEpoch}`),
+        },
       },
-    });
+    );
   } finally {
     process.stdout.write = out;
     process.stderr.write = err;
   }
   assert.deepEqual(written, []);
   assert.match(seen[0]!, /^note batch size 2 gives noisy BatchNormalization statistics/);
-  assert.deepEqual(seen.filter((s) => s.startsWith('epoch')), ['epoch 1', 'epoch 2']);
-  assert.deepEqual(seen.filter((s) => s.startsWith('step')).slice(0, 4), ['step 2/8', 'step 4/8', 'step 6/8', 'step 8/8']);
+  assert.deepEqual(
+    seen.filter((s) => s.startsWith('epoch')),
+    ['epoch 1', 'epoch 2'],
+  );
+  assert.deepEqual(seen.filter((s) => s.startsWith('step')).slice(0, 4), [
+    'step 2/8',
+    'step 4/8',
+    'step 6/8',
+    'step 8/8',
+  ]);
 });

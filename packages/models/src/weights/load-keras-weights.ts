@@ -66,6 +66,7 @@ const SHAPE_FIX =
   'build the model with the architecture, width and input channels the file was saved with, or pass skipMismatch: true';
 /** A layerNameMap from cxrkit's 1-based auto names to tf.keras's 0-based ones (shown in an error's fix). */
 const SHIFT_AUTO_NAMES =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a function, shown to the user as a fix
   "(n) => n.replace(/^(conv2d|batch_normalization)_(\\d+)$/, (_, b, k) => (k === '1' ? b : `${b}_${k - 1}`))";
 
 /**
@@ -197,12 +198,7 @@ function planLoad(model: tfl.LayersModel, file: KerasH5Weights, options: KerasWe
   const byName = new Map(withWeights.map((l) => [l.name, l]));
   const fileName = (name: string): string => {
     const map = options.layerNameMap;
-    const mapped =
-      typeof map === 'function'
-        ? map(name)
-        : map && Object.prototype.hasOwnProperty.call(map, name)
-          ? map[name]
-          : undefined;
+    const mapped = typeof map === 'function' ? map(name) : map && Object.hasOwn(map, name) ? map[name] : undefined;
     return mapped ?? name;
   };
   const report: KerasWeightsReport = {

@@ -16,7 +16,14 @@ function borderScale(xShape: number[], attrs: NamedAttrMap): Tensor | undefined 
     pad: 'valid' | 'same' | number;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
-  const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const info = tf.backend_util.computePool2DInfo(
+    xShape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
   const { outHeight: oh, outWidth: ow, inHeight: ih, inWidth: iw, strideHeight: sh, strideWidth: sw } = info;
   const fh = info.effectiveFilterHeight;
   const fw = info.effectiveFilterWidth;

@@ -21,11 +21,34 @@ restoreBackendAfterTests();
 const SHAPES = [[37], [3], [8, 5]];
 
 async function runSteps(optimizer: tf.Optimizer): Promise<{ weights: Float32Array[]; slots: Float32Array[] }> {
-  const vars = SHAPES.map((s, i) => tf.variable(tf.tensor(values(s.reduce((a, b) => a * b, 1), 40 + i), s), true, `adam_test_${i}_${Math.random()}`));
-  const targets = SHAPES.map((s, i) => tf.tensor(values(s.reduce((a, b) => a * b, 1), 50 + i), s));
+  const vars = SHAPES.map((s, i) =>
+    tf.variable(
+      tf.tensor(
+        values(
+          s.reduce((a, b) => a * b, 1),
+          40 + i,
+        ),
+        s,
+      ),
+      true,
+      `adam_test_${i}_${Math.random()}`,
+    ),
+  );
+  const targets = SHAPES.map((s, i) =>
+    tf.tensor(
+      values(
+        s.reduce((a, b) => a * b, 1),
+        50 + i,
+      ),
+      s,
+    ),
+  );
   for (let step = 0; step < 6; step++) {
     tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => tf.addN(vars.map((v, i) => tf.mul(tf.sum(tf.square(tf.sub(v, targets[i]!))), step + 1))) as tf.Scalar, vars);
+      const { grads } = tf.variableGrads(
+        () => tf.addN(vars.map((v, i) => tf.mul(tf.sum(tf.square(tf.sub(v, targets[i]!))), step + 1))) as tf.Scalar,
+        vars,
+      );
       optimizer.applyGradients(grads);
     });
   }
@@ -45,9 +68,13 @@ for (const simd of [true, false]) {
     try {
       const fused = await on('wasm', () => runSteps(fusedAdam(0.01)));
       assert.equal(fused.slots.length, 2 * SHAPES.length, 'first and second moments of every variable');
-      fused.weights.forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(stock.weights[i]!), `weights ${i} (wasm)`));
+      fused.weights.forEach((w, i) =>
+        assert.deepEqual(Array.from(w), Array.from(stock.weights[i]!), `weights ${i} (wasm)`),
+      );
       fused.slots.forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(stock.slots[i]!), `slot ${i} (wasm)`));
-      fused.weights.forEach((w, i) => w.forEach((x, j) => assert.ok(Math.abs(x - cpu.weights[i]![j]!) <= 1e-6, `weights ${i}[${j}] vs cpu`)));
+      fused.weights.forEach((w, i) =>
+        w.forEach((x, j) => assert.ok(Math.abs(x - cpu.weights[i]![j]!) <= 1e-6, `weights ${i}[${j}] vs cpu`)),
+      );
     } finally {
       setSimdKernelsEnabled(true);
     }
@@ -59,7 +86,9 @@ test('FusedAdamOptimizer serialises as Adam, keeps tfjs behaviour off wasm, and 
   assert.ok(opt instanceof tf.AdamOptimizer);
   assert.equal(opt.getClassName(), 'Adam');
   assert.deepEqual(opt.getConfig(), tf.train.adam(0.002, 0.8, 0.99, 1e-6).getConfig());
-  const cpuFused = await on('cpu', () => runSteps(new FusedAdamOptimizer(0.01, 0.9, 0.999, undefined as unknown as number)));
+  const cpuFused = await on('cpu', () =>
+    runSteps(new FusedAdamOptimizer(0.01, 0.9, 0.999, undefined as unknown as number)),
+  );
   const cpuStock = await on('cpu', () => runSteps(tf.train.adam(0.01)));
   cpuFused.weights.forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(cpuStock.weights[i]!)));
   await on('wasm', async () => {

@@ -42,11 +42,44 @@ const adamWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const simd = simdKernels(backend);
   if (simd) {
     const p = (t: TensorInfo) => heapPointer(backend, t);
-    simd.kernels.adam(p(w), p(g), p(m), p(v), p(wOut), p(mOut), p(vOut), n, a.lr, a.beta1, a.beta2, ob1, ob2, a.epsilon, a.d1, a.d2);
+    simd.kernels.adam(
+      p(w),
+      p(g),
+      p(m),
+      p(v),
+      p(wOut),
+      p(mOut),
+      p(vOut),
+      n,
+      a.lr,
+      a.beta1,
+      a.beta2,
+      ob1,
+      ob2,
+      a.epsilon,
+      a.d1,
+      a.d2,
+    );
   } else {
-    const [ws, gs, ms, vs] = [w, g, m, v].map((t) => backend.typedArrayFromHeap(t) as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
-    const [wo, mo, vo] = [wOut, mOut, vOut].map((t) => backend.typedArrayFromHeap(t) as Float32Array) as [Float32Array, Float32Array, Float32Array];
-    const [lr, b1, b2, eps, d1, d2] = [a.lr, a.beta1, a.beta2, a.epsilon, a.d1, a.d2].map(f) as [number, number, number, number, number, number];
+    const [ws, gs, ms, vs] = [w, g, m, v].map((t) => backend.typedArrayFromHeap(t) as Float32Array) as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
+    const [wo, mo, vo] = [wOut, mOut, vOut].map((t) => backend.typedArrayFromHeap(t) as Float32Array) as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
+    const [lr, b1, b2, eps, d1, d2] = [a.lr, a.beta1, a.beta2, a.epsilon, a.d1, a.d2].map(f) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     for (let i = 0; i < n; i++) {
       const gi = gs[i]!;
       const mi = f(f(ms[i]! * b1) + f(gi * ob1));
@@ -86,20 +119,39 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       return;
     }
     const self = this as unknown as AdamState;
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => v.name)
+      : Object.keys(variableGradients);
     tf.tidy(() => {
       const d1 = tf.sub(1, self.accBeta1).dataSync()[0]!;
       const d2 = tf.sub(1, self.accBeta2).dataSync()[0]!;
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name]!;
-        self.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)) };
-        self.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)) };
-        const gradient = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : (variableGradients as Record<string, tf.Tensor>)[name];
+        self.accumulatedFirstMoment[i] ??= {
+          originalName: `${name}/m`,
+          variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)),
+        };
+        self.accumulatedSecondMoment[i] ??= {
+          originalName: `${name}/v`,
+          variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)),
+        };
+        const gradient = Array.isArray(variableGradients)
+          ? variableGradients[i]!.tensor
+          : (variableGradients as Record<string, tf.Tensor>)[name];
         if (gradient == null) return;
         const m = self.accumulatedFirstMoment[i]!.variable;
         const v = self.accumulatedSecondMoment[i]!.variable;
-        const attrs: AdamAttrs = { lr: self.learningRate, beta1: self.beta1, beta2: self.beta2, epsilon: self.epsilon, d1, d2 };
-        const [w2, m2, v2] = tf.engine().runKernel(ADAM_KERNEL, { w: value, g: gradient, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const attrs: AdamAttrs = {
+          lr: self.learningRate,
+          beta1: self.beta1,
+          beta2: self.beta2,
+          epsilon: self.epsilon,
+          d1,
+          d2,
+        };
+        const [w2, m2, v2] = tf
+          .engine()
+          .runKernel(ADAM_KERNEL, { w: value, g: gradient, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         m.assign(m2!);
         v.assign(v2!);
         value.assign(w2!);

@@ -37,6 +37,8 @@ export function fusedBatchNormGradConfig(original: GradConfig, backendName = 'wa
     kernelName: 'FusedBatchNorm',
     inputsToSave: ['x', 'mean', 'variance', 'scale'],
     gradFunc: (dy, saved, attrs) =>
-      tf.getBackend() === backendName ? batchNormGradFast(dy as Tensor, saved, attrs) : original.gradFunc(dy, saved, attrs),
+      tf.getBackend() === backendName
+        ? batchNormGradFast(dy as Tensor, saved, attrs)
+        : original.gradFunc(dy, saved, attrs),
   };
 }

@@ -107,7 +107,10 @@ test('fused batch-norm training: no cancellation for channels far from zero (x =
           const m = r.mean.dataSync();
           for (let j = 0; j < 6; j++) {
             assert.ok(Math.abs(m[j]! - mean[j]!) <= 1e-7 * mean[j]!, `mean[${j}] ${m[j]} vs ${mean[j]}`);
-            assert.ok(Math.abs(v[j]! - variance[j]!) <= 1e-3 * variance[j]!, `variance[${j}] ${v[j]} vs ${variance[j]} (${simd ? 'SIMD' : 'JS'})`);
+            assert.ok(
+              Math.abs(v[j]! - variance[j]!) <= 1e-3 * variance[j]!,
+              `variance[${j}] ${v[j]} vs ${variance[j]} (${simd ? 'SIMD' : 'JS'})`,
+            );
           }
           tf.dispose([x, g, b, r.y, r.mean, r.variance]);
         }, 'fused batch-norm op');
@@ -121,13 +124,20 @@ test('fused batch-norm training: no cancellation for channels far from zero (x =
 test('KerasBatchNormalization in training mode on wasm (fused) equals cpu: output and moving averages', async () => {
   await on('wasm', () => registerWasmTrainingKernels());
   const shape = [3, 5, 5, 7];
-  const xs = values(shape.reduce((a, b) => a * b, 1), 21);
+  const xs = values(
+    shape.reduce((a, b) => a * b, 1),
+    21,
+  );
   const layerRun = () => {
     const bn = batchNormalization({ scale: false, momentum: 0.9, epsilon: EPS });
     const x = tf.tensor(xs, shape);
     bn.apply(x);
     const y = bn.apply(x, { training: true }) as tf.Tensor;
-    const out = { y: y.dataSync() as Float32Array, mm: bn.getWeights()[1]!.dataSync() as Float32Array, mv: bn.getWeights()[2]!.dataSync() as Float32Array };
+    const out = {
+      y: y.dataSync() as Float32Array,
+      mm: bn.getWeights()[1]!.dataSync() as Float32Array,
+      mv: bn.getWeights()[2]!.dataSync() as Float32Array,
+    };
     tf.dispose([x, y]);
     bn.dispose();
     return out;

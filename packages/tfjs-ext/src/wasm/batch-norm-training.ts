@@ -24,7 +24,12 @@ export const BN_TRAINING_GRAD = 'CxrkitBatchNormTrainingGrad';
  * through per-channel coefficients. SIMD kernels (simd/kernels.wat) when available, else JavaScript.
  */
 interface ChannelPass {
-  sums(mode: 'moments' | 'grad', a: TensorInfo, b: TensorInfo | undefined, shift: Float32Array): [Float64Array, Float64Array];
+  sums(
+    mode: 'moments' | 'grad',
+    a: TensorInfo,
+    b: TensorInfo | undefined,
+    shift: Float32Array,
+  ): [Float64Array, Float64Array];
   /** out = a·A + B (b undefined) or a·A + b·B + C */
   apply(a: TensorInfo, b: TensorInfo | undefined, out: TensorInfo, coef: Float32Array[]): void;
 }
@@ -41,14 +46,26 @@ function channelPass(backend: WasmHeapBackend, rows: number, c: number): Channel
           new Float64Array(memory.buffer, tot1, 2 * c).fill(0);
           new Float32Array(memory.buffer, k, c).set(shift);
           if (mode === 'moments') kernels.moments(heapPointer(backend, a), rows, c, k, acc1, acc2, tot1, tot2);
-          else kernels.gradMoments(heapPointer(backend, a), heapPointer(backend, b!), rows, c, k, acc1, acc2, tot1, tot2);
+          else
+            kernels.gradMoments(heapPointer(backend, a), heapPointer(backend, b!), rows, c, k, acc1, acc2, tot1, tot2);
           return [new Float64Array(memory.buffer, tot1, c).slice(), new Float64Array(memory.buffer, tot2, c).slice()];
         }),
       apply: (a, b, out, coef) =>
         withScratch(module, 4 * c * coef.length, (p) => {
           coef.forEach((v, i) => new Float32Array(memory.buffer, p + 4 * c * i, c).set(v));
-          if (b === undefined) kernels.affine(heapPointer(backend, a), heapPointer(backend, out), rows, c, p, p + 4 * c);
-          else kernels.affine2(heapPointer(backend, a), heapPointer(backend, b), heapPointer(backend, out), rows, c, p, p + 4 * c, p + 8 * c);
+          if (b === undefined)
+            kernels.affine(heapPointer(backend, a), heapPointer(backend, out), rows, c, p, p + 4 * c);
+          else
+            kernels.affine2(
+              heapPointer(backend, a),
+              heapPointer(backend, b),
+              heapPointer(backend, out),
+              rows,
+              c,
+              p,
+              p + 4 * c,
+              p + 8 * c,
+            );
         }),
     };
   }
@@ -88,7 +105,8 @@ function channelPass(backend: WasmHeapBackend, rows: number, c: number): Channel
         for (let i = 0; i < size; i += c) for (let j = 0; j < c; j++) os[i + j] = as[i + j]! * A[j]! + B[j]!;
       } else {
         const bs = view(b);
-        for (let i = 0; i < size; i += c) for (let j = 0; j < c; j++) os[i + j] = as[i + j]! * A[j]! + bs[i + j]! * B[j]! + C![j]!;
+        for (let i = 0; i < size; i += c)
+          for (let j = 0; j < c; j++) os[i + j] = as[i + j]! * A[j]! + bs[i + j]! * B[j]! + C![j]!;
       }
     },
   };
@@ -121,7 +139,11 @@ const bnTrainingWasm: KernelFunc = ({ inputs, backend, attrs }) => {
     B[j] = beta[j]! - mean * A[j]!;
   }
   pass.apply(x, undefined, yInfo, [A, B]);
-  return [yInfo, backend.makeOutput([c], 'float32', undefined, meanOut), backend.makeOutput([c], 'float32', undefined, varOut)];
+  return [
+    yInfo,
+    backend.makeOutput([c], 'float32', undefined, meanOut),
+    backend.makeOutput([c], 'float32', undefined, varOut),
+  ];
 };
 
 const bnTrainingGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -153,11 +175,23 @@ const bnTrainingGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
     dOffset[j] = sDy[j]!;
   }
   pass.apply(dy, x, dxInfo, [A, B, C]);
-  return [dxInfo, backend.makeOutput([c], 'float32', undefined, dScale), backend.makeOutput([c], 'float32', undefined, dOffset)];
+  return [
+    dxInfo,
+    backend.makeOutput([c], 'float32', undefined, dScale),
+    backend.makeOutput([c], 'float32', undefined, dOffset),
+  ];
 };
 
-export const bnTrainingWasmConfig: KernelConfig = { kernelName: BN_TRAINING, backendName: 'wasm', kernelFunc: bnTrainingWasm };
-export const bnTrainingGradWasmConfig: KernelConfig = { kernelName: BN_TRAINING_GRAD, backendName: 'wasm', kernelFunc: bnTrainingGradWasm };
+export const bnTrainingWasmConfig: KernelConfig = {
+  kernelName: BN_TRAINING,
+  backendName: 'wasm',
+  kernelFunc: bnTrainingWasm,
+};
+export const bnTrainingGradWasmConfig: KernelConfig = {
+  kernelName: BN_TRAINING_GRAD,
+  backendName: 'wasm',
+  kernelFunc: bnTrainingGradWasm,
+};
 
 /**
  * Batch normalisation in training mode over every axis but the last (channels-last), with its full
@@ -178,14 +212,22 @@ export function batchNormTraining(
   let stats: tf.Tensor[] = [];
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xx, g, bb, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [y, mean, variance] = tf.engine().runKernel(BN_TRAINING, { x: xx, scale: g, offset: bb }, { varianceEpsilon: epsilon }) as tf.Tensor[];
+    const [y, mean, variance] = tf
+      .engine()
+      .runKernel(BN_TRAINING, { x: xx, scale: g, offset: bb }, { varianceEpsilon: epsilon }) as tf.Tensor[];
     stats = [tf.keep(mean!), tf.keep(variance!)];
     save([xx, g, mean!, variance!]);
     return {
       value: y!,
       gradFunc: (dy, saved) => {
         const [sx, sg, sm, sv] = saved as tf.Tensor[];
-        return tf.engine().runKernel(BN_TRAINING_GRAD, { dy: dy as tf.Tensor, x: sx!, scale: sg!, mean: sm!, variance: sv! }, { varianceEpsilon: epsilon }) as tf.Tensor[];
+        return tf
+          .engine()
+          .runKernel(
+            BN_TRAINING_GRAD,
+            { dy: dy as tf.Tensor, x: sx!, scale: sg!, mean: sm!, variance: sv! },
+            { varianceEpsilon: epsilon },
+          ) as tf.Tensor[];
       },
     };
   });

@@ -30,9 +30,20 @@ export function convGeometry(
   dataFormat: 'NHWC' | 'NCHW' = 'NHWC',
 ): ConvGeometry {
   if (dataFormat !== 'NHWC') {
-    throw new Error(`[cxrkit/tfjs-ext] the wasm training kernels support dataFormat 'NHWC' only (received '${dataFormat}')`);
+    throw new Error(
+      `[cxrkit/tfjs-ext] the wasm training kernels support dataFormat 'NHWC' only (received '${dataFormat}')`,
+    );
   }
-  const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  const info = backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   return {
     batch: info.batchSize,
     inH: info.inHeight,

@@ -10,7 +10,7 @@
 // padded dy as the filter ([1, 1, L, co]): XNNPACK packs that filter once per layer (its operator cache
 // is keyed by the filter tensor) and runs on the wasm thread pool. (A BatchMatMul form re-packs its
 // right operand for every tap — ~2× the GEMM itself — and tfjs's wasm BatchMatMul.)
-import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelCalls } from './kernel-calls.js';
 import { convGeometry } from './conv-geometry.js';
 import { heapCopyInto } from './heap-copy.js';
@@ -26,18 +26,24 @@ type Attrs = {
 export const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as unknown as Attrs;
-  const g = convGeometry(x.shape as [number, number, number, number], a.filterShape, a.strides, a.pad, a.dimRoundingMode, a.dataFormat);
+  const g = convGeometry(
+    x.shape as [number, number, number, number],
+    a.filterShape,
+    a.strides,
+    a.pad,
+    a.dimRoundingMode,
+    a.dataFormat,
+  );
   return KernelCalls.scoped(backend, (k) => filterGrad(k, x, dy, g));
 };
 
 function filterGrad(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: ReturnType<typeof convGeometry>): TensorInfo {
-  const { batch: n, inH, inW, inC: ci, outH, outW, outC: co, kH, kW, sH, sW, padTop, padLeft } = g;
+  const { batch: n, inC: ci, outH, outW, outC: co, kH, kW, sH, sW, padTop, padLeft } = g;
   // Padded extents: every tap's window exists, and a multiple of the stride.
   const hp = Math.ceil(((outH - 1) * sH + kH) / sH) * sH;
   const wp = Math.ceil(((outW - 1) * sW + kW) / sW) * sW;
   const hq = hp / sH;
   const wq = wp / sW;
-  const phases = sH * sW;
   const rowLen = n * hq * wq; // L
   const maxOff = Math.floor((kH - 1) / sH) * wq + Math.floor((kW - 1) / sW);
   // The last row's view may read maxOff elements past the end: one extra zero channel covers it.
@@ -46,7 +52,12 @@ function filterGrad(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: ReturnType
   const xt = k.padPhaseTranspose(x, { hp, wp, padTop, padLeft, sH, sW, extraC });
   const cp = ci + extraC;
 
-  const dyp = k.pad(dy, [[0, 0], [0, hq - outH], [0, wq - outW], [0, 0]]);
+  const dyp = k.pad(dy, [
+    [0, 0],
+    [0, hq - outH],
+    [0, wq - outW],
+    [0, 0],
+  ]);
   const filter = k.reshape(dyp, [1, 1, rowLen, co]);
   k.free(dyp);
 
@@ -56,7 +67,11 @@ function filterGrad(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: ReturnType
       const phase = (kh % sH) * sW + (kw % sW);
       const off = phase * cp * rowLen + Math.floor(kh / sH) * wq + Math.floor(kw / sW);
       const view = k.view(xt, off, [1, 1, ci, rowLen]);
-      const tap = k.run('Conv2D', { x: view, filter }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
+      const tap = k.run(
+        'Conv2D',
+        { x: view, filter },
+        { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] },
+      );
       k.freeView(view);
       heapCopyInto(k.heapBackend(), tap, out, (kh * kW + kw) * ci * co);
       k.free(tap);

@@ -5,7 +5,7 @@
 //   dx[q·s + r − pad] = Σ_m dy[q − m] · W[r + s·m]
 // is, per phase r (per axis), a stride-1 correlation of dy with the phase's flipped sub-kernel, its
 // in/out channels swapped. The s² phase results are interleaved with one Concat + Transpose.
-import { type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelCalls } from './kernel-calls.js';
 import { convGeometry } from './conv-geometry.js';
 
@@ -41,7 +41,14 @@ function axisPlan(inLen: number, pad: number, s: number): AxisPlan {
 const tapsOf = (kLen: number, r: number, s: number) => (r < kLen ? Math.floor((kLen - 1 - r) / s) + 1 : 0);
 
 function inputGrad(k: KernelCalls, dy: TensorInfo, filter: TensorInfo, a: Attrs): TensorInfo {
-  const g = convGeometry(a.inputShape, filter.shape as [number, number, number, number], a.strides, a.pad, a.dimRoundingMode, a.dataFormat);
+  const g = convGeometry(
+    a.inputShape,
+    filter.shape as [number, number, number, number],
+    a.strides,
+    a.pad,
+    a.dimRoundingMode,
+    a.dataFormat,
+  );
   const { batch: n, inH, inW, inC: ci, outH, outW, outC: co, kH, kW, sH, sW, padTop, padLeft } = g;
   const ph = axisPlan(inH, padTop, sH);
   const pw = axisPlan(inW, padLeft, sW);
@@ -67,7 +74,9 @@ function inputGrad(k: KernelCalls, dy: TensorInfo, filter: TensorInfo, a: Attrs)
       let sub = flipped;
       if (sH > 1 || sW > 1) {
         const taps: TensorInfo[] = [];
-        for (let jh = 0; jh < mh; jh++) for (let jw = 0; jw < mw; jw++) taps.push(k.slice(flipped, [a0 + sH * jh, b0 + sW * jw, 0, 0], [1, 1, co, ci]));
+        for (let jh = 0; jh < mh; jh++)
+          for (let jw = 0; jw < mw; jw++)
+            taps.push(k.slice(flipped, [a0 + sH * jh, b0 + sW * jw, 0, 0], [1, 1, co, ci]));
         sub = k.reshape(k.concat(taps, 0), [mh, mw, co, ci]);
         k.free(...taps);
       }
@@ -78,12 +87,21 @@ function inputGrad(k: KernelCalls, dy: TensorInfo, filter: TensorInfo, a: Attrs)
       const right = lenW + mw - 1 - outW - left;
       const src = cropNegative(k, dy, top, bottom, left, right);
       phases.push(
-        k.run('Conv2D', { x: src, filter: sub }, {
-          strides: [1, 1],
-          pad: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]],
-          dilations: [1, 1],
-          dataFormat: 'NHWC',
-        }),
+        k.run(
+          'Conv2D',
+          { x: src, filter: sub },
+          {
+            strides: [1, 1],
+            pad: [
+              [0, 0],
+              [Math.max(0, top), Math.max(0, bottom)],
+              [Math.max(0, left), Math.max(0, right)],
+              [0, 0],
+            ],
+            dilations: [1, 1],
+            dataFormat: 'NHWC',
+          },
+        ),
       );
       if (src !== dy) k.free(src);
       if (sub !== flipped) k.free(sub);
@@ -98,7 +116,14 @@ function inputGrad(k: KernelCalls, dy: TensorInfo, filter: TensorInfo, a: Attrs)
 }
 
 /** Crops dy where a correlation pad is negative (rows/cols that cannot reach the wanted outputs). */
-function cropNegative(k: KernelCalls, dy: TensorInfo, top: number, bottom: number, left: number, right: number): TensorInfo {
+function cropNegative(
+  k: KernelCalls,
+  dy: TensorInfo,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+): TensorInfo {
   if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) return dy;
   const [n, h, w, c] = dy.shape as [number, number, number, number];
   const h0 = Math.max(0, -top);

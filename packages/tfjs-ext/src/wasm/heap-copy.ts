@@ -94,7 +94,9 @@ export function heapView(backend: WasmHeapBackend, base: TensorInfo, offset: num
   const entry = backend.dataIdMap.get(base.dataId);
   if (!entry) throw new Error('[cxrkit/tfjs-ext] heapView: the base tensor is not on the wasm heap');
   if (offset < 0 || offset + util.sizeFromShape(shape) > util.sizeFromShape(base.shape)) {
-    throw new Error(`[cxrkit/tfjs-ext] heapView: [${offset}, +${util.sizeFromShape(shape)}) lies outside a tensor of ${util.sizeFromShape(base.shape)} elements`);
+    throw new Error(
+      `[cxrkit/tfjs-ext] heapView: [${offset}, +${util.sizeFromShape(shape)}) lies outside a tensor of ${util.sizeFromShape(base.shape)} elements`,
+    );
   }
   return backend.makeOutput(shape.slice(), 'float32', entry.memoryOffset + 4 * offset);
 }

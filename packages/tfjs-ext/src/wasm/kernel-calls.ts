@@ -1,6 +1,14 @@
 // Calls the wasm backend's own registered kernels on TensorInfos, so the training kernels in this
 // folder are compositions of XNNPACK-backed kernels and never import @tensorflow/tfjs-backend-wasm.
-import { isWasmHeapBackend, heapFlipTaps, heapPadPhaseTranspose, heapSlice, heapView, releaseHeapView, type WasmHeapBackend } from './heap-copy.js';
+import {
+  isWasmHeapBackend,
+  heapFlipTaps,
+  heapPadPhaseTranspose,
+  heapSlice,
+  heapView,
+  releaseHeapView,
+  type WasmHeapBackend,
+} from './heap-copy.js';
 import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The subset of the wasm backend object the training kernels use (duck-typed, no import). */
@@ -17,7 +25,10 @@ export class KernelCalls {
   private readonly live: TensorInfo[] = [];
   private readonly views: TensorInfo[] = [];
 
-  constructor(readonly backend: WasmBackendLike, readonly backendName = 'wasm') {}
+  constructor(
+    readonly backend: WasmBackendLike,
+    readonly backendName = 'wasm',
+  ) {}
 
   /**
    * Runs `fn` with a fresh runner on `backend` and returns its output; every other intermediate is
@@ -36,8 +47,13 @@ export class KernelCalls {
   /** Runs the kernel registered as `name` for this backend and tracks its output. */
   run(name: string, inputs: Record<string, TensorInfo>, attrs: object = {}): TensorInfo {
     const config = getKernel(name, this.backendName);
-    if (config === undefined) throw new Error(`[cxrkit/tfjs-ext] kernel '${name}' is not registered for backend '${this.backendName}'`);
-    const out = config.kernelFunc({ inputs, attrs: attrs as unknown as NamedAttrMap, backend: this.backend }) as TensorInfo;
+    if (config === undefined)
+      throw new Error(`[cxrkit/tfjs-ext] kernel '${name}' is not registered for backend '${this.backendName}'`);
+    const out = config.kernelFunc({
+      inputs,
+      attrs: attrs as unknown as NamedAttrMap,
+      backend: this.backend,
+    }) as TensorInfo;
     this.live.push(out);
     return out;
   }

@@ -44,7 +44,12 @@ test('a configuration that cannot fit is a typed WASM_OUT_OF_MEMORY error naming
   // 411,041,792 = 9.8: batch 9 fits, batch 16 cannot.
   const model = tinyConv(2048, 2048);
   const { maxBatchSize } = estimateWasmTrainingMemory(model, 1);
-  assert.equal(maxBatchSize, Math.floor((WASM_HEAP_LIMIT_BYTES - 112 * 16 - 256 * 2 ** 20) / (2048 * 2048 * 7 * WASM_TRAIN_BYTES_PER_ACTIVATION)));
+  assert.equal(
+    maxBatchSize,
+    Math.floor(
+      (WASM_HEAP_LIMIT_BYTES - 112 * 16 - 256 * 2 ** 20) / (2048 * 2048 * 7 * WASM_TRAIN_BYTES_PER_ACTIVATION),
+    ),
+  );
   assert.equal(maxBatchSize, 9);
   await tf.setBackend('cpu');
   assert.doesNotThrow(() => assertWasmTrainingFits(model, 16), 'no-op on cpu');
@@ -55,7 +60,9 @@ test('a configuration that cannot fit is a typed WASM_OUT_OF_MEMORY error naming
     (e: unknown) =>
       isCxrkitError(e, 'WASM_OUT_OF_MEMORY') &&
       isWasmOutOfMemoryError(e) &&
-      (e as Error).message.includes(`batchSize ${maxBatchSize} with accumulationSteps ${Math.ceil(16 / maxBatchSize)}`) &&
+      (e as Error).message.includes(
+        `batchSize ${maxBatchSize} with accumulationSteps ${Math.ceil(16 / maxBatchSize)}`,
+      ) &&
       (e as { received: { maxBatchSize: number } }).received.maxBatchSize === maxBatchSize,
   );
 });

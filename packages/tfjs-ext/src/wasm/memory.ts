@@ -48,7 +48,9 @@ export interface WasmTrainingMemoryEstimate {
 export function estimateWasmTrainingMemory(model: tfl.LayersModel, batchSize: number): WasmTrainingMemoryEstimate {
   let activationsPerSample = 0;
   for (const layer of model.layers) {
-    const shapes = (Array.isArray(layer.outputShape[0]) ? layer.outputShape : [layer.outputShape]) as Array<Array<number | null>>;
+    const shapes = (Array.isArray(layer.outputShape[0]) ? layer.outputShape : [layer.outputShape]) as Array<
+      Array<number | null>
+    >;
     for (const s of shapes) activationsPerSample += s.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
   }
   const params = model.countParams();
@@ -118,11 +120,15 @@ export function guardBackendMemory(backend: unknown): boolean {
     (n: number): number => {
       const p = original(n);
       if (p === 0 && n > 0) {
-        throw new CxrkitError('WASM_OUT_OF_MEMORY', `the wasm heap could not grow by ${(n / 2 ** 20).toFixed(1)} MiB (heap is ${gib(m.HEAPU8.length)}, limit ${gib(WASM_HEAP_LIMIT_BYTES)})`, {
-          received: { requestedBytes: n, heapBytes: m.HEAPU8.length },
-          fix: 'lower batchSize and raise accumulationSteps (same effective batch), use a smaller input, or a native backend (tfjs-node)',
-          pkg: 'tfjs-ext',
-        });
+        throw new CxrkitError(
+          'WASM_OUT_OF_MEMORY',
+          `the wasm heap could not grow by ${(n / 2 ** 20).toFixed(1)} MiB (heap is ${gib(m.HEAPU8.length)}, limit ${gib(WASM_HEAP_LIMIT_BYTES)})`,
+          {
+            received: { requestedBytes: n, heapBytes: m.HEAPU8.length },
+            fix: 'lower batchSize and raise accumulationSteps (same effective batch), use a smaller input, or a native backend (tfjs-node)',
+            pkg: 'tfjs-ext',
+          },
+        );
       }
       return p;
     },

@@ -39,9 +39,20 @@ const CASES: PoolCase[] = [
 function poolGrad(c: PoolCase): Float32Array {
   return tf.tidy(() => {
     // ReLU'd values: about half are exact zeros, so windows have ties.
-    const x = tf.relu(tf.tensor4d(values(c.x.reduce((a, b) => a * b), 29), c.x));
+    const x = tf.relu(
+      tf.tensor4d(
+        values(
+          c.x.reduce((a, b) => a * b),
+          29,
+        ),
+        c.x,
+      ),
+    );
     const f = (t: tf.Tensor) => {
-      const y = c.op === 'max' ? tf.maxPool(t as tf.Tensor4D, c.size, c.stride, c.pad) : tf.avgPool(t as tf.Tensor4D, c.size, c.stride, c.pad);
+      const y =
+        c.op === 'max'
+          ? tf.maxPool(t as tf.Tensor4D, c.size, c.stride, c.pad)
+          : tf.avgPool(t as tf.Tensor4D, c.size, c.stride, c.pad);
       return tf.sum(tf.mul(y, tf.tensor(values(y.size, 31), y.shape)));
     };
     return tf.grad(f)(x).dataSync() as Float32Array;
@@ -68,7 +79,12 @@ for (const simd of [true, false]) {
       // Max pooling routes each gradient to one position (the first maximum, as tfjs-cpu): the same
       // positions receive gradient (values may differ in the last bits: overlapping windows sum in
       // another order on cpu).
-      if (c.op === 'max') assert.deepEqual(Array.from(got, (v) => v !== 0), Array.from(ref, (v) => v !== 0), `${c.name}: same positions as cpu`);
+      if (c.op === 'max')
+        assert.deepEqual(
+          Array.from(got, (v) => v !== 0),
+          Array.from(ref, (v) => v !== 0),
+          `${c.name}: same positions as cpu`,
+        );
     }
   });
 }
@@ -84,7 +100,15 @@ test("AvgPool's gradient with 'same' padding is exact at the borders, on cpu and
   const expected = [c, e, c, e, m, e, c, e, c];
   for (const backend of ['cpu', 'wasm']) {
     await tf.setBackend(backend);
-    const g = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.avgPool(t as tf.Tensor4D, 3, 1, 'same')))(tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1])).dataSync());
-    Array.from(g).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-6, `${backend} pixel ${i}: ${v} vs ${expected[i]}`));
+    const g = tf.tidy(() =>
+      tf
+        .grad((t: tf.Tensor) => tf.sum(tf.avgPool(t as tf.Tensor4D, 3, 1, 'same')))(
+          tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]),
+        )
+        .dataSync(),
+    );
+    Array.from(g).forEach((v, i) =>
+      assert.ok(Math.abs(v - expected[i]!) < 1e-6, `${backend} pixel ${i}: ${v} vs ${expected[i]}`),
+    );
   }
 });

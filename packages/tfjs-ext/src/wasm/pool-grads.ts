@@ -21,9 +21,38 @@ interface PoolAttrs {
 
 /** NHWC pooling geometry (tfjs-core's computePool2DInfo), in the order the SIMD kernels take it. */
 function poolGeometry(input: TensorInfo, a: PoolAttrs) {
-  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
-  const { batchSize: n, inHeight: ih, inWidth: iw, inChannels: ch, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  return { n, ih, iw, ch, oh, ow, sh, sw, fh: info.effectiveFilterHeight, fw: info.effectiveFilterWidth, top: info.padInfo.top, left: info.padInfo.left };
+  const info = backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
+  const {
+    batchSize: n,
+    inHeight: ih,
+    inWidth: iw,
+    inChannels: ch,
+    outHeight: oh,
+    outWidth: ow,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
+  return {
+    n,
+    ih,
+    iw,
+    ch,
+    oh,
+    ow,
+    sh,
+    sw,
+    fh: info.effectiveFilterHeight,
+    fw: info.effectiveFilterWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+  };
 }
 
 export const maxPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -98,7 +127,23 @@ export const avgPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   out.fill(0);
   const simd = simdKernels(backend);
   if (simd) {
-    simd.kernels.avgPoolGrad(heapPointer(backend, dy), heapPointer(backend, dx), n, ih, iw, ch, oh, ow, sh, sw, fh, fw, top, left, mult);
+    simd.kernels.avgPoolGrad(
+      heapPointer(backend, dy),
+      heapPointer(backend, dx),
+      n,
+      ih,
+      iw,
+      ch,
+      oh,
+      ow,
+      sh,
+      sw,
+      fh,
+      fw,
+      top,
+      left,
+      mult,
+    );
     return dx;
   }
   const w = new Float32Array(ch);

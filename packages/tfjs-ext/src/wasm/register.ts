@@ -2,7 +2,16 @@
 // tfjs-layers registers tfjs-core's gradients on import; importing it first guarantees that the
 // FusedBatchNorm gradient exists (to be wrapped) and is not re-registered over ours later.
 import '@tensorflow/tfjs-layers';
-import { engine, getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type GradConfig, type KernelConfig } from '@tensorflow/tfjs-core';
+import {
+  engine,
+  getGradient,
+  getKernel,
+  registerGradient,
+  registerKernel,
+  unregisterKernel,
+  type GradConfig,
+  type KernelConfig,
+} from '@tensorflow/tfjs-core';
 import { registerGradientFixes } from '../gradients/register-gradient-fixes.js';
 import { sharedState } from '../shared-state.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
@@ -74,7 +83,13 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     if (prev) unregisterKernel(cfg.kernelName, cfg.backendName);
     // Every kernel installs the out-of-memory guard on the backend it runs on (a property check once
     // installed), so a backend initialised after this call is guarded from its first training kernel.
-    registerKernel({ ...cfg, kernelFunc: (args) => (guardBackendMemory(args.backend), cfg.kernelFunc(args)) });
+    registerKernel({
+      ...cfg,
+      kernelFunc: (args) => {
+        guardBackendMemory(args.backend);
+        return cfg.kernelFunc(args);
+      },
+    });
   }
   const bnGrad = replace ? getGradient('FusedBatchNorm') : undefined;
   if (bnGrad) registerGradient(fusedBatchNormGradConfig(bnGrad));

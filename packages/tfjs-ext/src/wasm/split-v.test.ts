@@ -24,7 +24,12 @@ test('SplitV on wasm equals tf.split on cpu (every axis, sizes with −1, int32)
   for (const c of CASES) {
     const n = c.shape.reduce((a, b) => a * b, 1);
     const data = c.dtype === 'int32' ? Int32Array.from(values(n, 7), (v) => Math.round(v * 1000)) : values(n, 7);
-    const split = () => tf.tidy(() => tf.split(tf.tensor(data, c.shape, c.dtype), c.splits, c.axis).map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) })));
+    const split = () =>
+      tf.tidy(() =>
+        tf
+          .split(tf.tensor(data, c.shape, c.dtype), c.splits, c.axis)
+          .map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) })),
+      );
     const want = await on('cpu', split);
     const got = await on('wasm', split);
     assert.deepEqual(got, want, `split [${c.shape}] ${JSON.stringify(c.splits)} axis ${c.axis}`);
@@ -38,7 +43,9 @@ test('the gradient of a channel Concatenate (a SplitV) on wasm equals cpu, witho
       const a = tf.tensor(values(2 * 5 * 5 * 3, 1), [2, 5, 5, 3]);
       const b = tf.tensor(values(2 * 5 * 5 * 6, 2), [2, 5, 5, 6]);
       const w = tf.tensor(values(2 * 5 * 5 * 9, 3), [2, 5, 5, 9]);
-      return tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.concat([x, y], 3), w)))([a, b]).map((g) => Array.from(g.dataSync()));
+      return tf
+        .grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.concat([x, y], 3), w)))([a, b])
+        .map((g) => Array.from(g.dataSync()));
     });
   const want = await on('cpu', grads);
   const got = await on('wasm', async () => {

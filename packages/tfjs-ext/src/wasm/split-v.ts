@@ -8,7 +8,8 @@ import { heapSlice, isWasmHeapBackend } from './heap-copy.js';
 export const splitVWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: TensorInfo };
   const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number[] | number; axis: number };
-  if (!isWasmHeapBackend(backend) || x.dtype === 'string') throw new Error('[cxrkit/tfjs-ext] SplitV: not a numeric tensor on the tfjs wasm backend');
+  if (!isWasmHeapBackend(backend) || x.dtype === 'string')
+    throw new Error('[cxrkit/tfjs-ext] SplitV: not a numeric tensor on the tfjs wasm backend');
   const $axis = axis < 0 ? axis + x.shape.length : axis;
   const sizes = backend_util.prepareSplitSize(x, numOrSizeSplits, $axis);
   const begin = new Array<number>(x.shape.length).fill(0);

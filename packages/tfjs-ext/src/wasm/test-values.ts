@@ -44,5 +44,8 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     maxErr = Math.max(maxErr, Math.abs(actual[i]! - expected[i]!));
   }
   assert.ok(maxRef > 0, `${label}: reference is all zeros (test would be vacuous)`);
-  assert.ok(maxErr <= tol * maxRef, `${label}: max |wasm − cpu| = ${maxErr.toExponential(2)} > ${tol} × ${maxRef.toExponential(2)}`);
+  assert.ok(
+    maxErr <= tol * maxRef,
+    `${label}: max |wasm − cpu| = ${maxErr.toExponential(2)} > ${tol} × ${maxRef.toExponential(2)}`,
+  );
 }

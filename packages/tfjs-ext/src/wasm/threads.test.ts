@@ -61,16 +61,37 @@ test('prepareWasmThreads runs the wasm backend on 2 threads in Node, with the sa
     cwd: fileURLToPath(new URL('../../../..', import.meta.url)),
   });
   rmSync(dir, { recursive: true, force: true });
-  assert.equal(r.status, 0, `child failed (${r.signal ?? r.status}): ${(r.stderr ?? '').split('\n').filter((l) => !/^\s+at /.test(l) && l.length < 500).join(' ').slice(0, 800)}`);
+  assert.equal(
+    r.status,
+    0,
+    `child failed (${r.signal ?? r.status}): ${(r.stderr ?? '')
+      .split('\n')
+      .filter((l) => !/^\s+at /.test(l) && l.length < 500)
+      .join(' ')
+      .slice(0, 800)}`,
+  );
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   assert.ok(line, `no result line in: ${r.stdout.slice(-400)}`);
-  const got = JSON.parse(line.slice(7)) as { plan: { enabled: boolean; threads: number }; threads: number; dw: number[]; bnDx: number[]; maxDx: number[]; avgDx: number[]; adam: number[] };
+  const got = JSON.parse(line.slice(7)) as {
+    plan: { enabled: boolean; threads: number };
+    threads: number;
+    dw: number[];
+    bnDx: number[];
+    maxDx: number[];
+    avgDx: number[];
+    adam: number[];
+  };
   assert.deepEqual(got.plan, { enabled: true, threads: 2 });
   assert.equal(got.threads, 2, 'XNNPACK pool size (tfjs alone caps it at cores/2 = 1 here)');
   const ref = tf.tidy(() => {
     const x = tf.tensor4d(values(2 * 9 * 9 * 5, 3), [...SHAPES.x]);
     const dy = tf.tensor4d(values(2 * 4 * 4 * 6, 5), [...SHAPES.dy]);
-    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 2, pad: 'valid', dataFormat: 'NHWC', filterShape: SHAPES.filter } as never) as unknown as tf.Tensor;
+    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+      strides: 2,
+      pad: 'valid',
+      dataFormat: 'NHWC',
+      filterShape: SHAPES.filter,
+    } as never) as unknown as tf.Tensor;
     return Array.from(dw.dataSync());
   });
   assert.equal(got.dw.length, 3 * 3 * 5 * 6);
@@ -88,10 +109,18 @@ test('prepareWasmThreads runs the wasm backend on 2 threads in Node, with the sa
       return tf.sum(tf.mul(tf.batchNorm(t, mean, variance, b, g, 1e-3), bw));
     })(bx);
     const px = tf.relu(tf.tensor4d(values(2 * 7 * 7 * 8, 11), [2, 7, 7, 8]));
-    const maxDx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 3, 2, 'valid'), tf.tensor4d(values(2 * 3 * 3 * 8, 12), [2, 3, 3, 8]))))(px);
+    const maxDx = tf.grad((t: tf.Tensor) =>
+      tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 3, 2, 'valid'), tf.tensor4d(values(2 * 3 * 3 * 8, 12), [2, 3, 3, 8]))),
+    )(px);
     // tfjs's own AvgPool gradient is wrong at 'same' borders (see avg-pool-grad.ts); the child has the fix registered.
-    const avgDx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, 3, 1, 'same'), tf.tensor4d(values(2 * 7 * 7 * 8, 13), [2, 7, 7, 8]))))(px);
-    return { bnDx: Array.from(bnDx.dataSync()), maxDx: Array.from(maxDx.dataSync()), avgDx: Array.from(avgDx.dataSync()) };
+    const avgDx = tf.grad((t: tf.Tensor) =>
+      tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, 3, 1, 'same'), tf.tensor4d(values(2 * 7 * 7 * 8, 13), [2, 7, 7, 8]))),
+    )(px);
+    return {
+      bnDx: Array.from(bnDx.dataSync()),
+      maxDx: Array.from(maxDx.dataSync()),
+      avgDx: Array.from(avgDx.dataSync()),
+    };
   });
   const close = (a: number[], e: number[], label: string) => {
     const s = Math.max(...e.map(Math.abs));
@@ -101,7 +130,12 @@ test('prepareWasmThreads runs the wasm backend on 2 threads in Node, with the sa
   close(got.bnDx, refs.bnDx, 'fused batch-norm gradient');
   close(got.maxDx, refs.maxDx, 'MaxPoolGrad');
   // Only input pixels whose every window is interior (rows/columns 2..4), where tfjs's unfixed AvgPool gradient is right.
-  const interior = (a: number[]) => a.filter((_, i) => { const r = Math.floor(i / 56) % 7; const c = Math.floor(i / 8) % 7; return r > 1 && r < 5 && c > 1 && c < 5; });
+  const interior = (a: number[]) =>
+    a.filter((_, i) => {
+      const r = Math.floor(i / 56) % 7;
+      const c = Math.floor(i / 8) % 7;
+      return r > 1 && r < 5 && c > 1 && c < 5;
+    });
   close(interior(got.avgDx), interior(refs.avgDx), 'AvgPoolGrad (interior)');
   const v = tf.variable(tf.tensor1d(values(37, 14)));
   const opt = tf.train.adam(0.01);

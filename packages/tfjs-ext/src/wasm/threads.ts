@@ -60,18 +60,33 @@ let installed: { dir: string } | undefined;
  * Outside Node (browsers decide threading by cross-origin isolation) or without SharedArrayBuffer it
  * changes nothing and says why. Measured 1.3–1.8× on whole models with 2 threads on 2 cores.
  */
-export async function prepareWasmThreads(wasmModule: WasmBackendModule, options: WasmThreadsOptions = {}): Promise<WasmThreadsPlan> {
+export async function prepareWasmThreads(
+  wasmModule: WasmBackendModule,
+  options: WasmThreadsOptions = {},
+): Promise<WasmThreadsPlan> {
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   if (!isNode) return { enabled: false, threads: 1, reason: 'not Node: tfjs decides threading itself in browsers' };
-  if (typeof SharedArrayBuffer === 'undefined') return { enabled: false, threads: 1, reason: 'SharedArrayBuffer is unavailable' };
+  if (typeof SharedArrayBuffer === 'undefined')
+    return { enabled: false, threads: 1, reason: 'SharedArrayBuffer is unavailable' };
   const os = await import('node:os');
-  const threads = Math.max(1, Math.floor(options.threads ?? (os.availableParallelism?.() ?? os.cpus().length)));
-  if (!tf.env().getFlags || !('WASM_HAS_MULTITHREAD_SUPPORT' in (tf.env() as unknown as { flagRegistry: object }).flagRegistry)) {
-    return { enabled: false, threads: 1, reason: 'import @tensorflow/tfjs-backend-wasm before calling prepareWasmThreads' };
+  const threads = Math.max(1, Math.floor(options.threads ?? os.availableParallelism?.() ?? os.cpus().length));
+  if (
+    !tf.env().getFlags ||
+    !('WASM_HAS_MULTITHREAD_SUPPORT' in (tf.env() as unknown as { flagRegistry: object }).flagRegistry)
+  ) {
+    return {
+      enabled: false,
+      threads: 1,
+      reason: 'import @tensorflow/tfjs-backend-wasm before calling prepareWasmThreads',
+    };
   }
   const version = wasmModule.version_wasm ?? (wasmModule as { default?: WasmBackendModule }).default?.version_wasm;
   if (version !== WASM_THREADS_TESTED_VERSION) {
-    return { enabled: false, threads: 1, reason: `tfjs-backend-wasm ${version ?? '(unknown version)'} is not the tested ${WASM_THREADS_TESTED_VERSION}` };
+    return {
+      enabled: false,
+      threads: 1,
+      reason: `tfjs-backend-wasm ${version ?? '(unknown version)'} is not the tested ${WASM_THREADS_TESTED_VERSION}`,
+    };
   }
   if (threads === 1) {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);

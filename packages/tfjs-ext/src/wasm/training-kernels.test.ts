@@ -53,12 +53,28 @@ function convGrads(c: ConvCase): { dw: Float32Array; dx: Float32Array } {
     const [n, h, w, ci] = c.x;
     const x = tf.tensor4d(values(n * h * w * ci, 11), c.x);
     const filterShape: [number, number, number, number] = [c.k[0], c.k[1], ci, c.co];
-    const filter = tf.tensor4d(values(filterShape.reduce((a, b) => a * b), 23), filterShape);
+    const filter = tf.tensor4d(
+      values(
+        filterShape.reduce((a, b) => a * b),
+        23,
+      ),
+      filterShape,
+    );
     const yShape = tf.conv2d(x, filter, c.s, c.pad).shape;
-    const dy = tf.tensor4d(values(yShape.reduce((a, b) => a * b), 37), yShape);
+    const dy = tf.tensor4d(
+      values(
+        yShape.reduce((a, b) => a * b),
+        37,
+      ),
+      yShape,
+    );
     const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
-    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape } as never) as tf.Tensor;
-    const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: c.x } as never) as tf.Tensor;
+    const dw = tf
+      .engine()
+      .runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape } as never) as tf.Tensor;
+    const dx = tf
+      .engine()
+      .runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: c.x } as never) as tf.Tensor;
     return { dw: dw.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array };
   });
 }
@@ -102,7 +118,9 @@ function bnGrads(shape: number[], withScale: boolean): Float32Array[] {
       // cannot differentiate batchNorm with an undefined scale).
       return tf.sum(tf.mul(r, tf.batchNorm(xx, mean, variance, b, withScale ? g : tf.onesLike(g), 1e-3)));
     };
-    return tf.grads(f)([x, gamma, beta]).map((t) => t.dataSync() as Float32Array);
+    return tf
+      .grads(f)([x, gamma, beta])
+      .map((t) => t.dataSync() as Float32Array);
   });
 }
 
@@ -132,7 +150,10 @@ test('registration is wasm-only, idempotent and reversible', async () => {
   assert.equal(registerWasmTrainingKernels(), false);
   assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm'));
   // cpu keeps its own kernels and, bit for bit, its own BN gradient.
-  assert.notEqual(tf.getKernel('Conv2DBackpropInput', 'cpu')?.kernelFunc, tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc);
+  assert.notEqual(
+    tf.getKernel('Conv2DBackpropInput', 'cpu')?.kernelFunc,
+    tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc,
+  );
   const cpuAfter = await on('cpu', () => bnGrads([2, 3, 3, 4], true).map((a) => Array.from(a)));
   assert.deepEqual(cpuAfter, cpuBefore);
   assert.equal(unregisterWasmTrainingKernels(), true);

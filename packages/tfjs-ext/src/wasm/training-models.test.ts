@@ -22,9 +22,16 @@ function allLayersModel(): tfl.LayersModel {
   const L = tfl.layers;
   let seed = 100; // seeded initialisers: the same model every run
   const init = () => tfl.initializers.glorotUniform({ seed: seed++ });
-  const conv = (x: T, filters: number, k: [number, number], strides = 1, padding: 'same' | 'valid' = 'same', useBias = false) =>
-    L.conv2d({ filters, kernelSize: k, strides, padding, useBias, kernelInitializer: init() }).apply(x) as T;
-  const bn = (x: T, scale: boolean) => batchNormalization({ axis: 3, scale, center: true, epsilon: 1e-3 }).apply(x) as T;
+  const conv = (
+    x: T,
+    filters: number,
+    k: [number, number],
+    strides = 1,
+    padding: 'same' | 'valid' = 'same',
+    useBias = false,
+  ) => L.conv2d({ filters, kernelSize: k, strides, padding, useBias, kernelInitializer: init() }).apply(x) as T;
+  const bn = (x: T, scale: boolean) =>
+    batchNormalization({ axis: 3, scale, center: true, epsilon: 1e-3 }).apply(x) as T;
   const relu = (x: T) => L.activation({ activation: 'relu' }).apply(x) as T;
   const inp = tfl.input({ shape: [21, 21, 3] });
   // ResNet stem: ZeroPadding2D(3) + 7×7/2 valid → 11×11×4; Inception-style BN(scale=false).
@@ -33,7 +40,14 @@ function allLayersModel(): tfl.LayersModel {
   // Inception-style branches at 11×11: 1×1; 1×7→7×1; avg-pool 3×3/1 same → 1×1; concat → 9 channels.
   const b1 = relu(bn(conv(a, 3, [1, 1]), true));
   const b2 = relu(conv(conv(a, 3, [1, 7]), 3, [7, 1]));
-  const b3 = conv(L.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(a) as T, 3, [1, 1], 1, 'same', true);
+  const b3 = conv(
+    L.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(a) as T,
+    3,
+    [1, 1],
+    1,
+    'same',
+    true,
+  );
   const c = L.concatenate({ axis: 3 }).apply([b1, b2, b3]) as T;
   // ResNet-style residual: 3×3 same + BN, Add, ReLU.
   const d = relu(L.add().apply([bn(conv(c, 9, [3, 3]), true), c]) as T);
@@ -74,7 +88,9 @@ test('gradients of a model with every layer type match cpu (1e-4 max-norm relati
     tf.tidy(() => {
       const xt = tf.tensor4d(x, [2, 21, 21, 3]);
       const rt = tf.tensor2d(r, [2, 3]);
-      const { grads: g } = tf.variableGrads(() => tf.sum(tf.mul(rt, model.apply(xt, { training: true }) as tf.Tensor)) as tf.Scalar);
+      const { grads: g } = tf.variableGrads(
+        () => tf.sum(tf.mul(rt, model.apply(xt, { training: true }) as tf.Tensor)) as tf.Scalar,
+      );
       return Object.fromEntries(Object.entries(g).map(([k, v]) => [k, v.dataSync() as Float32Array]));
     });
   const ref = await on('cpu', grads);
@@ -101,7 +117,10 @@ test('a small model trains on wasm: loss falls and weights track a cpu run of th
     const yt = tf.tensor2d(yTrue, [4, 3]);
     const losses: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const loss = opt.minimize(() => tf.losses.meanSquaredError(yt, model.apply(xt, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+      const loss = opt.minimize(
+        () => tf.losses.meanSquaredError(yt, model.apply(xt, { training: true }) as tf.Tensor) as tf.Scalar,
+        true,
+      )!;
       losses.push(loss.dataSync()[0]!);
       loss.dispose();
     }
@@ -111,11 +130,18 @@ test('a small model trains on wasm: loss falls and weights track a cpu run of th
   };
   const ref = await on('cpu', run);
   const got = await on('wasm', run);
-  assert.ok(got.losses[7]! < 0.5 * got.losses[0]!, `wasm loss did not fall: ${got.losses.map((l) => l.toFixed(4)).join(' → ')}`);
+  assert.ok(
+    got.losses[7]! < 0.5 * got.losses[0]!,
+    `wasm loss did not fall: ${got.losses.map((l) => l.toFixed(4)).join(' → ')}`,
+  );
   // Adam normalises each step by √v, so float32 rounding differences in the gradients move weights by
   // ≲ lr·(relative gradient error) per step; after 8 steps of lr 1e-2 that is ≪ 1e-3 of the weights'
   // scale (measured: ≤ 4e-6 with these seeds). Losses agree to 1e-4 relative.
-  for (let i = 0; i < ref.losses.length; i++) assert.ok(Math.abs(got.losses[i]! - ref.losses[i]!) <= 1e-4 * Math.abs(ref.losses[i]!), `loss ${i}: ${got.losses[i]} vs ${ref.losses[i]}`);
+  for (let i = 0; i < ref.losses.length; i++)
+    assert.ok(
+      Math.abs(got.losses[i]! - ref.losses[i]!) <= 1e-4 * Math.abs(ref.losses[i]!),
+      `loss ${i}: ${got.losses[i]} vs ${ref.losses[i]}`,
+    );
   got.weights.forEach((w, i) => {
     const e = relErr(w, ref.weights[i]!);
     if (process.env.CXRKIT_DEBUG_WASM) console.log(model.weights[i]!.name, e.toExponential(2));

@@ -59,7 +59,13 @@ export function widen(src: Uint8Array, fromBytes: number, pm: PixelModule, signe
   const ov = new DataView(out.buffer);
   for (let i = 0; i < n; i++) {
     const v =
-      fromBytes === 1 ? (signed ? dv.getInt8(i) : dv.getUint8(i)) : signed ? dv.getInt16(i * 2, true) : dv.getUint16(i * 2, true);
+      fromBytes === 1
+        ? signed
+          ? dv.getInt8(i)
+          : dv.getUint8(i)
+        : signed
+          ? dv.getInt16(i * 2, true)
+          : dv.getUint16(i * 2, true);
     if (to === 1) ov.setUint8(i, v & 0xff);
     else if (to === 2) ov.setUint16(i * 2, v & 0xffff, true);
     else ov.setUint32(i * 4, v >>> 0, true);
@@ -82,7 +88,15 @@ export function checkOutput(codec: string, pm: PixelModule, bytes: Uint8Array, b
  * The codec's output (samples of `bitsPerSample` bits: 1 byte up to 8, else 2) → a decoded frame in the
  * pixel module's sample size: checked for a whole frame before and after {@link widen}.
  */
-export function finishFrame(codec: string, pm: PixelModule, out: Uint8Array, bitsPerSample: number, signed: boolean, planar: boolean, photometric?: string): DecodedFrame {
+export function finishFrame(
+  codec: string,
+  pm: PixelModule,
+  out: Uint8Array,
+  bitsPerSample: number,
+  signed: boolean,
+  planar: boolean,
+  photometric?: string,
+): DecodedFrame {
   const inBps = bitsPerSample > 8 ? 2 : 1;
   checkOutput(codec, pm, out, inBps);
   const n = pm.rows * pm.columns * pm.samplesPerPixel;

@@ -11,7 +11,8 @@ export const jpegLosslessCodec: FrameCodec = {
   decode(encoded, pm) {
     const sof = readJpegFrameHeader(encoded);
     checkGeometry('JPEG lossless', pm, sof);
-    if (sof!.marker !== 0xffc3 && sof!.marker !== 0xffc7) throw decodeFailed('JPEG lossless', new Error(`SOF marker ${sof!.marker.toString(16)} is not lossless`));
+    if (sof!.marker !== 0xffc3 && sof!.marker !== 0xffc7)
+      throw decodeFailed('JPEG lossless', new Error(`SOF marker ${sof!.marker.toString(16)} is not lossless`));
     const inBps = sof!.precision > 8 ? 2 : 1;
     let out: Uint8Array;
     try {

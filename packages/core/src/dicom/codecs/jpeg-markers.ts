@@ -33,7 +33,8 @@ export function readJpegFrameHeader(b: Uint8Array): JpegFrameHeader | undefined 
     if (p + 2 > b.length) return undefined;
     const len = (b[p]! << 8) | b[p + 1]!;
     if (len < 2) return undefined;
-    const isSof = (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7;
+    const isSof =
+      (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7;
     if (isSof) {
       if (p + 8 > b.length) return undefined;
       return {

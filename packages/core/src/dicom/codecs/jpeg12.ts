@@ -15,7 +15,7 @@ async function wasmPath(): Promise<string | undefined> {
   if (!proc?.versions?.node) return undefined;
   const { createRequire } = await import('node:module');
   const { dirname, join } = await import('node:path');
-    return join(dirname(createRequire(import.meta.url).resolve('dcmjs-codecs')), 'dcmjs-native-codecs.wasm');
+  return join(dirname(createRequire(import.meta.url).resolve('dcmjs-codecs')), 'dcmjs-native-codecs.wasm');
 }
 
 async function loadDcmjsCodecs(): Promise<DcmjsCodecs> {
@@ -25,7 +25,7 @@ async function loadDcmjsCodecs(): Promise<DcmjsCodecs> {
   } catch (e) {
     throw dicomError('DICOM_CODEC_NOT_INSTALLED', '12-bit JPEG (process 4) needs the optional package dcmjs-codecs', {
       received: 'dcmjs-codecs not installed',
-      fix: 'npm install dcmjs-codecs@0.0.8 (DCMTK\'s 12-bit JPEG codec in WebAssembly), or transcode the file to a lossless syntax',
+      fix: "npm install dcmjs-codecs@0.0.8 (DCMTK's 12-bit JPEG codec in WebAssembly), or transcode the file to a lossless syntax",
       cause: e,
     });
   }
@@ -50,7 +50,10 @@ export async function createJpeg12Codec(): Promise<FrameCodec> {
       const sof = readJpegFrameHeader(encoded);
       checkGeometry('JPEG extended', pm, sof);
       if (sof!.marker !== 0xffc0 && sof!.marker !== 0xffc1) {
-        throw decodeFailed('JPEG extended', new Error(`SOF marker ${sof!.marker.toString(16)} is not baseline/extended Huffman`));
+        throw decodeFailed(
+          'JPEG extended',
+          new Error(`SOF marker ${sof!.marker.toString(16)} is not baseline/extended Huffman`),
+        );
       }
       const inBps = sof!.precision > 8 ? 2 : 1;
       let out: Uint8Array;
@@ -74,7 +77,15 @@ export async function createJpeg12Codec(): Promise<FrameCodec> {
       } catch (e) {
         throw decodeFailed('JPEG extended', e);
       }
-      return finishFrame('JPEG extended', pm, out, sof!.precision, false, false, pm.samplesPerPixel === 3 ? 'RGB' : undefined);
+      return finishFrame(
+        'JPEG extended',
+        pm,
+        out,
+        sof!.precision,
+        false,
+        false,
+        pm.samplesPerPixel === 3 ? 'RGB' : undefined,
+      );
     },
   };
 }

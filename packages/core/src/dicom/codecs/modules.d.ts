@@ -26,7 +26,11 @@ declare module 'dcmjs-codecs' {
     getDecodedBuffer(): Uint8Array | undefined;
   }
   export class NativeCodecs {
-    static initializeAsync(opts?: { webAssemblyModulePathOrUrl?: string; logCodecsInfo?: boolean; logCodecsTrace?: boolean }): Promise<void>;
+    static initializeAsync(opts?: {
+      webAssemblyModulePathOrUrl?: string;
+      logCodecsInfo?: boolean;
+      logCodecsTrace?: boolean;
+    }): Promise<void>;
     static isInitialized(): boolean;
     static release(): void;
     static decodeJpeg(context: Context, parameters?: { convertColorspaceToRgb?: boolean }): Context;

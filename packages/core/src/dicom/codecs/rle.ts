@@ -8,11 +8,22 @@ import { bytesPerSample } from './check.js';
 import { unpackBits } from '../stored.js';
 
 function fail(msg: string, received: unknown) {
-  return dicomError('DICOM_DECODE_FAILED', `RLE: ${msg}`, { received, fix: 'the RLE frame is corrupt; re-export the file' });
+  return dicomError('DICOM_DECODE_FAILED', `RLE: ${msg}`, {
+    received,
+    fix: 'the RLE frame is corrupt; re-export the file',
+  });
 }
 
 /** Decodes one PackBits segment into `out` at byte `start` with stride `stride`; returns bytes written. */
-function unpackSegment(src: Uint8Array, begin: number, end: number, out: Uint8Array, start: number, stride: number, count: number): number {
+function unpackSegment(
+  src: Uint8Array,
+  begin: number,
+  end: number,
+  out: Uint8Array,
+  start: number,
+  stride: number,
+  count: number,
+): number {
   let p = begin;
   let o = 0;
   while (p < end && o < count) {
@@ -37,7 +48,8 @@ function unpackSegment(src: Uint8Array, begin: number, end: number, out: Uint8Ar
 
 /** Decodes a DICOM RLE frame to little-endian interleaved samples. */
 export function decodeRle(src: Uint8Array, pm: PixelModule): DecodedFrame {
-  if (src.length < 64) throw fail(`frame of ${src.length} bytes is shorter than the 64-byte RLE header`, `${src.length} bytes`);
+  if (src.length < 64)
+    throw fail(`frame of ${src.length} bytes is shorter than the 64-byte RLE header`, `${src.length} bytes`);
   const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const segments = dv.getUint32(0, true);
   const bps = bytesPerSample(pm);
@@ -45,12 +57,17 @@ export function decodeRle(src: Uint8Array, pm: PixelModule): DecodedFrame {
   const packed1bit = pm.bitsAllocated === 1;
   const pixels = pm.rows * pm.columns;
   const expected = packed1bit ? spp : spp * bps;
-  if (segments !== expected) throw fail(`${segments} segments but ${expected} expected for ${spp} sample(s) of ${pm.bitsAllocated} bits`, segments);
+  if (segments !== expected)
+    throw fail(
+      `${segments} segments but ${expected} expected for ${spp} sample(s) of ${pm.bitsAllocated} bits`,
+      segments,
+    );
   const offsets: number[] = [];
   for (let i = 0; i < segments; i++) offsets.push(dv.getUint32(4 + 4 * i, true));
   for (let i = 0; i < segments; i++) {
     const o = offsets[i]!;
-    if (o < 64 || o > src.length || (i > 0 && o < offsets[i - 1]!)) throw fail(`segment ${i} offset ${o} is invalid`, o);
+    if (o < 64 || o > src.length || (i > 0 && o < offsets[i - 1]!))
+      throw fail(`segment ${i} offset ${o} is invalid`, o);
   }
   if (packed1bit) {
     const count = Math.ceil(pixels / 8);

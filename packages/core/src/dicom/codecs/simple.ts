@@ -6,7 +6,8 @@ import { dicomError } from '../errors.js';
 import { unpackBits } from '../stored.js';
 
 function raw(bytes: Uint8Array, pm: PixelModule): DecodedFrame {
-  if (pm.bitsAllocated === 1) return { bytes: unpackBits(bytes, 0, pm.rows * pm.columns * pm.samplesPerPixel), planar: false };
+  if (pm.bitsAllocated === 1)
+    return { bytes: unpackBits(bytes, 0, pm.rows * pm.columns * pm.samplesPerPixel), planar: false };
   return { bytes, planar: pm.planarConfiguration === 1 };
 }
 

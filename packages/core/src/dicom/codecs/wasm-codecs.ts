@@ -27,7 +27,8 @@ interface EmDecoder extends Deletable {
 
 type EmModule = Record<string, new () => EmDecoder>;
 
-const factoryOf = (mod: unknown) => ((mod as { default?: unknown }).default ?? mod) as (o: Record<string, unknown>) => Promise<EmModule>;
+const factoryOf = (mod: unknown) =>
+  ((mod as { default?: unknown }).default ?? mod) as (o: Record<string, unknown>) => Promise<EmModule>;
 
 /** Copies the codec's output out of WASM memory (the heap view dies with the decoder). */
 function copyOut(view: Uint8Array): Uint8Array {
@@ -73,7 +74,10 @@ function makeCodec(
 
 /** J2K codestream (SOC + SIZ) or JP2 box signature. */
 function isJ2kStart(b: Uint8Array): boolean {
-  return (b.length >= 4 && b[0] === 0xff && b[1] === 0x4f && b[2] === 0xff && b[3] === 0x51) || (b.length >= 12 && b[4] === 0x6a && b[5] === 0x50);
+  return (
+    (b.length >= 4 && b[0] === 0xff && b[1] === 0x4f && b[2] === 0xff && b[3] === 0x51) ||
+    (b.length >= 12 && b[4] === 0x6a && b[5] === 0x50)
+  );
 }
 
 /** Reads the J2K SIZ segment (image size and components) before the codec sees the stream. */
@@ -123,22 +127,34 @@ function withAdobeNoTransform(b: Uint8Array): Uint8Array {
 
 /** JPEG baseline/extended 8-bit: libjpeg-turbo (colour comes out RGB). 12-bit streams are refused. */
 export async function createJpegBaselineCodec(): Promise<FrameCodec> {
-  const h = host('libjpeg-turbo', () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'), '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm');
+  const h = host(
+    'libjpeg-turbo',
+    () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'),
+    '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm',
+  );
   await h.ready();
   return makeCodec('JPEG baseline (libjpeg-turbo)', h, startsWithSoi, (encoded, pm) => {
     const sof = readJpegFrameHeader(encoded);
     checkGeometry('JPEG baseline', pm, sof);
     if (sof!.precision !== 8) {
-      throw dicomError('DICOM_UNSUPPORTED_PIXEL_FORMAT', `JPEG with ${sof!.precision}-bit samples (process 4, extended) is not decoded: only 8-bit JPEG baseline/extended is`, {
-        received: `${sof!.precision}-bit JPEG`,
-        fix: 'transcode the file to a lossless syntax (e.g. `gdcmconv --raw` or `dcmdjpeg`) before reading it',
-      });
+      throw dicomError(
+        'DICOM_UNSUPPORTED_PIXEL_FORMAT',
+        `JPEG with ${sof!.precision}-bit samples (process 4, extended) is not decoded: only 8-bit JPEG baseline/extended is`,
+        {
+          received: `${sof!.precision}-bit JPEG`,
+          fix: 'transcode the file to a lossless syntax (e.g. `gdcmconv --raw` or `dcmdjpeg`) before reading it',
+        },
+      );
     }
     if (sof!.marker !== 0xffc0 && sof!.marker !== 0xffc1) {
-      throw dicomError('DICOM_DECODE_FAILED', `JPEG process with SOF ${sof!.marker.toString(16)} is not baseline/extended Huffman`, {
-        received: sof!.marker,
-        fix: 'the frame uses a JPEG process the transfer syntax does not allow; re-export the file',
-      });
+      throw dicomError(
+        'DICOM_DECODE_FAILED',
+        `JPEG process with SOF ${sof!.marker.toString(16)} is not baseline/extended Huffman`,
+        {
+          received: sof!.marker,
+          fix: 'the frame uses a JPEG process the transfer syntax does not allow; re-export the file',
+        },
+      );
     }
     // DICOM RGB means the JPEG holds untransformed RGB samples (PS3.5 §8.2.1); libjpeg would assume
     // YCbCr unless an Adobe marker says "no transform", so add one.
@@ -157,7 +173,11 @@ export async function createJpegBaselineCodec(): Promise<FrameCodec> {
 
 /** JPEG-LS lossless and near-lossless: CharLS. */
 export async function createJpegLsCodec(): Promise<FrameCodec> {
-  const h = host('charls', () => import('@cornerstonejs/codec-charls/decodewasmjs'), '@cornerstonejs/codec-charls/decodewasm');
+  const h = host(
+    'charls',
+    () => import('@cornerstonejs/codec-charls/decodewasmjs'),
+    '@cornerstonejs/codec-charls/decodewasm',
+  );
   await h.ready();
   return makeCodec('JPEG-LS (CharLS)', h, startsWithSoi, (encoded, pm) => {
     const sof = readJpegFrameHeader(encoded);
@@ -183,7 +203,12 @@ function j2kLike(name: string, h: WasmHost<EmModule>, cls: string): FrameCodec {
       // The SIZ check above already matched the size; OpenJPEG fills its frame info only on decode.
       d.decode();
       const fi = d.getFrameInfo();
-      checkGeometry(name, pm, { width: fi.width, height: fi.height, components: fi.componentCount, precision: fi.bitsPerSample });
+      checkGeometry(name, pm, {
+        width: fi.width,
+        height: fi.height,
+        components: fi.componentCount,
+        precision: fi.bitsPerSample,
+      });
       const out = copyOut(d.getDecodedBuffer());
       return finishFrame(name, pm, out, fi.bitsPerSample, fi.isSigned === true, false);
     });
@@ -192,7 +217,11 @@ function j2kLike(name: string, h: WasmHost<EmModule>, cls: string): FrameCodec {
 
 /** JPEG 2000 (lossless and lossy): OpenJPEG. */
 export async function createJpeg2000Codec(): Promise<FrameCodec> {
-  const h = host('openjpeg', () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'), '@cornerstonejs/codec-openjpeg/decodewasm');
+  const h = host(
+    'openjpeg',
+    () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'),
+    '@cornerstonejs/codec-openjpeg/decodewasm',
+  );
   await h.ready();
   return j2kLike('JPEG 2000 (OpenJPEG)', h, 'J2KDecoder');
 }

@@ -16,23 +16,48 @@ test('an abort (WebAssembly.RuntimeError) drops the instance; the next ready() m
   const f = fakeFactory();
   const host = new WasmHost('fake', f.factory);
   await host.ready();
-  assert.equal(host.run((m) => m.id), 1);
-  assert.throws(() => host.run(() => { throw new WebAssembly.RuntimeError('Aborted(OOM)'); }), WebAssembly.RuntimeError);
+  assert.equal(
+    host.run((m) => m.id),
+    1,
+  );
+  assert.throws(
+    () =>
+      host.run(() => {
+        throw new WebAssembly.RuntimeError('Aborted(OOM)');
+      }),
+    WebAssembly.RuntimeError,
+  );
   assert.equal(host.isReady, false);
   assert.equal(host.resets, 1);
   assert.throws(() => host.run((m) => m.id), /re-initialised/);
   await host.ready();
-  assert.equal(host.run((m) => m.id), 2);
+  assert.equal(
+    host.run((m) => m.id),
+    2,
+  );
 });
 
 test('a C++ exception (thrown pointer) or a JS error keeps the instance', async () => {
   const f = fakeFactory();
   const host = new WasmHost('fake', f.factory);
   await host.ready();
-  assert.throws(() => host.run(() => { throw 274; }));
-  assert.throws(() => host.run(() => { throw new Error('bad marker'); }), /bad marker/);
+  assert.throws(() =>
+    host.run(() => {
+      throw 274;
+    }),
+  );
+  assert.throws(
+    () =>
+      host.run(() => {
+        throw new Error('bad marker');
+      }),
+    /bad marker/,
+  );
   assert.equal(host.isReady, true);
-  assert.equal(host.run((m) => m.id), 1);
+  assert.equal(
+    host.run((m) => m.id),
+    1,
+  );
   assert.equal(f.made(), 1);
 });
 

@@ -34,19 +34,25 @@ export class WasmHost<M> {
     const compiled = await this.#compile();
     const opts: Record<string, unknown> = { print: () => {}, printErr: () => {} };
     if (compiled) {
-      opts.instantiateWasm = (imports: WebAssembly.Imports, done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) => {
+      opts.instantiateWasm = (
+        imports: WebAssembly.Imports,
+        done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
+      ) => {
         void WebAssembly.instantiate(compiled, imports).then((inst) => done(inst, compiled));
         return {};
       };
     }
-    this.#loading ??= this.factory(opts).then((m) => {
-      this.#module = m;
-      this.#loading = undefined;
-      return m;
-    }, (e) => {
-      this.#loading = undefined;
-      throw e;
-    });
+    this.#loading ??= this.factory(opts).then(
+      (m) => {
+        this.#module = m;
+        this.#loading = undefined;
+        return m;
+      },
+      (e) => {
+        this.#loading = undefined;
+        throw e;
+      },
+    );
     await this.#loading;
   }
 
@@ -63,7 +69,8 @@ export class WasmHost<M> {
    */
   run<T>(fn: (m: M) => T): T {
     const m = this.#module;
-    if (!m) throw new Error(`${this.name} codec is not loaded (it is re-initialised after a failure): read the file again`);
+    if (!m)
+      throw new Error(`${this.name} codec is not loaded (it is re-initialised after a failure): read the file again`);
     const proc = (globalThis as { process?: { exitCode?: number | string } }).process;
     const exitCode = proc?.exitCode;
     try {
@@ -97,7 +104,7 @@ async function compileFromNodeModules(specifier: string): Promise<WebAssembly.Mo
     if (!proc?.versions?.node) return undefined;
     const { createRequire } = await import('node:module');
     const { readFile } = await import('node:fs/promises');
-        const path = createRequire(import.meta.url).resolve(specifier);
+    const path = createRequire(import.meta.url).resolve(specifier);
     return await WebAssembly.compile(await readFile(path));
   } catch {
     return undefined;

@@ -5,13 +5,81 @@ import { KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED } from './kernels.wasm.js';
 
 /** The exports of kernels.wat (pointers are byte addresses on the tfjs heap; counts are elements). */
 export interface SimdKernels {
-  moments(x: number, rows: number, c: number, shift: number, acc1: number, acc2: number, tot1: number, tot2: number): void;
-  gradMoments(dy: number, x: number, rows: number, c: number, mean: number, acc1: number, acc2: number, tot1: number, tot2: number): void;
+  moments(
+    x: number,
+    rows: number,
+    c: number,
+    shift: number,
+    acc1: number,
+    acc2: number,
+    tot1: number,
+    tot2: number,
+  ): void;
+  gradMoments(
+    dy: number,
+    x: number,
+    rows: number,
+    c: number,
+    mean: number,
+    acc1: number,
+    acc2: number,
+    tot1: number,
+    tot2: number,
+  ): void;
   affine(a: number, out: number, rows: number, c: number, A: number, B: number): void;
   affine2(a: number, b: number, out: number, rows: number, c: number, A: number, B: number, C: number): void;
-  avgPoolGrad(dy: number, dx: number, n: number, ih: number, iw: number, ch: number, oh: number, ow: number, sh: number, sw: number, fh: number, fw: number, top: number, left: number, mult: number): void;
-  maxPoolGrad(x: number, dy: number, dx: number, n: number, ih: number, iw: number, ch: number, oh: number, ow: number, sh: number, sw: number, fh: number, fw: number, top: number, left: number): void;
-  adam(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number, lr: number, b1: number, b2: number, ob1: number, ob2: number, eps: number, d1: number, d2: number): void;
+  avgPoolGrad(
+    dy: number,
+    dx: number,
+    n: number,
+    ih: number,
+    iw: number,
+    ch: number,
+    oh: number,
+    ow: number,
+    sh: number,
+    sw: number,
+    fh: number,
+    fw: number,
+    top: number,
+    left: number,
+    mult: number,
+  ): void;
+  maxPoolGrad(
+    x: number,
+    dy: number,
+    dx: number,
+    n: number,
+    ih: number,
+    iw: number,
+    ch: number,
+    oh: number,
+    ow: number,
+    sh: number,
+    sw: number,
+    fh: number,
+    fw: number,
+    top: number,
+    left: number,
+  ): void;
+  adam(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    wOut: number,
+    mOut: number,
+    vOut: number,
+    n: number,
+    lr: number,
+    b1: number,
+    b2: number,
+    ob1: number,
+    ob2: number,
+    eps: number,
+    d1: number,
+    d2: number,
+  ): void;
 }
 
 /** The parts of tfjs's Emscripten module used here. */
@@ -42,7 +110,9 @@ function load(module: EmscriptenModuleLike): { kernels: SimdKernels; memory: Web
 }
 
 /** The SIMD kernels bound to `backend`'s heap (a tfjs BackendWasm), or undefined. */
-export function simdKernels(backend: unknown): { kernels: SimdKernels; memory: WebAssembly.Memory; module: EmscriptenModuleLike } | undefined {
+export function simdKernels(
+  backend: unknown,
+): { kernels: SimdKernels; memory: WebAssembly.Memory; module: EmscriptenModuleLike } | undefined {
   if (!enabled) return undefined;
   const module = (backend as { wasm?: EmscriptenModuleLike } | null)?.wasm;
   if (!module || typeof module._malloc !== 'function') return undefined;

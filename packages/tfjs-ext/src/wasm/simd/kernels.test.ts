@@ -15,12 +15,20 @@ test('kernels.wasm.ts is up to date with kernels.wat', () => {
 });
 
 test('both compiled variants are valid and import one memory (shared for the threaded build only)', () => {
-  for (const [b64, shared] of [[KERNELS_WASM_SHARED, true], [KERNELS_WASM_PLAIN, false]] as const) {
+  for (const [b64, shared] of [
+    [KERNELS_WASM_SHARED, true],
+    [KERNELS_WASM_PLAIN, false],
+  ] as const) {
     const bytes = Buffer.from(b64, 'base64');
     assert.ok(WebAssembly.validate(bytes));
     const mod = new WebAssembly.Module(bytes);
     assert.deepEqual(WebAssembly.Module.imports(mod), [{ module: 'env', name: 'memory', kind: 'memory' }]);
-    assert.deepEqual(WebAssembly.Module.exports(mod).map((e) => e.name).sort(), ['adam', 'affine', 'affine2', 'avgPoolGrad', 'gradMoments', 'maxPoolGrad', 'moments']);
+    assert.deepEqual(
+      WebAssembly.Module.exports(mod)
+        .map((e) => e.name)
+        .sort(),
+      ['adam', 'affine', 'affine2', 'avgPoolGrad', 'gradMoments', 'maxPoolGrad', 'moments'],
+    );
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared } as WebAssembly.MemoryDescriptor);
     assert.doesNotThrow(() => new WebAssembly.Instance(mod, { env: { memory } }));
   }
