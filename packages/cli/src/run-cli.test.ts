@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot, sharedData } from '../../../test/helpers.js';
-import type { CliIo } from './context.js';
-import { runCli } from './run-cli.js';
+import { runCaptured } from './capture-io.js';
 
 const CR = 'torchxrayvision-tests/1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm';
 const reference = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/dicom/reference.json'), 'utf8'));
@@ -14,21 +13,7 @@ const shared = sharedData('dicom');
 const noData = shared.missing;
 const data = (...p: string[]) => shared.path('dicom', ...p);
 
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    isTTY: false,
-  };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const run = (...argv: string[]) => runCaptured(argv);
 
 test('cxrkit --help lists the commands; no arguments is a usage error', async () => {
   const h = await run('--help');

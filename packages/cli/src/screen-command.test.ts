@@ -10,34 +10,14 @@ import { after, before, test } from 'node:test';
 import { archiveCommands as archiveOwnCommands, runArchiveCli } from '@cxrkit/archive';
 import { writeSyntheticDicoms, writeTestModel } from '../../archive/src/test-fixtures.js';
 import { ARCHIVE_SUMMARIES } from './commands/archive.js';
-import type { CliIo } from './context.js';
-import { runCli } from './run-cli.js';
+import { captureIo, runCaptured } from './capture-io.js';
 
 const root = await mkdtemp(join(tmpdir(), 'cxrkit-cli-screen-'));
 const modelDir = join(root, 'model');
 const dicoms = join(root, 'dicoms');
 const N = 8;
 
-function capture() {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    isTTY: false,
-  };
-  return { io, out: () => out, err: () => err };
-}
-
-async function cxrkit(...argv: string[]) {
-  const c = capture();
-  const code = await runCli(argv, c.io);
-  return { code, out: c.out(), err: c.err() };
-}
+const cxrkit = (...argv: string[]) => runCaptured(argv);
 
 const records = async (dir: string) =>
   (await readFile(join(dir, 'results.jsonl'), 'utf8'))
@@ -92,7 +72,7 @@ test('cxrkit screen MODEL_DIR INPUT --out OUT: one record per instance, as cxrki
 
   // the same command through archive's own dispatcher (what the cxrkit-archive bin runs)
   const direct = join(root, 'direct');
-  const c = capture();
+  const c = captureIo();
   const code = await runArchiveCli(['screen', modelDir, dicoms, '--out', direct, '--workers', '1'], {
     io: c.io,
     engines: { onnxruntime: () => import('onnxruntime-node') },
