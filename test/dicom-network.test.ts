@@ -20,16 +20,20 @@ import { createRng, readDicom } from '@cxrkit/core';
 import { buildScreeningModel, createTfjsPredictor, loadModelWithCard, saveModel } from '@cxrkit/models';
 import { modelInputs, type ModelCardInput } from '@cxrkit/models/card';
 import { dciodvfy, PY_SR_TREE, pydicomJson, skipDciodvfy, skipPydicom } from '../packages/dicom-net/src/test-tools.js';
-import { dataDir, repoRoot } from './helpers.js';
+import { sharedPath, repoRoot } from './helpers.js';
 
 const ORTHANC = '/usr/sbin/Orthanc';
 const DICOMWEB_PLUGIN = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
 const run = promisify(execFile);
 const has = (cmd: string) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).error === undefined;
 const files = {
-  cr: dataDir('dicom', 'torchxrayvision-tests', '1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm'),
-  dx: dataDir('dicom', 'nhsx-nccid-testdata', '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm'),
-  ct: dataDir('dicom', 'nema-wg04', 'CT1_UNC'),
+  cr: sharedPath('dicom', 'torchxrayvision-tests', '1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm'),
+  dx: sharedPath(
+    'dicom',
+    'nhsx-nccid-testdata',
+    '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm',
+  ),
+  ct: sharedPath('dicom', 'nema-wg04', 'CT1_UNC'),
 };
 const skip = !existsSync(ORTHANC)
   ? `needs Orthanc (${ORTHANC}, Debian package orthanc)`

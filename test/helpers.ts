@@ -35,6 +35,14 @@ export function sharedData(...required: string[]): SharedData {
   return { root, missing, path: (...parts) => join(root, ...parts) };
 }
 
+/**
+ * A path inside the shared data that never throws, for tests that check the files they need with `existsSync`
+ * and skip with the reason when they are absent (module-level paths of a fresh clone without `../shared`).
+ */
+export function sharedPath(...parts: string[]): string {
+  return join(sharedDataRoot(), ...parts);
+}
+
 /** `../shared/data` beside the checkout, or `$CXRKIT_DATA`. Throws a clear error when absent. */
 export function dataDir(...parts: string[]): string {
   const base = sharedDataRoot();

@@ -20,16 +20,16 @@ import type { ModelCard } from '@cxrkit/models/card';
 import { readOnnxInfo } from '@cxrkit/onnx';
 import { prepareDicom } from '@cxrkit/serve';
 import { writeTestModel } from '../packages/serve/src/testing/test-model.js';
-import { dataDir, repoRoot, testOutputDir } from './helpers.js';
+import { sharedPath, repoRoot, testOutputDir } from './helpers.js';
 
 const example = join(repoRoot, 'examples', 'onnx-browser');
-const NIH = dataDir(
+const NIH = sharedPath(
   'dicom',
   'nhsx-nccid-testdata',
   '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm',
 );
-const CT = dataDir('dicom', 'nema-wg04', 'CT1_UNC');
-const JPEG = dataDir('dicom', 'torchxrayvision-tests', '1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm');
+const CT = sharedPath('dicom', 'nema-wg04', 'CT1_UNC');
+const JPEG = sharedPath('dicom', 'torchxrayvision-tests', '1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm');
 const skip = [NIH, CT, JPEG].every(existsSync) ? false : 'shared data missing (set CXRKIT_DATA)';
 const dir = testOutputDir(`onnx-browser-${process.pid}`);
 const onnxPath = join(dir, 'exported.onnx');

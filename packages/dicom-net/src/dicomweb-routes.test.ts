@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { encodeDicom, synthesizeRadiograph } from '@cxrkit/core/tfjs-free';
 import { screenDicomWithCard, startScreeningServer, type ScreeningPredictor } from '@cxrkit/serve';
-import { dataDir } from '../../../test/helpers.js';
+import { sharedPath } from '../../../test/helpers.js';
 import type { ResultObject } from './build-sr.js';
 import { dicomwebRoutes } from './dicomweb-routes.js';
 import { createDicomReceiver } from './receiver.js';
@@ -226,7 +226,7 @@ test('POST /v1/screen?return=sr,sc answers the SR and SC; with json, the JSON re
   await badReturn.text();
 });
 
-const ctFile = dataDir('dicom', 'nema-wg04', 'CT1_UNC');
+const ctFile = sharedPath('dicom', 'nema-wg04', 'CT1_UNC');
 test('POST /v1/screen?return=sr,sc for a CT: only an SR, saying not screened (the reason: its modality); a bad ?sex= is a 400', {
   skip: existsSync(ctFile) ? false : `shared file missing: ${ctFile}`,
 }, async () => {

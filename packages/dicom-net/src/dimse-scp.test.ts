@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { encodeDicom, synthesizeRadiograph } from '@cxrkit/core/tfjs-free';
 import { screenDicomWithCard, type ScreeningPredictor } from '@cxrkit/serve';
-import { dataDir } from '../../../test/helpers.js';
+import { sharedPath } from '../../../test/helpers.js';
 import type { ResultObject } from './build-sr.js';
 import { startDimseReceiver, type DimseReceiverHandle } from './dimse-scp.js';
 import { createDicomReceiver, type ReceiverEvent } from './receiver.js';
@@ -192,8 +192,8 @@ test('a full queue answers A700 (out of resources) until it drains', async () =>
 });
 
 const storescu = spawnSync('storescu', ['--version'], { stdio: 'ignore' }).error === undefined;
-const cxr = dataDir('dicom', 'torchxrayvision-tests', '1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm');
-const ct = dataDir('dicom', 'nema-wg04', 'CT1_UNC');
+const cxr = sharedPath('dicom', 'torchxrayvision-tests', '1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm');
+const ct = sharedPath('dicom', 'nema-wg04', 'CT1_UNC');
 
 test('dcmtk echoscu and storescu: a real CR (JPEG) gets an SR and an SC, a CT an SR that says not screened', {
   skip: !storescu

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { CxrkitError, encodeDicom, synthesizeRadiograph } from '@cxrkit/core/tfjs-free';
 import { screenDicomWithCard, type ScreeningPredictor } from '@cxrkit/serve';
-import { dataDir } from '../../../test/helpers.js';
+import { sharedPath } from '../../../test/helpers.js';
 import type { ResultObject } from './build-sr.js';
 import { createDicomReceiver, type ReceiverEvent } from './receiver.js';
 import type { ScreeningOutcome } from './screening-outcome.js';
@@ -75,7 +75,7 @@ test('a screened CR yields SR + SC; a screen that throws yields an SR saying why
   assert.match(why[0]!, /DICOM_TRUNCATED.*pixel data ends early/);
 });
 
-const ct = dataDir('dicom', 'nema-wg04', 'CT1_UNC');
+const ct = sharedPath('dicom', 'nema-wg04', 'CT1_UNC');
 test('a CT (not CR/DX) is acknowledged and gets a "not screened" SR with the reason of serve\'s intended-use gate', {
   skip: skipPydicom || (existsSync(ct) ? false : `shared file missing: ${ct}`),
 }, async () => {

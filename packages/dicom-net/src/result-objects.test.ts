@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { encodeDicom, synthesizeRadiograph } from '@cxrkit/core/tfjs-free';
 import { testCard } from './test-card.js';
-import { dataDir } from '../../../test/helpers.js';
+import { sharedPath } from '../../../test/helpers.js';
 import { buildResultObjects } from './result-objects.js';
 import type { ScreeningOutcome } from './screening-outcome.js';
 import { dciodvfy, dsrdump, PY_SR_TREE, pydicomJson, skipDciodvfy, skipDsrdump, skipPydicom } from './test-tools.js';
 
 const card = testCard();
-const cxr = dataDir('dicom', 'torchxrayvision-tests', '1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm');
+const cxr = sharedPath('dicom', 'torchxrayvision-tests', '1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm');
 const skipCxr = existsSync(cxr) ? false : `the shared chest radiograph is missing (${cxr}); set CXRKIT_DATA`;
 
 /** A synthetic CR (CR Image Storage) with known patient facts, written by core's encoder. */

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readDicom, synthesizeRadiograph } from '@cxrkit/core/tfjs-free';
-import { dataDir } from '../../../test/helpers.js';
+import { sharedPath } from '../../../test/helpers.js';
 import { checkLungFields } from './lung-fields.js';
 
 const CHESTS = [
@@ -29,12 +29,12 @@ const NOT_CHESTS = [
   'nhsx-nccid-testdata/sample.dcm', // an abdominal film: the dark flanks are not lungs
   'torchxrayvision-tests/Fake_MONOHR1.dcm', // a chest tagged MONOCHROME1 with pixels not inverted: lungs bright
 ];
-const missing = [...CHESTS, ...NOT_CHESTS].find((f) => !existsSync(dataDir('dicom', f)));
+const missing = [...CHESTS, ...NOT_CHESTS].find((f) => !existsSync(sharedPath('dicom', f)));
 const skip = missing ? `shared data file missing: ${missing} (set CXRKIT_DATA)` : false;
 
 test('two lung fields are found in every real chest radiograph of the shared data', { skip }, async () => {
   for (const f of CHESTS) {
-    const dicom = await readDicom(dataDir('dicom', f));
+    const dicom = await readDicom(sharedPath('dicom', f));
     const r = checkLungFields(dicom.grayscale(0));
     assert.ok(r.found, `${f}: ${r.failed.join('; ')}`);
     assert.equal(r.failed.length, 0);
@@ -48,7 +48,7 @@ test('no lung fields in a hip, an extremity, CT and MR slices, an abdomen or an 
   skip,
 }, async () => {
   for (const f of NOT_CHESTS) {
-    const dicom = await readDicom(dataDir('dicom', f));
+    const dicom = await readDicom(sharedPath('dicom', f));
     const r = checkLungFields(dicom.grayscale(0));
     assert.equal(r.found, false, `${f} passed as a chest: ${JSON.stringify(r)}`);
     assert.ok(r.failed.length > 0);

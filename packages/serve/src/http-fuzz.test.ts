@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createRng } from '@cxrkit/core/tfjs-free';
 import { mutate } from '../../core/src/dicom/fuzz-worker.js';
-import { dataDir } from '../../../test/helpers.js';
+import { sharedPath } from '../../../test/helpers.js';
 import { resolveScreeningConfig, startScreeningServer, type AccessLogEntry } from './index.js';
 import { recordingPredictor } from './test-predictors.js';
 import { postHead, rawConnection, trickle } from './testing/raw-http.js';
@@ -34,7 +34,7 @@ const SOURCES = [
   'nema-wg04/CT1_UNC', // CT
 ];
 const CHEST = 'nhsx-nccid-testdata/1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm';
-const missing = [...SOURCES, CHEST].find((f) => !existsSync(dataDir('dicom', f)));
+const missing = [...SOURCES, CHEST].find((f) => !existsSync(sharedPath('dicom', f)));
 const skip = missing ? `shared data file missing: ${missing} (set CXRKIT_DATA)` : false;
 const CASES = Number(process.env['CXRKIT_SERVE_FUZZ_CASES'] ?? 1000);
 const SEED = 20260514;
@@ -70,8 +70,8 @@ test(`${CASES} fuzzed DICOMs and hostile clients over HTTP: only 4xx/503, the se
     log: (e) => log.push(e),
   });
   const port = Number(new URL(server.url).port);
-  const sources = await Promise.all(SOURCES.map(async (f) => new Uint8Array(await readFile(dataDir('dicom', f)))));
-  const chest = new Uint8Array(await readFile(dataDir('dicom', CHEST)));
+  const sources = await Promise.all(SOURCES.map(async (f) => new Uint8Array(await readFile(sharedPath('dicom', f)))));
+  const chest = new Uint8Array(await readFile(sharedPath('dicom', CHEST)));
   const statuses = new Map<number, number>();
   const codes = new Map<string, number>();
   const count = <K>(m: Map<K, number>, k: K) => m.set(k, (m.get(k) ?? 0) + 1);

@@ -6,14 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dataDir } from '../../../test/helpers.js';
+import { sharedPath } from '../../../test/helpers.js';
 import { resolveScreeningConfig, startScreeningServer, type AccessLogEntry, type ScreeningPredictor } from './index.js';
 import { recordingPredictor } from './test-predictors.js';
 import { deflateBomb } from './testing/bomb.js';
 import { postHead, rawConnection, trickle } from './testing/raw-http.js';
 
 const config = resolveScreeningConfig({ inputSize: 64, threshold: 0.5 });
-const nccidPath = dataDir(
+const nccidPath = sharedPath(
   'dicom',
   'nhsx-nccid-testdata',
   '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm',

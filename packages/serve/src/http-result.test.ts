@@ -12,11 +12,11 @@ import { createGradCamExplainer } from '@cxrkit/gradcam';
 import { createTfjsPredictor, loadModelWithCard } from '@cxrkit/models';
 import type { ModelCard } from '@cxrkit/models/card';
 import { createOnnxPredictor } from '@cxrkit/onnx';
-import { dataDir, testOutputDir } from '../../../test/helpers.js';
+import { sharedPath, testOutputDir } from '../../../test/helpers.js';
 import { GRADCAM_UNAVAILABLE_DEFAULT, startScreeningServer, type RunningService } from './index.js';
 import { gradCamReference, readTestOnnx, writeTestModel } from './testing/test-model.js';
 
-const file = (p: string) => dataDir('dicom', p);
+const file = (p: string) => sharedPath('dicom', p);
 const NIH = 'nhsx-nccid-testdata/1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm';
 const CT = 'nema-wg04/CT1_UNC';
 const RGB = 'pydicom-data/HTJ2K_08_RGB.dcm';

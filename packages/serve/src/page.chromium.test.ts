@@ -8,18 +8,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTfjsPredictor, loadModelWithCard } from '@cxrkit/models';
-import { dataDir, testOutputDir } from '../../../test/helpers.js';
+import { sharedPath, testOutputDir } from '../../../test/helpers.js';
 import { createGradCamExplainer } from '@cxrkit/gradcam';
 import { startScreeningServer, type RunningService } from './index.js';
 import { writeTestModel } from './testing/test-model.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const NIH = dataDir(
+const NIH = sharedPath(
   'dicom',
   'nhsx-nccid-testdata',
   '1.3.6.1.4.1.11129.5.5.110503645592756492463169821050252582267888.dcm',
 );
-const CT = dataDir('dicom', 'nema-wg04', 'CT1_UNC');
+const CT = sharedPath('dicom', 'nema-wg04', 'CT1_UNC');
 type Playwright = typeof import('playwright-core');
 let playwright: Playwright | undefined;
 try {

@@ -14,7 +14,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeDicom, readDicom, synthesizeRadiograph } from '@cxrkit/core/tfjs-free';
-import { dataDir, repoRoot, testOutputDir } from '../../../test/helpers.js';
+import { sharedPath, repoRoot, testOutputDir } from '../../../test/helpers.js';
 import { writeTestModel } from './testing/test-model.js';
 
 // Patient identifiers in the shared files' headers (read with pydicom: PatientName, PatientID, PatientBirthDate).
@@ -31,7 +31,7 @@ const FILES: Record<string, string[]> = {
   'dwv-tests-data/gdcm-CR-MONO1-10-chest.dcm': [],
   'pydicom-data/HTJ2K_08_RGB.dcm': [],
 };
-const missing = Object.keys(FILES).find((f) => !existsSync(dataDir('dicom', f)));
+const missing = Object.keys(FILES).find((f) => !existsSync(sharedPath('dicom', f)));
 const skip = missing ? `shared data file missing: ${missing} (set CXRKIT_DATA)` : false;
 
 test('a full run of the service prints no patient name, ID or birth date, writes no telemetry, stops on SIGTERM', {
@@ -109,7 +109,7 @@ test('a full run of the service prints no patient name, ID or birth date, writes
     };
     const statuses: number[] = [];
     for (const f of Object.keys(FILES)) {
-      const r = await post(new Uint8Array(await readFile(dataDir('dicom', f))), '?include=patient');
+      const r = await post(new Uint8Array(await readFile(sharedPath('dicom', f))), '?include=patient');
       statuses.push(r.status);
     }
     const ours = await post(synthetic, '?include=patient,image');
@@ -121,7 +121,7 @@ test('a full run of the service prints no patient name, ID or birth date, writes
     assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 422, 200, 400]);
 
     // SIGTERM with a screen in flight: it is answered, then the process exits 0
-    const inFlight = post(new Uint8Array(await readFile(dataDir('dicom', 'nema-wg04/RG1_JLSN'))));
+    const inFlight = post(new Uint8Array(await readFile(sharedPath('dicom', 'nema-wg04/RG1_JLSN'))));
     await new Promise((r) => setTimeout(r, 150));
     child.kill('SIGTERM');
     assert.equal((await inFlight).status, 200);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createModelCard } from '@cxrkit/models/card';
-import { dataDir } from '../../../../test/helpers.js';
+import { sharedPath } from '../../../../test/helpers.js';
 import { screenDicom, type ScreeningResult } from '../index.js';
 import { recordingPredictor } from '../test-predictors.js';
 import { intendedUseGate, type ImageFacts } from './intended-use-gate.js';
@@ -85,7 +85,7 @@ test('inside the intended use but unusual: warned, still screened', () => {
   );
 });
 
-const file = (p: string) => dataDir('dicom', p);
+const file = (p: string) => sharedPath('dicom', p);
 const FILES = {
   ct: 'nema-wg04/CT1_UNC',
   mr: 'nema-wg04/MR4_UNC',
