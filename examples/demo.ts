@@ -36,7 +36,14 @@ import {
   resize,
   type GrayImage,
 } from '@cxrkit/core';
-import { buildScreeningModel, train, createTfjsPredictor, saveModel, prepareWasmThreads } from '@cxrkit/models';
+import {
+  buildScreeningModel,
+  train,
+  createTfjsPredictor,
+  saveModel,
+  prepareWasmThreads,
+  withSeededRandom,
+} from '@cxrkit/models';
 import { createProgressBar } from '@cxrkit/models/progress-bar';
 import { cardImagePixels, type ModelCardInput } from '@cxrkit/models/card';
 import { rocAuc, delongCi, evaluateWithTunedThreshold, type BinaryMetrics } from '@cxrkit/metrics';
@@ -132,13 +139,16 @@ await writePng(join(out, 'synthetic-example.png'), trainSet[0]!.radiograph!.imag
 
 // ── 3. the screening model, trained ──────────────────────────────────────────────────────────────
 log('\n3. Training InceptionV3 (width × 1/8) + GAP/dense/dropout head, Adam lr 1e-3, binary cross-entropy');
-const model = buildScreeningModel({
-  backbone: 'inception_v3',
-  inputShape: [SIZE, SIZE, 1],
-  backboneOptions: { widthMultiplier: 1 / 8 },
-  task: 'binary',
-  name: 'demo_osteoporosis',
-});
+// tfjs's initialisers draw from Math.random: seeded, the initial weights (and so the whole run) repeat
+const model = withSeededRandom(seed, () =>
+  buildScreeningModel({
+    backbone: 'inception_v3',
+    inputShape: [SIZE, SIZE, 1],
+    backboneOptions: { widthMultiplier: 1 / 8 },
+    task: 'binary',
+    name: 'demo_osteoporosis',
+  }),
+);
 log(`   ${model.countParams().toLocaleString('en')} parameters, ${model.layers.length} layers`);
 const augment = thesisAugmentation();
 // train() reports progress through callbacks; the demo draws them (cli-progress) on its stderr.
