@@ -32,7 +32,7 @@ export function sharedData(...required: string[]): SharedData {
   const absent = [root, ...required.map((p) => join(root, p))].find((p) => !existsSync(p));
   const where = '../shared/data beside the checkout, or set CXRKIT_DATA';
   const missing = absent === undefined ? false : `shared real data not found: ${absent} (${where})`;
-  return { root, missing, path: (...parts) => join(root, ...parts) };
+  return { root, missing, path: sharedPath };
 }
 
 /**
